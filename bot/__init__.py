@@ -1,0 +1,1 @@
+"""circlebot: a paid knowledge community inside a Telegram group."""

@@ -1,0 +1,125 @@
+"""The application factory: one place that wires PTB, storage, services and handlers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats
+from telegram import BotCommandScopeAllPrivateChats, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock, SystemClock
+from bot.commands import GROUP, PRIVATE, commands_for
+from bot.config import Settings
+from bot.context import BotState, CustomContext
+from bot.i18n import LANGUAGES, load_translator
+from bot.processor import ChatOrderedProcessor, DoneHook
+from bot.services.admins import AdminDirectory, AdminInfo
+from bot.services.outbox import OutboxSender
+from handlers import community, start
+from handlers import settings as community_settings
+from handlers.errors import handle_error
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+OUTBOX_JOB = "outbox-drain"
+ALLOWED_UPDATES = Update.ALL_TYPES
+
+
+def build_application(
+    settings: Settings, token: str, *, clock: Clock | None = None, on_update_done: DoneHook | None = None
+) -> Application:
+    """Build the PTB Application for these settings (nothing is opened until post_init)."""
+    state = BotState()
+    state.settings = settings
+    state.clock = clock or SystemClock()
+    state.t = load_translator()
+    tg = settings.telegram
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(tg.base_url)
+        .base_file_url(tg.base_file_url)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=tg.overall_max_rate, group_max_rate=tg.group_max_rate, max_retries=tg.max_retries
+            )
+        )
+        .concurrent_updates(ChatOrderedProcessor(settings.bot.concurrent_updates, on_done=on_update_done))
+        .context_types(ContextTypes(context=CustomContext, bot_data=BotState))
+        .get_updates_read_timeout(tg.poll_timeout + 10)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data.__dict__.update(state.__dict__)
+    # Order matters only where two handlers could match the same update; each feature's
+    # handlers are disjoint, so features are simply listed.
+    for feature in (community, start, community_settings):
+        app.add_handlers(feature.build_handlers())
+    app.add_error_handler(handle_error)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    state: BotState = app.bot_data
+    state.db = await Database.open(state.settings.storage.url)
+
+    async def fetch_admins(chat_id: int) -> list[AdminInfo]:
+        members = await app.bot.get_chat_administrators(chat_id)
+        return [
+            AdminInfo(m.user.id, m.user.first_name, m.user.last_name, m.user.username, m.user.is_bot) for m in members
+        ]
+
+    async def send(method: str, payload: dict[str, Any]) -> object:
+        kwargs = dict(payload)
+        if "reply_markup" in kwargs:
+            kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(kwargs["reply_markup"], app.bot)
+        return await getattr(app.bot, _snake_case(method))(**kwargs)
+
+    state.admins = AdminDirectory(
+        state.db, state.clock, fetch_admins, state.settings.bot.admin_cache_seconds, state.settings.bot.owners
+    )
+    state.outbox = OutboxSender(state.db, state.clock, send)
+    await register_commands(app)
+    await state.outbox.drain()
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _drain_outbox, interval=state.settings.bot.outbox_interval, name=OUTBOX_JOB, job_kwargs={"id": OUTBOX_JOB}
+        )
+
+
+def _snake_case(method: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower()
+
+
+async def _drain_outbox(context: CustomContext) -> None:
+    await context.state.outbox.drain()
+
+
+async def _post_shutdown(app: Application) -> None:
+    state: BotState = app.bot_data
+    db = getattr(state, "db", None)
+    if db is not None:
+        await db.close()
+
+
+async def register_commands(app: Application) -> None:
+    """Publish the command menus per scope and language; failures are only logged."""
+    t = app.bot_data.t
+    scopes = (
+        (BotCommandScopeAllPrivateChats(), PRIVATE, False),
+        (BotCommandScopeAllGroupChats(), GROUP, False),
+        (BotCommandScopeAllChatAdministrators(), GROUP, True),
+    )
+    for scope, chat, admin in scopes:
+        for lang in LANGUAGES:
+            commands = [BotCommand(c.name, t(lang, c.description_key)) for c in commands_for(chat, admin=admin)]
+            try:
+                await app.bot.set_my_commands(commands, scope=scope, language_code=None if lang == "en" else lang)
+            except TelegramError as exc:
+                log.warning("setMyCommands failed for %s/%s: %s", scope.type, lang, exc)

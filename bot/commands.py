@@ -1,0 +1,39 @@
+"""The bot's command list: one place that /help and setMyCommands both read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PRIVATE = "private"
+GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command, where it works and whether only admins may run it."""
+
+    name: str
+    chats: frozenset[str]
+    admin_only: bool = False
+
+    @property
+    def description_key(self) -> str:
+        return f"cmd.{self.name}"
+
+
+def _cmd(name: str, *chats: str, admin_only: bool = False) -> Command:
+    return Command(name, frozenset(chats), admin_only)
+
+
+# Order is the order users see in /help and in Telegram's command menu.
+COMMANDS: tuple[Command, ...] = (
+    _cmd("start", PRIVATE, GROUP),
+    _cmd("help", PRIVATE, GROUP),
+    _cmd("settings", GROUP, admin_only=True),
+    _cmd("set", GROUP, admin_only=True),
+)
+
+
+def commands_for(chat: str, *, admin: bool) -> list[Command]:
+    """Return the commands shown in a chat kind to a member or to an admin."""
+    return [c for c in COMMANDS if chat in c.chats and (admin or not c.admin_only)]

@@ -1,0 +1,178 @@
+"""Configuration: config.yaml plus CIRCLEBOT__SECTION__KEY overrides, in frozen models."""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+PAYLOAD_SECRET_ENV = "CIRCLEBOT_PAYLOAD_SECRET"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the offending key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TelegramConfig(_Section):
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_timeout: int = Field(10, ge=0, le=50)
+    overall_max_rate: float = Field(30, gt=0)
+    group_max_rate: float = Field(20, gt=0)
+    max_retries: int = Field(3, ge=0, le=10)
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class WebhookConfig(_Section):
+    url: str = ""
+    listen: str = "127.0.0.1"
+    port: int = Field(8443, ge=1, le=65535)
+    path: str = "telegram"
+    secret_token: SecretStr = SecretStr("")
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret_charset(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value()
+        if raw and (len(raw) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in raw)):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+
+class StorageConfig(_Section):
+    url: str = "sqlite+aiosqlite:///data/circlebot.db"
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+
+class BotConfig(_Section):
+    owners: tuple[int, ...] = ()
+    default_language: Literal["en", "zh"] = "en"
+    timezone: str = "UTC"
+    concurrent_updates: int = Field(64, ge=1, le=1024)
+    admin_cache_seconds: int = Field(600, ge=0)
+    outbox_interval: float = Field(5, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}") from None
+        return value
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(BaseSettings):
+    """The whole configuration, loaded once at start."""
+
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",
+        env_prefix="CIRCLEBOT__",
+        env_nested_delimiter="__",
+        nested_model_default_partial_update=True,
+    )
+
+    telegram: TelegramConfig = TelegramConfig()
+    webhook: WebhookConfig = WebhookConfig()
+    storage: StorageConfig = StorageConfig()
+    bot: BotConfig = BotConfig()
+    logging: LoggingConfig = LoggingConfig()
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        if self.telegram.mode == "webhook":
+            if not self.webhook.url:
+                raise ValueError("webhook.url is required when telegram.mode is webhook")
+            if not self.webhook.secret_token.get_secret_value():
+                raise ValueError("webhook.secret_token is required when telegram.mode is webhook")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats the YAML file; explicit keyword arguments beat both.
+        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
+
+
+def load_settings(path: str | Path | None = None, **overrides: object) -> Settings:
+    """Read the YAML file and the environment; raise ConfigError naming the bad key."""
+    config_path = Path(path) if path else DEFAULT_CONFIG
+    if path and not config_path.is_file():
+        raise ConfigError(f"config file not found: {config_path}")
+
+    class _FromFile(Settings):
+        model_config = SettingsConfigDict(yaml_file=config_path if config_path.is_file() else None)
+
+    try:
+        return _FromFile(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    except ValueError as exc:  # e.g. malformed YAML or env JSON
+        raise ConfigError(f"config error: {exc}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or _key_from_message(err["msg"])
+        lines.append(f"{key}: {err['msg']}")
+    return "config error: " + "; ".join(lines)
+
+
+def _key_from_message(message: str) -> str:
+    # Cross-field checks name their key at the start of the message.
+    words = message.removeprefix("Value error, ").split()
+    return words[0] if words else "config"
+
+
+def read_token() -> str:
+    """Return the bot token from the environment, or raise ConfigError."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise ConfigError(f"{TOKEN_ENV} is not set: get a token from @BotFather and export it")
+    return token
+
+
+def read_payload_secret() -> bytes | None:
+    """Return the invoice payload signing secret from the environment, if set."""
+    secret = os.environ.get(PAYLOAD_SECRET_ENV, "")
+    return secret.encode() if secret else None

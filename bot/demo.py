@@ -1,0 +1,66 @@
+"""`circlebot demo`: the real bot against the simulator, playing a scripted community."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tempfile
+
+from bot.config import PAYLOAD_SECRET_ENV, load_settings
+from bot.logs import setup_logging
+from bot.runner import BotRunner
+from bot.simulator import Simulator
+
+log = logging.getLogger(__name__)
+
+
+async def run_demo() -> int:
+    """Play the demo and print every chat's transcript; return the exit code."""
+    setup_logging("WARNING")
+    os.environ.setdefault(PAYLOAD_SECRET_ENV, secrets.token_hex(32))
+    with tempfile.TemporaryDirectory(prefix="circlebot-demo-") as tmp:
+        async with Simulator() as sim:
+            settings = load_settings(
+                None,
+                telegram={"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1},
+                storage={"url": f"sqlite+aiosqlite:///{tmp}/demo.db"},
+            )
+            runner = BotRunner(settings, sim.token)
+            await runner.start()
+            try:
+                await play(sim)
+            finally:
+                await runner.stop()
+            print(sim.transcripts())
+    print("demo finished: every step above went through the real bot over HTTP.")
+    return 0
+
+
+async def play(sim: Simulator) -> None:
+    """The scripted community: a creator, members, and every feature that exists."""
+    carol = sim.user("Carol", username="carol_admin")
+    alice = sim.user("Alice", username="alice")
+    bob = sim.user("Bob", username="bob", language_code="zh-hans")
+    group = sim.group("Python Circle", owner=carol, supergroup=True)
+
+    await group.add_bot(by=carol, admin=True)
+    await carol.expect(group, contains="Hello")
+
+    await alice.start()
+    await alice.expect()
+    await bob.start()
+    await bob.expect()
+    await alice.join(group)
+    await bob.join(group)
+
+    await alice.send(group, "/help")
+    await alice.expect(group, contains="Commands for members")
+    await carol.send(group, "/help")
+    await carol.expect(group, contains="Commands for admins")
+    await carol.send(group, "/settings")
+    await carol.expect(group, contains="Settings of")
+    await bob.send(None, "/help")
+    await bob.expect()
+    await carol.start()
+    await carol.expect(contains="Python Circle")

@@ -1,0 +1,1 @@
+"""Domain services: the rules. `do_*` change state in one transaction, `get_*` read."""

@@ -1,0 +1,71 @@
+"""Communities: registering a group when the bot is added, and leaving it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.services.outbox import enqueue_message
+from storage.db import Database
+from storage.models import Community, Membership, User
+
+
+@dataclass(frozen=True)
+class ChatInfo:
+    """The parts of a Telegram chat the community keeps."""
+
+    id: int
+    title: str
+    chat_type: str
+    username: str | None
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """The parts of a Telegram user the bot keeps."""
+
+    id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language_code: str | None
+    is_bot: bool = False
+
+
+async def do_register_community(
+    db: Database, clock: Clock, chat: ChatInfo, greeting: str, greeting_key: str
+) -> tuple[Community, bool]:
+    """Register (or reactivate) a community; queue the greeting once per addition."""
+    now = clock.now()
+    async with db.transaction() as repos:
+        community, added = await repos.communities.register(chat.id, chat.title, chat.chat_type, chat.username, now)
+        if added:
+            await enqueue_message(repos, greeting_key, chat.id, greeting, now)
+    return community, added
+
+
+async def do_leave_community(db: Database, clock: Clock, chat_id: int) -> None:
+    """Mark a community inactive when the bot is removed; nothing is deleted."""
+    async with db.transaction() as repos:
+        await repos.communities.mark_left(chat_id, clock.now())
+
+
+async def get_community(db: Database, chat_id: int) -> Community | None:
+    """Return the community for a chat id, if registered."""
+    async with db.read() as repos:
+        return await repos.communities.get(chat_id)
+
+
+async def do_start_user(db: Database, clock: Clock, user: UserInfo) -> tuple[User, list[tuple[Community, Membership]]]:
+    """Record that a user started the bot; return their communities."""
+    now = clock.now()
+    async with db.transaction() as repos:
+        stored = await repos.users.upsert(
+            user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot, now
+        )
+        if stored.started_at is None or stored.blocked_at is not None:
+            await repos.users.mark_started(user.id, now)
+            await repos.users.set_blocked(user.id, False, now)
+            stored = await repos.users.get(user.id) or stored
+        communities = await repos.communities.list_for_user(user.id)
+    return stored, communities

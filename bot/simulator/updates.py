@@ -1,0 +1,239 @@
+"""The bot's update queue: ids, allowed_updates, long polling and webhook delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from bot.simulator.errors import ApiError, bad_request
+
+log = logging.getLogger(__name__)
+
+ALL_UPDATE_TYPES = (
+    "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
+    "business_message", "edited_business_message", "deleted_business_messages", "message_reaction",
+    "message_reaction_count", "inline_query", "chosen_inline_result", "callback_query",
+    "shipping_query", "pre_checkout_query", "purchased_paid_media", "poll", "poll_answer",
+    "my_chat_member", "chat_member", "chat_join_request", "chat_boost", "removed_chat_boost",
+)
+NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+
+@dataclass
+class UpdateEntry:
+    """One update: id, type, JSON payload and creation time."""
+
+    update_id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialize as a Bot API Update."""
+        return {"update_id": self.update_id, self.kind: self.payload}
+
+
+@dataclass
+class WebhookState:
+    """The webhook registration and its delivery status."""
+
+    url: str = ""
+    secret_token: str | None = None
+    max_connections: int = 40
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+    deliveries: int = 0
+    failures: int = 0
+    history: list[int] = field(default_factory=list)
+
+
+class UpdateQueue:
+    """Holds undelivered updates and serves them by getUpdates or webhook."""
+
+    def __init__(self, retry_base: float = 0.05, retry_cap: float = 1.0) -> None:
+        self.pending: deque[UpdateEntry] = deque()
+        self.all: dict[int, UpdateEntry] = {}
+        self.allowed: frozenset[str] = frozenset(ALL_UPDATE_TYPES) - NOT_BY_DEFAULT
+        self.allowed_list: list[str] | None = None
+        self.webhook = WebhookState()
+        self._next_id = 100_000_001
+        self._arrived = asyncio.Event()
+        self._poll_generation = 0
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._retry_base = retry_base
+        self._retry_cap = retry_cap
+
+    def _wake(self) -> None:
+        self._arrived.set()
+        self._arrived = asyncio.Event()
+
+    def push(self, kind: str, payload: dict[str, Any]) -> UpdateEntry | None:
+        """Create an update if the bot's allowed_updates include its type."""
+        if kind not in self.allowed:
+            return None
+        entry = UpdateEntry(self._next_id, kind, payload, time.perf_counter())
+        self._next_id += 1
+        self.pending.append(entry)
+        self.all[entry.update_id] = entry
+        self._wake()
+        return entry
+
+    def duplicate(self, update_id: int, times: int = 1) -> list[int]:
+        """Re-enqueue copies of an existing update under new ids (at-least-once delivery)."""
+        original = self.all.get(update_id)
+        if original is None:
+            raise KeyError(f"unknown update_id {update_id}")
+        ids = []
+        for _ in range(times):
+            entry = UpdateEntry(self._next_id, original.kind, copy.deepcopy(original.payload), time.perf_counter())
+            self._next_id += 1
+            self.pending.append(entry)
+            self.all[entry.update_id] = entry
+            ids.append(entry.update_id)
+        self._wake()
+        return ids
+
+    def set_allowed(self, allowed: list[str] | None) -> None:
+        """Remember allowed_updates like Telegram (an empty list restores the default)."""
+        if allowed is None:
+            return
+        if not isinstance(allowed, list):
+            raise bad_request("can't parse allowed_updates JSON array")
+        self.allowed_list = list(allowed)
+        chosen = frozenset(a for a in allowed if a in ALL_UPDATE_TYPES)
+        self.allowed = chosen if chosen else frozenset(ALL_UPDATE_TYPES) - NOT_BY_DEFAULT
+
+    def drop_pending(self) -> None:
+        """Forget all undelivered updates."""
+        self.pending.clear()
+
+    def confirm(self, offset: int) -> None:
+        """Apply getUpdates offset semantics (positive confirms, negative keeps the last N)."""
+        if offset > 0:
+            while self.pending and self.pending[0].update_id < offset:
+                self.pending.popleft()
+        elif offset < 0:
+            keep = -offset
+            while len(self.pending) > keep:
+                self.pending.popleft()
+
+    async def get_updates(self, offset: int, limit: int, timeout: float) -> list[dict[str, Any]]:
+        """Serve getUpdates, long-polling up to timeout seconds."""
+        if self.webhook.url:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._wake()  # terminate an older long poll still waiting
+        self.confirm(offset)
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            if generation != self._poll_generation:
+                raise ApiError(409, "Conflict: terminated by other getUpdates request; "
+                                    "make sure that only one bot instance is running")
+            if self.pending:
+                return [entry.to_dict() for entry in list(self.pending)[:limit]]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            event = self._arrived
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    # --- webhook -------------------------------------------------------------------------
+
+    def set_webhook(self, url: str, secret_token: str | None, max_connections: int) -> None:
+        """Register the webhook and start delivering."""
+        self.webhook.url = url
+        self.webhook.secret_token = secret_token
+        self.webhook.max_connections = max_connections
+        self._wake()
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_loop())
+
+    async def delete_webhook(self) -> None:
+        """Remove the webhook and stop delivering."""
+        self.webhook.url = ""
+        self.webhook.secret_token = None
+        await self._stop_task()
+
+    async def _stop_task(self) -> None:
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    async def close(self) -> None:
+        """End waiting long polls, stop webhook delivery and release the HTTP session."""
+        self._poll_generation += 1
+        self._wake()
+        await self._stop_task()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _deliver_loop(self) -> None:
+        attempt = 0
+        while self.webhook.url:
+            if not self.pending:
+                event = self._arrived
+                await event.wait()
+                continue
+            entry = self.pending[0]
+            error = await self._post(entry)
+            if error is None:
+                if self.pending and self.pending[0] is entry:
+                    self.pending.popleft()
+                self.webhook.deliveries += 1
+                self.webhook.history.append(entry.update_id)
+                attempt = 0
+                continue
+            self.webhook.failures += 1
+            self.webhook.last_error_date = int(time.time())
+            self.webhook.last_error_message = error
+            delay = min(self._retry_cap, self._retry_base * (2 ** attempt))
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    async def _post(self, entry: UpdateEntry) -> str | None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        headers = {"Content-Type": "application/json"}
+        if self.webhook.secret_token:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook.secret_token
+        try:
+            async with self._session.post(self.webhook.url, json=entry.to_dict(), headers=headers) as response:
+                await response.read()
+                if 200 <= response.status < 300:
+                    return None
+                return f"Wrong response from the webhook: {response.status} {response.reason}"
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.debug("webhook delivery failed: %s", exc)
+            return "Connection refused"
+
+    def webhook_info(self) -> dict[str, Any]:
+        """Serialize WebhookInfo."""
+        info: dict[str, Any] = {"url": self.webhook.url, "has_custom_certificate": False,
+                                "pending_update_count": len(self.pending)}
+        if self.webhook.url:
+            info["max_connections"] = self.webhook.max_connections
+            info["ip_address"] = "127.0.0.1"
+            if self.allowed_list:
+                info["allowed_updates"] = self.allowed_list
+        if self.webhook.last_error_date is not None:
+            info["last_error_date"] = self.webhook.last_error_date
+            info["last_error_message"] = self.webhook.last_error_message
+        return info

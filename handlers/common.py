@@ -1,0 +1,66 @@
+"""Small helpers every handler module shares."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import ChatType, ParseMode
+
+from bot.context import CustomContext
+from bot.errors import GroupOnly, NotAdmin
+from bot.services.communities import UserInfo, get_community
+from storage.models import Community
+
+GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def user_info(update: Update) -> UserInfo:
+    """Return the sender as the services see them."""
+    user = update.effective_user
+    assert user is not None
+    return UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
+
+
+def is_group(update: Update) -> bool:
+    """Tell whether the update comes from a group or supergroup."""
+    return update.effective_chat is not None and update.effective_chat.type in GROUP_TYPES
+
+
+async def load_community(update: Update, context: CustomContext) -> Community | None:
+    """Return the group's community and switch replies to its language."""
+    if not is_group(update):
+        return None
+    community = await get_community(context.db, update.effective_chat.id)
+    if community is not None:
+        context.lang = community.language
+    return community
+
+
+async def require_community(update: Update, context: CustomContext) -> Community:
+    """Return the group's community or raise GroupOnly."""
+    community = await load_community(update, context)
+    if community is None:
+        raise GroupOnly()
+    return community
+
+
+async def sender_is_admin(update: Update, context: CustomContext) -> bool:
+    """Tell whether the sender is an admin of this group (server-side check)."""
+    message = update.effective_message
+    sender_chat = message.sender_chat.id if message is not None and message.sender_chat else None
+    user = update.effective_user
+    return await context.state.admins.is_admin(
+        update.effective_chat.id, user.id if user else None, sender_chat_id=sender_chat
+    )
+
+
+async def require_admin(update: Update, context: CustomContext) -> None:
+    """Raise NotAdmin unless the sender is an admin of this group."""
+    if not await sender_is_admin(update, context):
+        raise NotAdmin()
+
+
+async def reply(update: Update, context: CustomContext, key: str, /, **params: object) -> Message:
+    """Reply in the same chat with a translated HTML message."""
+    return await update.effective_message.reply_text(
+        context.t(key, **params), parse_mode=ParseMode.HTML, do_quote=is_group(update)
+    )

@@ -1,0 +1,76 @@
+"""The bot's own membership: registering a community when added, leaving when removed."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, ChatMemberAdministrator, Update
+from telegram.ext import BaseHandler, ChatMemberHandler
+
+from bot.context import CustomContext
+from bot.i18n import Raw
+from bot.services.communities import ChatInfo, do_leave_community, do_register_community
+from handlers.common import GROUP_TYPES
+
+log = logging.getLogger(__name__)
+
+NEEDED_RIGHTS = ("can_delete_messages", "can_restrict_members", "can_invite_users")
+PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
+
+
+async def track_bot_membership(update: Update, context: CustomContext) -> None:
+    """Register the community when the bot arrives; mark it left when the bot goes."""
+    change = update.my_chat_member
+    chat = change.chat
+    if chat.type not in GROUP_TYPES:
+        return
+    new = change.new_chat_member
+    if new.status in (ChatMember.LEFT, ChatMember.BANNED):
+        await do_leave_community(context.db, context.clock, chat.id)
+        context.state.admins.invalidate(chat.id)
+        log.info("bot removed from chat %s", chat.id)
+        return
+    if new.status not in PRESENT:
+        return
+    context.lang = context.settings.bot.default_language
+    greeting = context.t("greet.group", title=chat.title or "", bot_name=f"@{context.bot.username}")
+    greeting += "\n\n" + _rights_note(new, context)
+    community, added = await do_register_community(
+        context.db,
+        context.clock,
+        ChatInfo(chat.id, chat.title or "", chat.type, chat.username),
+        greeting,
+        greeting_key=f"greet:{chat.id}:{update.update_id}",
+    )
+    context.state.admins.invalidate(chat.id)
+    await context.state.admins.refresh(chat.id)
+    if added:
+        log.info("community %s registered", community.id)
+        await context.state.outbox.drain()
+
+
+async def track_admin_changes(update: Update, context: CustomContext) -> None:
+    """Forget the cached admin list when someone becomes or stops being an admin."""
+    change = update.chat_member
+    admin_statuses = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+    if change.old_chat_member.status in admin_statuses or change.new_chat_member.status in admin_statuses:
+        context.state.admins.invalidate(change.chat.id)
+
+
+def _rights_note(member: ChatMember, context: CustomContext) -> str:
+    if isinstance(member, ChatMemberAdministrator):
+        missing = [r for r in NEEDED_RIGHTS if not getattr(member, r)]
+    else:
+        missing = list(NEEDED_RIGHTS)
+    if not missing:
+        return context.t("greet.rights_ok")
+    names = ", ".join(context.t(f"right.{r}") for r in missing)
+    return context.t("greet.rights_missing", rights=Raw(names))
+
+
+def build_handlers() -> list[BaseHandler]:
+    """Return this feature's handlers."""
+    return [
+        ChatMemberHandler(track_bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        ChatMemberHandler(track_admin_changes, ChatMemberHandler.CHAT_MEMBER),
+    ]

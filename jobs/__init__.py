@@ -1,0 +1,1 @@
+"""Scheduled jobs (PTB JobQueue); thin wrappers over the services."""

@@ -1,0 +1,63 @@
+"""The Database handle: opens the engine, migrates, and hands out transactions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import WRITE_OPTIONS, create_engine
+from storage.migrate import upgrade
+from storage.repos import Repos
+
+
+class Database:
+    """An async SQLAlchemy Core engine with write and read transactions."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @classmethod
+    async def open(cls, url: str, *, migrate: bool = True, **engine_kwargs: Any) -> Database:
+        """Create the engine (and the SQLite file's directory) and migrate to head."""
+        engine = create_engine(url, **engine_kwargs)
+        if migrate:
+            try:
+                await upgrade(engine)
+            except BaseException:
+                await engine.dispose()
+                raise
+        return cls(engine)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """Return the underlying engine (for migrations and diagnostics)."""
+        return self._engine
+
+    @property
+    def dialect_name(self) -> str:
+        """Return the backend name: 'sqlite' or 'postgresql'."""
+        return self._engine.dialect.name
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repos]:
+        """Open a write transaction: commit on success, roll back on any exception."""
+        async with self._engine.connect() as conn:
+            await conn.execution_options(**WRITE_OPTIONS)
+            async with conn.begin():
+                yield Repos(conn)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Repos]:
+        """Open a read-only transaction (deferred on SQLite, READ ONLY on PostgreSQL)."""
+        async with self._engine.connect() as conn:
+            if self.dialect_name == "postgresql":
+                await conn.execution_options(postgresql_readonly=True)
+            async with conn.begin():
+                yield Repos(conn)
+
+    async def close(self) -> None:
+        """Close all pooled connections."""
+        await self._engine.dispose()
