@@ -6,11 +6,14 @@ import logging
 import os
 import secrets
 import tempfile
+from dataclasses import dataclass
 
 from bot.config import PAYLOAD_SECRET_ENV, load_settings
 from bot.logs import setup_logging
 from bot.runner import BotRunner
 from bot.simulator import Simulator
+from bot.simulator.scripted import SimUser
+from bot.simulator.scripted_chat import SimChat
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,7 @@ async def run_demo() -> int:
             runner = BotRunner(settings, sim.token)
             await runner.start()
             try:
-                await play(sim)
+                await play(sim, runner)
             finally:
                 await runner.stop()
             print(sim.transcripts())
@@ -37,13 +40,37 @@ async def run_demo() -> int:
     return 0
 
 
-async def play(sim: Simulator) -> None:
+@dataclass
+class Cast:
+    """The demo's people and group, shared by every feature's scene."""
+
+    sim: Simulator
+    runner: BotRunner
+    carol: SimUser
+    alice: SimUser
+    bob: SimUser
+    group: SimChat
+
+
+async def play(sim: Simulator, runner: BotRunner) -> None:
     """The scripted community: a creator, members, and every feature that exists."""
     carol = sim.user("Carol", username="carol_admin")
-    alice = sim.user("Alice", username="alice")
-    bob = sim.user("Bob", username="bob", language_code="zh-hans")
-    group = sim.group("Python Circle", owner=carol, supergroup=True)
+    cast = Cast(
+        sim,
+        runner,
+        carol=carol,
+        alice=sim.user("Alice", username="alice"),
+        bob=sim.user("Bob", username="bob", language_code="zh-hans"),
+        group=sim.group("Python Circle", owner=carol, supergroup=True),
+    )
+    # Scenes run in order; each feature adds one (see bot/demo_*.py).
+    for scene in (scene_foundation,):
+        await scene(cast)
 
+
+async def scene_foundation(cast: Cast) -> None:
+    """The bot joins the group, greets it, and answers /start, /help and /settings."""
+    carol, alice, bob, group = cast.carol, cast.alice, cast.bob, cast.group
     await group.add_bot(by=carol, admin=True)
     await carol.expect(group, contains="Hello")
 
