@@ -93,6 +93,19 @@ async def _post_init(app: Application) -> None:
         )
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for PTB's webhook server from the `webhook` section."""
+    hook = settings.webhook
+    return {
+        "listen": hook.listen,
+        "port": hook.port,
+        "url_path": hook.path,
+        "webhook_url": hook.url,
+        "secret_token": hook.secret_token.get_secret_value(),
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
 def _snake_case(method: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower()
 

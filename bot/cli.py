@@ -43,21 +43,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(settings: Settings, token: str) -> int:
-    from bot.app import build_application
+    from bot.app import build_application, webhook_options
 
     setup_logging(settings.logging.level)
     app = build_application(settings, token)
     if settings.telegram.mode == "webhook":
-        hook = settings.webhook
-        log.info("starting in webhook mode on %s:%s", hook.listen, hook.port)
-        app.run_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path=hook.path,
-            webhook_url=hook.url,
-            secret_token=hook.secret_token.get_secret_value(),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        log.info("starting in webhook mode on %s:%s", settings.webhook.listen, settings.webhook.port)
+        app.run_webhook(**webhook_options(settings))
     else:
         log.info("starting in polling mode")
         app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.telegram.poll_timeout)

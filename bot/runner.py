@@ -8,7 +8,7 @@ import time
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, webhook_options
 from bot.clock import Clock
 from bot.config import Settings
 
@@ -39,15 +39,7 @@ class BotRunner:
         if app.post_init:
             await app.post_init(app)
         if self.settings.telegram.mode == "webhook":
-            hook = self.settings.webhook
-            await app.updater.start_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.path,
-                webhook_url=hook.url,
-                secret_token=hook.secret_token.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
-            )
+            await app.updater.start_webhook(**webhook_options(self.settings))
         else:
             await app.updater.start_polling(
                 poll_interval=0, timeout=self.settings.telegram.poll_timeout, allowed_updates=Update.ALL_TYPES
