@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 DoneHook = Callable[[int, float], None]
+BACKLOG_FACTOR = 64
 
 
 def ordering_key(update: object) -> int | None:
@@ -28,7 +29,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """Run updates of one chat one after another and of different chats in parallel."""
 
     def __init__(self, max_concurrent_updates: int, on_done: DoneHook | None = None) -> None:
-        super().__init__(max_concurrent_updates)
+        # PTB's own semaphore is taken before our per-chat lock, so a busy chat could fill it
+        # with updates that only wait; keep it loose and limit what actually runs below.
+        super().__init__(max_concurrent_updates * BACKLOG_FACTOR)
+        self._running = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self.on_done = on_done
@@ -37,12 +41,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         key = ordering_key(update)
         try:
             if key is None:
-                await coroutine
+                async with self._running:
+                    await coroutine
                 return
             lock = self._locks.setdefault(key, asyncio.Lock())
             self._waiting[key] = self._waiting.get(key, 0) + 1
             try:
-                async with lock:
+                async with lock, self._running:
                     await coroutine
             finally:
                 self._waiting[key] -= 1

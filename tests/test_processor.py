@@ -45,3 +45,22 @@ async def test_same_chat_in_order_other_chats_in_parallel() -> None:
     assert log.index((1, "end")) < log.index((2, "run"))
     assert sorted(done) == [1, 2, 3]
     assert processor._locks == {}  # noqa: SLF001 - locks of idle chats are released
+
+
+async def test_busy_chat_does_not_starve_other_chats() -> None:
+    processor = ChatOrderedProcessor(2)
+    release = asyncio.Event()
+    other_ran = asyncio.Event()
+
+    async def block() -> None:
+        await release.wait()
+
+    async def mark() -> None:
+        other_ran.set()
+
+    # Ten updates of one chat are queued ahead of another chat's update, with room to run two.
+    busy = [asyncio.create_task(processor.process_update(_update(i, 100), block())) for i in range(1, 11)]
+    other = asyncio.create_task(processor.process_update(_update(11, 200), mark()))
+    await asyncio.wait_for(other_ran.wait(), 2)
+    release.set()
+    await asyncio.wait_for(asyncio.gather(*busy, other), 2)
