@@ -59,7 +59,7 @@ async def _measure(
 
 
 async def bench_circlebot(n: int, groups: int, users: int, rate: float | None = None) -> dict[str, float]:
-    """Run the real circlebot application against the simulator."""
+    """Run the real circlebot application against the simulator; every message earns a point."""
     async with Simulator() as sim:
         owner, chats, people = await _populate(sim, groups, users)
         with tempfile.TemporaryDirectory() as tmp:
@@ -68,6 +68,9 @@ async def bench_circlebot(n: int, groups: int, users: int, rate: float | None = 
                 telegram={"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1},
                 storage={"url": f"sqlite+aiosqlite:///{tmp}/bench.db"},
                 logging={"level": "WARNING"},
+                # No cooldown, so each message takes the whole points path (ledger row, totals,
+                # windows, daily bucket, rank histogram); the daily cap of 30 is not reached.
+                points={"message_cooldown": 0},
             )
             runner = BotRunner(settings, sim.token)
             await runner.start()
@@ -75,11 +78,32 @@ async def bench_circlebot(n: int, groups: int, users: int, rate: float | None = 
                 for chat in chats:
                     await chat.add_bot(by=owner, admin=True)
                     await owner.expect(chat, contains="Hello", timeout=10)
-                return await _measure(
+                await _warm_up(sim, runner, chats, people)
+                figures = await _measure(
                     sim, chats, people, n, runner.done, lambda last: runner.wait_processed(last, timeout=300), rate
                 )
+                async with runner.app.bot_data.db.read() as repos:
+                    earned = await _earned(repos, [chat.id for chat in chats])
+                figures["earned"] = earned - len(people)  # the warm-up earned one each
+                return figures
             finally:
                 await runner.stop()
+
+
+async def _warm_up(sim: Simulator, runner: BotRunner, chats, people) -> None:
+    """Have every user post once, so the measured run sees known members (the steady state)."""
+    last = 0
+    for i, person in enumerate(people):
+        last = sim.inject_group_message(chats[i % len(chats)], person, f"hello everyone, I am user {i}")
+    await runner.wait_processed(last, timeout=300)
+
+
+async def _earned(repos, community_ids: list[int]) -> int:
+    """Count the points messages earned in these communities (one ledger row each)."""
+    earned = 0
+    for community_id in community_ids:
+        earned += sum(1 for key in await repos.ledger.keys(community_id) if key.startswith("msg:"))
+    return earned
 
 
 async def bench_bare_ptb(n: int, groups: int, users: int, rate: float | None = None) -> dict[str, float]:
@@ -113,9 +137,10 @@ async def bench_bare_ptb(n: int, groups: int, users: int, rate: float | None = N
 
 
 def _show(label: str, figures: dict[str, float]) -> None:
+    earned = f"   {figures['earned']:.0f} earned points" if "earned" in figures else ""
     print(
         f"{label:<12} {figures['updates_per_s']:>9.0f} updates/s   "
-        f"p50 {figures['p50_ms']:>8.1f} ms   p99 {figures['p99_ms']:>8.1f} ms"
+        f"p50 {figures['p50_ms']:>8.1f} ms   p99 {figures['p99_ms']:>8.1f} ms{earned}"
     )
 
 

@@ -13,21 +13,28 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.clock import Clock, SystemClock
 from bot.commands import GROUP, PRIVATE, commands_for
-from bot.config import Settings
+from bot.config import Settings, read_payload_secret
 from bot.context import BotState, CustomContext
 from bot.i18n import LANGUAGES, load_translator
 from bot.processor import ChatOrderedProcessor, DoneHook
 from bot.services.admins import AdminDirectory, AdminInfo
 from bot.services.outbox import OutboxSender
-from handlers import community, start
+from bot.services.points_rules import Scoring
+from bot.services.points_writer import PointsWriter
+from bot.services.qa_search import QaIndex
+from handlers import community, content, faq, members, onboarding, payments, payments_admin, publish
+from handlers import points, points_admin, question_lists, questions, start
 from handlers import settings as community_settings
 from handlers.errors import handle_error
+from handlers.payments import start_paid_content
+from jobs.gates import schedule_gates
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 OUTBOX_JOB = "outbox-drain"
 ALLOWED_UPDATES = Update.ALL_TYPES
+QA_ANSWERS_GROUP = 10
 
 
 def build_application(
@@ -38,6 +45,8 @@ def build_application(
     state.settings = settings
     state.clock = clock or SystemClock()
     state.t = load_translator()
+    state.scoring = Scoring(settings.points, state.t)
+    state.payload_secret = read_payload_secret()
     tg = settings.telegram
     app = (
         ApplicationBuilder()
@@ -59,8 +68,16 @@ def build_application(
     app.bot_data.__dict__.update(state.__dict__)
     # Order matters only where two handlers could match the same update; each feature's
     # handlers are disjoint, so features are simply listed.
-    for feature in (community, start, community_settings):
+    # content and publish answer some /start deep links (item_, catalog_, sub_, publish), so
+    # they come before start.
+    for feature in (
+        community, members, content, publish, start, community_settings, questions, question_lists, faq, onboarding,
+        payments, payments_admin, points, points_admin,
+    ):
         app.add_handlers(feature.build_handlers())
+    # Answers are ordinary replies that other features (points for messages) also need to
+    # see; a separate group lets both handle the same update.
+    app.add_handlers(questions.build_answer_handlers(), group=QA_ANSWERS_GROUP)
     app.add_error_handler(handle_error)
     return app
 
@@ -85,12 +102,17 @@ async def _post_init(app: Application) -> None:
         state.db, state.clock, fetch_admins, state.settings.bot.admin_cache_seconds, state.settings.bot.owners
     )
     state.outbox = OutboxSender(state.db, state.clock, send)
+    state.points_writer = PointsWriter(state.db, state.scoring, state.clock)
+    state.qa_index = QaIndex(state.db, state.settings.qa)
     await register_commands(app)
     await state.outbox.drain()
+    # Deliver paid content a crash left undelivered, and finish interrupted refunds.
+    await start_paid_content(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             _drain_outbox, interval=state.settings.bot.outbox_interval, name=OUTBOX_JOB, job_kwargs={"id": OUTBOX_JOB}
         )
+        schedule_gates(app)
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
@@ -116,6 +138,9 @@ async def _drain_outbox(context: CustomContext) -> None:
 
 async def _post_shutdown(app: Application) -> None:
     state: BotState = app.bot_data
+    qa_index = getattr(state, "qa_index", None)
+    if qa_index is not None:
+        await qa_index.close()
     db = getattr(state, "db", None)
     if db is not None:
         await db.close()

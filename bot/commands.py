@@ -31,6 +31,30 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("help", PRIVATE, GROUP),
     _cmd("settings", GROUP, admin_only=True),
     _cmd("set", GROUP, admin_only=True),
+    _cmd("ask", GROUP),
+    _cmd("questions", GROUP),
+    _cmd("q", GROUP),
+    _cmd("search", GROUP),
+    _cmd("accept", GROUP),
+    _cmd("close", GROUP),
+    _cmd("faq", GROUP),
+    # Paid content (issue 6).
+    _cmd("catalog", PRIVATE, GROUP),
+    _cmd("mycontent", PRIVATE, GROUP),
+    _cmd("rate", PRIVATE, GROUP),
+    _cmd("subscribe", PRIVATE, GROUP),
+    _cmd("publish", GROUP, PRIVATE, admin_only=True),
+    _cmd("unpublish", GROUP, PRIVATE, admin_only=True),
+    _cmd("price", GROUP, PRIVATE, admin_only=True),
+    _cmd("plan", GROUP, admin_only=True),
+    _cmd("refund", GROUP, admin_only=True),
+    _cmd("revenue", GROUP, admin_only=True),
+    # Points (issue 4).
+    _cmd("me", PRIVATE, GROUP),
+    _cmd("checkin", GROUP),
+    _cmd("top", GROUP),
+    _cmd("award", GROUP, admin_only=True),
+    _cmd("deduct", GROUP, admin_only=True),
 )
 
 

@@ -94,6 +94,93 @@ class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+DEFAULT_LEVELS = (0, 5, 20, 65, 155, 515, 2015, 8015, 33015)
+
+
+class PointsConfig(_Section):
+    """Points rules (SPEC §3); each rule can be overridden per community with /set points.<rule>."""
+
+    message: int = Field(1, ge=0, le=1000)
+    message_min_chars: int = Field(10, ge=0, le=4096)
+    message_cooldown: int = Field(60, ge=0, le=86400)
+    message_daily_cap: int = Field(30, ge=0, le=100000)
+    reaction: int = Field(1, ge=0, le=1000)
+    reaction_emojis: tuple[str, ...] = ("👍", "❤️", "🔥")
+    reaction_daily_cap: int = Field(20, ge=0, le=100000)
+    question: int = Field(2, ge=0, le=1000)
+    question_daily_cap: int = Field(5, ge=0, le=100000)
+    answer: int = Field(2, ge=0, le=1000)
+    answer_accepted: int = Field(15, ge=0, le=1000)
+    answer_accepted_asker: int = Field(2, ge=0, le=1000)
+    checkin: int = Field(3, ge=0, le=1000)
+    checkin_streak_bonus: int = Field(1, ge=0, le=1000)
+    checkin_streak_max_bonus: int = Field(7, ge=0, le=1000)
+    onboarding: int = Field(10, ge=0, le=1000)
+    purchase: int = Field(5, ge=0, le=1000)
+    announce_levels: bool = True
+    levels: tuple[int, ...] = DEFAULT_LEVELS
+    level_names: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _levels_ascend(self) -> PointsConfig:
+        if not self.levels or self.levels[0] != 0 or any(a >= b for a, b in zip(self.levels, self.levels[1:])):
+            raise ValueError("points.levels must start at 0 and strictly increase")
+        if self.level_names and len(self.level_names) != len(self.levels):
+            raise ValueError("points.level_names must be empty or name every level")
+        return self
+
+
+class QaConfig(_Section):
+    """Q&A (SPEC §4): lengths, similarity thresholds, paging and the search index."""
+
+    min_question_chars: int = Field(10, ge=1, le=4096)
+    min_answer_chars: int = Field(10, ge=1, le=4096)
+    max_bounty: int = Field(10000, ge=0)
+    suggest_threshold: float = Field(0.4, gt=0, le=1)
+    faq_answer_threshold: float = Field(0.75, gt=0, le=1)
+    max_suggestions: int = Field(3, ge=0, le=8)
+    search_threshold: float = Field(0.1, ge=0, le=1)
+    search_results: int = Field(5, ge=1, le=20)
+    page_size: int = Field(5, ge=1, le=20)
+    word_weight: float = Field(0.5, ge=0, le=1)
+    index_refresh_docs: int = Field(200, ge=1)
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> QaConfig:
+        if self.faq_answer_threshold < self.suggest_threshold:
+            raise ValueError("qa.faq_answer_threshold must not be below qa.suggest_threshold")
+        return self
+
+
+class PaymentsConfig(_Section):
+    """Paid content and memberships with Telegram Stars (SPEC §5)."""
+
+    # Minutes an invoice can be paid before its order expires (pre-checkout refuses it then).
+    order_ttl_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+    # A chat the bot can post in (a private channel or group) where published content is
+    # copied so it can be delivered later; 0 keeps only the file_id / text.
+    storage_chat_id: int = 0
+    # Highest Stars price an admin may set (Telegram's per-invoice limit is 10000).
+    max_stars: int = Field(10000, ge=1, le=100000)
+    # Seconds between passes that retry content deliveries that failed for a network reason.
+    delivery_interval: float = Field(30, gt=0)
+    # Attempts before a delivery is given up (the buyer can still open it from /mycontent).
+    delivery_attempts: int = Field(8, ge=1, le=100)
+    # Items per /catalog page.
+    catalog_page_size: int = Field(8, ge=1, le=20)
+
+
+class OnboardingConfig(_Section):
+    """Joining and onboarding (SPEC §2); gate and tags are per-community defaults admins change with /set."""
+
+    welcome_delay: float = Field(3, ge=0, le=300)
+    welcome_max_mentions: int = Field(10, ge=1, le=50)
+    gate: Literal["off", "rules", "request"] = "off"
+    gate_timeout: int = Field(30, ge=1, le=1440)
+    gate_check_interval: float = Field(30, gt=0, le=3600)
+    tags: tuple[str, ...] = ()
+
+
 class Settings(BaseSettings):
     """The whole configuration, loaded once at start."""
 
@@ -110,6 +197,10 @@ class Settings(BaseSettings):
     storage: StorageConfig = StorageConfig()
     bot: BotConfig = BotConfig()
     logging: LoggingConfig = LoggingConfig()
+    onboarding: OnboardingConfig = OnboardingConfig()
+    points: PointsConfig = PointsConfig()
+    payments: PaymentsConfig = PaymentsConfig()
+    qa: QaConfig = QaConfig()
 
     @model_validator(mode="after")
     def _webhook_complete(self) -> Settings:

@@ -14,7 +14,11 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.i18n import Translator
     from bot.services.admins import AdminDirectory
+    from bot.services.delivery import ContentDeliverer
     from bot.services.outbox import OutboxSender
+    from bot.services.points_rules import Scoring
+    from bot.services.points_writer import PointsWriter
+    from bot.services.qa_search import QaIndex
     from storage.db import Database
 
 
@@ -27,6 +31,11 @@ class BotState:
     db: Database
     admins: AdminDirectory
     outbox: OutboxSender
+    scoring: Scoring  # points rules and their per-community overrides
+    points_writer: PointsWriter  # group commit for points from messages and reactions
+    qa_index: QaIndex  # per-community similarity indexes for /ask and /search
+    payload_secret: bytes | None  # signs invoice payloads; None switches Stars buying off
+    deliverer: ContentDeliverer  # sends bought content once, repairs missed deliveries
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotState]):

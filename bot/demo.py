@@ -26,7 +26,10 @@ async def run_demo() -> int:
         async with Simulator() as sim:
             settings = load_settings(
                 None,
-                telegram={"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1},
+                # The simulator runs without flood limits here, so the bot's own limiter (20
+                # messages a minute per group, as Telegram allows) would only slow the demo down.
+                telegram={"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1,
+                          "group_max_rate": 1000},
                 storage={"url": f"sqlite+aiosqlite:///{tmp}/demo.db"},
             )
             runner = BotRunner(settings, sim.token)
@@ -64,7 +67,13 @@ async def play(sim: Simulator, runner: BotRunner) -> None:
         group=sim.group("Python Circle", owner=carol, supergroup=True),
     )
     # Scenes run in order; each feature adds one (see bot/demo_*.py).
-    for scene in (scene_foundation,):
+    from bot.demo_onboarding import scene_onboarding  # here: the scene module imports Cast
+
+    from bot.demo_qa import scene_qa
+
+    from bot.demo_content import scene_content
+
+    for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content):
         await scene(cast)
 
 

@@ -33,3 +33,9 @@ class NotFound(DomainError):
 
 class Usage(DomainError):
     """Malformed arguments; the key is the command's usage message."""
+
+
+class InsufficientPoints(DomainError):
+    """Spending or deducting more points than the balance holds."""
+
+    key = "error.insufficient_points"

@@ -18,6 +18,9 @@ def ordering_key(update: object) -> int | None:
     """Return the id whose updates must run in order (chat, else user)."""
     if not isinstance(update, Update):
         return None
+    if update.pre_checkout_query is not None:
+        # Read-only and due within Telegram's 10 s: never queue it behind the payer's chat.
+        return None
     if update.effective_chat is not None:
         return update.effective_chat.id
     if update.effective_user is not None:

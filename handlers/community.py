@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler
 from bot.context import CustomContext
 from bot.i18n import Raw
 from bot.services.communities import ChatInfo, do_leave_community, do_register_community
+from bot.services.gates import do_reset_warning
 from handlers.common import GROUP_TYPES
 
 log = logging.getLogger(__name__)
@@ -44,17 +45,11 @@ async def track_bot_membership(update: Update, context: CustomContext) -> None:
     )
     context.state.admins.invalidate(chat.id)
     await context.state.admins.refresh(chat.id)
+    # The bot's rights changed: a gate that could not work may work now, or fail anew.
+    await do_reset_warning(context.db, chat.id)
     if added:
         log.info("community %s registered", community.id)
         await context.state.outbox.drain()
-
-
-async def track_admin_changes(update: Update, context: CustomContext) -> None:
-    """Forget the cached admin list when someone becomes or stops being an admin."""
-    change = update.chat_member
-    admin_statuses = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
-    if change.old_chat_member.status in admin_statuses or change.new_chat_member.status in admin_statuses:
-        context.state.admins.invalidate(change.chat.id)
 
 
 def _rights_note(member: ChatMember, context: CustomContext) -> str:
@@ -72,5 +67,5 @@ def build_handlers() -> list[BaseHandler]:
     """Return this feature's handlers."""
     return [
         ChatMemberHandler(track_bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
-        ChatMemberHandler(track_admin_changes, ChatMemberHandler.CHAT_MEMBER),
+        # chat_member updates (people, admins among them) are handled in handlers/members.py.
     ]

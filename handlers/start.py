@@ -10,34 +10,21 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.commands import GROUP, PRIVATE, commands_for
 from bot.context import CustomContext
-from bot.i18n import Raw
-from bot.services.communities import do_start_user, get_community
+from bot.services.communities import do_start_user
+from handlers import onboarding
 from handlers.common import is_group, load_community, reply, sender_is_admin, user_info
 
 JOIN_PAYLOAD = re.compile(r"^join_(-?\d{1,20})$")
 
 
 async def start_private(update: Update, context: CustomContext) -> None:
-    """Greet a user in private: a deep link's community, else their communities."""
-    user, communities = await do_start_user(context.db, context.clock, user_info(update))
-    name = update.effective_user.first_name
+    """Greet a user in private: a deep link starts (or resumes) onboarding, else list their communities."""
+    await do_start_user(context.db, context.clock, user_info(update))
     match = JOIN_PAYLOAD.match(context.args[0]) if context.args else None
     if match:
-        community = await get_community(context.db, int(match.group(1)))
-        if community is None:
-            await reply(update, context, "start.join.unknown")
-            return
-        await reply(update, context, "start.join.welcome", title=community.title, name=name)
+        await onboarding.start_onboarding(update, context, int(match.group(1)))
         return
-    if not communities:
-        await reply(update, context, "start.private.none", name=name)
-        return
-    lines = [context.t("start.private.list", name=name)]
-    for community, _membership in communities:
-        lines.append(
-            context.t("start.private.item", title=community.title, step=Raw(context.t("start.step.explore")))
-        )
-    await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await onboarding.show_overview(update, context)
 
 
 async def start_group(update: Update, context: CustomContext) -> None:

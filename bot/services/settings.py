@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 from bot.clock import Clock
 from bot.errors import NotFound, Usage
 from bot.i18n import LANGUAGES
+from bot.services.community_options import OPTION_KEYS, do_set_option
 from storage.db import Database
 
 
@@ -33,8 +35,15 @@ async def get_settings(db: Database, chat_id: int) -> CommunitySettings:
     return CommunitySettings(community.title, community.language, community.timezone, members, len(admins))
 
 
-async def do_set_setting(db: Database, clock: Clock, chat_id: int, actor_id: int, key: str, value: str) -> str:
+def usage_key(key: str) -> str:
+    """Return the usage message for /set <key> (the general one for unknown keys)."""
+    return f"set.usage.{key}" if key in ("language", "timezone", *OPTION_KEYS) else "set.usage"
+
+
+async def do_set_setting(db: Database, clock: Clock, chat_id: int, actor_id: int, key: str, value: str) -> Any:
     """Validate and store one setting, with an audit row; return the stored value."""
+    if key in OPTION_KEYS:
+        return await do_set_option(db, clock, chat_id, actor_id, key, value)
     value = value.strip()
     now = clock.now()
     if key == "language":

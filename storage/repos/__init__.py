@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.repos.answers import AnswersRepo
 from storage.repos.audit import AuditRepo
+from storage.repos.badges import BadgesRepo
+from storage.repos.bulk import BulkRepo
 from storage.repos.communities import CommunitiesRepo
+from storage.repos.content import ContentRepo
+from storage.repos.entitlements import EntitlementsRepo
+from storage.repos.faq import FaqRepo
+from storage.repos.ledger import LedgerRepo
 from storage.repos.memberships import MembershipsRepo
+from storage.repos.onboarding import OnboardingRepo
+from storage.repos.orders import OrdersRepo
 from storage.repos.outbox import OutboxRepo
+from storage.repos.payments import PaymentsRepo
+from storage.repos.plans import PlansRepo
+from storage.repos.points import PointsRepo
+from storage.repos.questions import QuestionsRepo
 from storage.repos.settings import SettingsRepo
 from storage.repos.users import UsersRepo
+from storage.repos.welcomes import WelcomesRepo
 
 
 class Repos:
@@ -23,14 +37,43 @@ class Repos:
         self.settings = SettingsRepo(conn)
         self.audit = AuditRepo(conn)
         self.outbox = OutboxRepo(conn)
+        self.onboarding = OnboardingRepo(conn)
+        self.welcomes = WelcomesRepo(conn)
+        self.points = PointsRepo(conn)
+        self.badges = BadgesRepo(conn)
+        self.ledger = LedgerRepo(conn)
+        self.bulk = BulkRepo(conn)
+        self.questions = QuestionsRepo(conn)
+        self.answers = AnswersRepo(conn)
+        self.faq = FaqRepo(conn)
+        # Paid content (issue 6).
+        self.content = ContentRepo(conn)
+        self.orders = OrdersRepo(conn)
+        self.payments = PaymentsRepo(conn)
+        self.entitlements = EntitlementsRepo(conn)
+        self.plans = PlansRepo(conn)
 
 
 __all__ = [
+    "AnswersRepo",
     "AuditRepo",
+    "BadgesRepo",
+    "BulkRepo",
     "CommunitiesRepo",
+    "ContentRepo",
+    "EntitlementsRepo",
+    "FaqRepo",
+    "LedgerRepo",
     "MembershipsRepo",
+    "OrdersRepo",
+    "OnboardingRepo",
     "OutboxRepo",
+    "PaymentsRepo",
+    "PlansRepo",
+    "PointsRepo",
+    "QuestionsRepo",
     "Repos",
     "SettingsRepo",
     "UsersRepo",
+    "WelcomesRepo",
 ]

@@ -1,0 +1,78 @@
+"""Delivering bought content to the buyer's private chat, once, and repairing missed deliveries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.clock import Clock
+from bot.services.payments import user_language
+from storage.db import Database
+from storage.models_content import ContentItem
+
+log = logging.getLogger(__name__)
+
+# Sends an item to a user's private chat in a language (with the rating buttons).
+SendItem = Callable[[ContentItem, int, str], Awaitable[None]]
+
+
+class ContentDeliverer:
+    """Sends pending deliveries; an entitlement is in flight in at most one task at a time."""
+
+    def __init__(self, db: Database, clock: Clock, send_item: SendItem, max_attempts: int) -> None:
+        self._db = db
+        self._clock = clock
+        self._send_item = send_item
+        self._max_attempts = max_attempts
+        self._inflight: set[int] = set()
+
+    async def deliver(self, entitlement_ids: Iterable[int]) -> int:
+        """Deliver these entitlements if still pending; return how many went out."""
+        sent = 0
+        for entitlement_id in entitlement_ids:
+            sent += await self._deliver(entitlement_id)
+        return sent
+
+    async def repair(self, limit: int = 100) -> int:
+        """Deliver everything still pending (at start and on a timer); return how many went out."""
+        async with self._db.read() as repos:
+            pending = await repos.entitlements.pending_delivery(limit)
+        return await self.deliver(e.id for e in pending)
+
+    async def _deliver(self, entitlement_id: int) -> bool:
+        if entitlement_id in self._inflight:
+            return False
+        self._inflight.add(entitlement_id)
+        try:
+            return await self._attempt(entitlement_id)
+        finally:
+            self._inflight.discard(entitlement_id)
+
+    async def _attempt(self, entitlement_id: int) -> bool:
+        async with self._db.read() as repos:
+            entitlement = await repos.entitlements.get(entitlement_id)
+            # Checked again right before sending: a refund may have revoked it meanwhile.
+            if entitlement is None or entitlement.status != "active" or entitlement.delivery != "pending":
+                return False
+            item = await repos.content.get(entitlement.item_id)
+            lang = await user_language(repos, entitlement.user_id, entitlement.community_id)
+        assert item is not None
+        error: str | None = None
+        give_up = False
+        try:
+            await self._send_item(item, entitlement.user_id, lang)
+        except (Forbidden, BadRequest) as exc:
+            # Blocked, or the stored content is gone: retrying won't help; /mycontent still opens it.
+            log.warning("delivery of entitlement %s failed for good: %s", entitlement_id, exc)
+            error, give_up = str(exc), True
+        except TelegramError as exc:
+            log.info("delivery of entitlement %s failed, will retry: %s", entitlement_id, exc)
+            error, give_up = str(exc), entitlement.delivery_attempts + 1 >= self._max_attempts
+        async with self._db.transaction() as repos:
+            if error is None:
+                await repos.entitlements.mark_delivered(entitlement_id, self._clock.now())
+            else:
+                await repos.entitlements.mark_attempt_failed(entitlement_id, error, give_up)
+        return error is None

@@ -1,0 +1,299 @@
+"""Buying with Telegram Stars: orders, the pre-checkout verdict, and recording a payment once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.config import PaymentsConfig
+from bot.errors import DomainError, NotFound
+from bot.i18n import Translator, resolve_language
+from bot.payload import verify_order
+from bot.services.badges import SUPPORTER, award_badge
+from bot.services.communities import UserInfo
+from bot.services.content import access_of, ensure_user
+from bot.services.outbox import enqueue_message
+from bot.services.plans import membership_active
+from bot.services.points import award_points
+from bot.services.points_rules import Scoring
+from storage.db import Database
+from storage.models import Community
+from storage.models_content import ContentItem, Order, Plan, StarPayment
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+
+CURRENCY = "XTR"
+SUBSCRIPTION_PERIOD = dt.timedelta(seconds=2592000)
+
+
+class PaymentsOff(DomainError):
+    """No payload secret is configured, so Stars invoices cannot be signed."""
+
+    key = "buy.payments_off"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a pre-checkout query is refused: a message key and its parameters."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PaymentInfo:
+    """A successful_payment as the services need it."""
+
+    user: UserInfo
+    charge_id: str
+    provider_charge_id: str | None
+    payload: str
+    currency: str
+    amount: int
+    subscription_expiration: dt.datetime | None = None
+    is_first_recurring: bool = False
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    """What recording a payment did: nothing (a duplicate), a grant, or a refund to make."""
+
+    duplicate: bool
+    payment: StarPayment | None = None
+    entitlement_id: int | None = None
+    refund_due: bool = False
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+async def do_create_item_order(
+    db: Database,
+    clock: Clock,
+    config: PaymentsConfig,
+    secret: bytes | None,
+    levels: Sequence[int],
+    item_id: int,
+    user: UserInfo,
+) -> tuple[Order, ContentItem]:
+    """Create a pending order for an item the user cannot open yet, at its current Stars price."""
+    if secret is None:
+        raise PaymentsOff()
+    now = clock.now()
+    async with db.transaction() as repos:
+        item = await repos.content.get(item_id)
+        if item is None or not item.is_published:
+            raise NotFound("content.unknown", id=item_id)
+        access = await access_of(repos, item, user.id, now, levels)
+        if access == "owned":
+            raise DomainError("buy.owned")
+        if access != "locked":
+            raise DomainError("buy.already_open")
+        if not item.price_stars:
+            raise DomainError("buy.not_for_stars")
+        await ensure_user(repos, user, now)
+        expires = now + dt.timedelta(minutes=config.order_ttl_minutes)
+        order = await repos.orders.add(
+            item.community_id, user.id, "item", item.price_stars, now, expires, item_id=item.id
+        )
+    return order, item
+
+
+async def do_create_plan_order(
+    db: Database, clock: Clock, config: PaymentsConfig, secret: bytes | None, plan_id: int, user: UserInfo
+) -> tuple[Order, Plan, Community]:
+    """Create a pending order for a plan's first payment (not while a membership runs)."""
+    if secret is None:
+        raise PaymentsOff()
+    now = clock.now()
+    async with db.transaction() as repos:
+        plan = await repos.plans.get(plan_id)
+        community = await repos.communities.get(plan.community_id) if plan else None
+        if plan is None or plan.status != "active" or community is None:
+            raise NotFound("plan.unknown", id=plan_id)
+        membership = await repos.plans.membership(plan.community_id, user.id)
+        if membership is not None and membership.expires_at > now:
+            raise DomainError("subscribe.active", until=membership.expires_at.strftime("%Y-%m-%d"))
+        await ensure_user(repos, user, now)
+        expires = now + dt.timedelta(minutes=config.order_ttl_minutes)
+        order = await repos.orders.add(
+            plan.community_id, user.id, "plan", plan.price_stars, now, expires, plan_id=plan.id
+        )
+    return order, plan, community
+
+
+# --- pre-checkout ---------------------------------------------------------------------------
+
+
+async def check_pre_checkout(
+    db: Database,
+    clock: Clock,
+    secret: bytes | None,
+    levels: Sequence[int],
+    payload: str,
+    user_id: int,
+    currency: str,
+    amount: int,
+) -> Refusal | None:
+    """Return None when the payment may go ahead, else why not (every check, server-side)."""
+    order_id = verify_order(payload, secret)
+    if order_id is None:
+        return Refusal("pay.refuse.invalid")
+    now = clock.now()
+    async with db.read() as repos:
+        order = await repos.orders.get(order_id)
+        if order is None:
+            return Refusal("pay.refuse.invalid")
+        if order.user_id != user_id:
+            return Refusal("pay.refuse.not_yours")
+        if order.status != "pending":
+            return Refusal("pay.refuse.paid")
+        if order.expires_at <= now:
+            return Refusal("pay.refuse.expired")
+        if currency != order.currency or amount != order.amount:
+            return Refusal("pay.refuse.amount")
+        if order.kind == "item":
+            return await _item_refusal(repos, order, now, levels)
+        return await _plan_refusal(repos, order, now)
+
+
+async def _item_refusal(repos: Repos, order: Order, now: dt.datetime, levels: Sequence[int]) -> Refusal | None:
+    item = await repos.content.get(order.item_id or 0)
+    if item is None or not item.is_published:
+        return Refusal("pay.refuse.unavailable")
+    if item.price_stars != order.amount:
+        return Refusal("pay.refuse.price_changed")
+    if await access_of(repos, item, order.user_id, now, levels) == "owned":
+        return Refusal("pay.refuse.owned")
+    return None
+
+
+async def _plan_refusal(repos: Repos, order: Order, now: dt.datetime) -> Refusal | None:
+    plan = await repos.plans.get(order.plan_id or 0)
+    if plan is None or plan.status != "active":
+        return Refusal("pay.refuse.unavailable")
+    if plan.price_stars != order.amount:
+        return Refusal("pay.refuse.price_changed")
+    if await membership_active(repos, order.community_id, order.user_id, now):
+        return Refusal("pay.refuse.member")
+    return None
+
+
+# --- successful payment ---------------------------------------------------------------------
+
+
+async def do_record_payment(
+    db: Database, clock: Clock, t: Translator, scoring: Scoring, secret: bytes | None, info: PaymentInfo
+) -> PaymentOutcome:
+    """Record a payment, mark the order paid, grant, award points — one transaction, once per charge."""
+    now = clock.now()
+    order_id = verify_order(info.payload, secret)
+    async with db.transaction() as repos:
+        await ensure_user(repos, info.user, now)
+        order = await repos.orders.get(order_id) if order_id is not None else None
+        if order is not None and order.user_id != info.user.id:
+            order = None
+        payment = await repos.payments.add(
+            now,
+            charge_id=info.charge_id,
+            provider_charge_id=info.provider_charge_id or None,
+            community_id=order.community_id if order else None,
+            user_id=info.user.id,
+            order_id=order.id if order else None,
+            kind=order.kind if order else "unknown",
+            item_id=order.item_id if order else None,
+            plan_id=order.plan_id if order else None,
+            currency=info.currency,
+            amount=info.amount,
+            subscription_expires_at=info.subscription_expiration,
+            is_first_recurring=info.is_first_recurring,
+            status="paid",
+        )
+        if payment is None:
+            return PaymentOutcome(duplicate=True)
+        if order is None or info.currency != order.currency or info.amount != order.amount:
+            log.error("payment %s matches no order of user %s; refunding it", payment.id, info.user.id)
+            return await _refund_due(repos, payment, "orphan")
+        if order.kind == "item":
+            outcome = await _grant_item(repos, t, order, payment, now)
+        else:
+            outcome = await _extend_membership(repos, t, order, payment, info, now)
+        if outcome.refund_due:
+            return outcome
+        await _reward(repos, t, scoring, payment, now)
+    return outcome
+
+
+async def _refund_due(repos: Repos, payment: StarPayment, reason: str) -> PaymentOutcome:
+    await repos.payments.move(payment.id, ("paid",), "refund_due", refund_reason=reason)
+    return PaymentOutcome(duplicate=False, payment=payment, refund_due=True)
+
+
+async def _grant_item(
+    repos: Repos, t: Translator, order: Order, payment: StarPayment, now: dt.datetime
+) -> PaymentOutcome:
+    if not await repos.orders.mark_paid(order.id, now):
+        return await _refund_due(repos, payment, "order_paid")
+    # A paid order is honoured even if the item was unpublished after the pre-checkout.
+    entitlement = await repos.entitlements.grant(
+        order.community_id, order.item_id or 0, order.user_id, "stars", now, payment_id=payment.id
+    )
+    if entitlement is None:
+        return await _refund_due(repos, payment, "owned")
+    item = await repos.content.get(order.item_id or 0)
+    lang = await user_language(repos, order.user_id, order.community_id)
+    text = t(lang, "pay.thanks", title=item.title if item else "", amount=payment.amount)
+    await enqueue_message(repos, f"paid:{payment.charge_id}", order.user_id, text, now)
+    return PaymentOutcome(duplicate=False, payment=payment, entitlement_id=entitlement.id)
+
+
+async def _extend_membership(
+    repos: Repos, t: Translator, order: Order, payment: StarPayment, info: PaymentInfo, now: dt.datetime
+) -> PaymentOutcome:
+    # The first payment marks the order paid; renewals arrive with the same (paid) order.
+    await repos.orders.mark_paid(order.id, now)
+    until = info.subscription_expiration or now + SUBSCRIPTION_PERIOD
+    membership = await repos.plans.extend(order.community_id, order.user_id, order.plan_id, until, now)
+    community = await repos.communities.get(order.community_id)
+    lang = await user_language(repos, order.user_id, order.community_id)
+    text = t(
+        lang,
+        "subscribe.active_until",
+        title=community.title if community else "",
+        until=membership.expires_at.strftime("%Y-%m-%d"),
+        amount=payment.amount,
+    )
+    await enqueue_message(repos, f"paid:{payment.charge_id}", order.user_id, text, now)
+    return PaymentOutcome(duplicate=False, payment=payment)
+
+
+async def _reward(repos: Repos, t: Translator, scoring: Scoring, payment: StarPayment, now: dt.datetime) -> None:
+    community_id = payment.community_id
+    assert community_id is not None
+    rules = await scoring.rules(repos, community_id)
+    if rules.purchase > 0:
+        award = await award_points(
+            repos,
+            scoring,
+            community_id,
+            payment.user_id,
+            rules.purchase,
+            "purchase",
+            f"purchase:{payment.charge_id}",
+            now,
+            ref=f"payment:{payment.id}",
+        )
+        if award.applied:
+            await repos.payments.move(payment.id, ("paid",), "paid", points_awarded=award.delta)
+    await award_badge(repos, t, community_id, payment.user_id, SUPPORTER, now)
+
+
+async def user_language(repos: Repos, user_id: int, community_id: int | None) -> str:
+    """Return the language for a private message: the user's Telegram one, else the community's."""
+    user = await repos.users.get(user_id)
+    community = await repos.communities.get(community_id) if community_id is not None else None
+    return resolve_language(user.language_code if user else None, community.language if community else None)

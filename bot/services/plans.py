@@ -1,0 +1,107 @@
+"""Paid memberships: plans admins sell per 30 days, and whether a member's plan is active."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.clock import Clock
+from bot.errors import NotFound, Usage
+from storage.db import Database
+from storage.models_content import PaidMembership, Plan
+from storage.repos import Repos
+
+MAX_PLAN_NAME = 32  # an invoice title holds at most 32 characters
+
+
+async def has_active_membership(db: Database, community_id: int, user_id: int, now: dt.datetime) -> bool:
+    """Tell whether the user's paid membership of the community runs at this instant."""
+    async with db.read() as repos:
+        return await membership_active(repos, community_id, user_id, now)
+
+
+async def membership_active(repos: Repos, community_id: int, user_id: int, now: dt.datetime) -> bool:
+    """Tell, inside the caller's transaction, whether the user's paid membership runs."""
+    membership = await repos.plans.membership(community_id, user_id)
+    return membership is not None and membership.expires_at > now
+
+
+async def get_membership(db: Database, community_id: int, user_id: int) -> PaidMembership | None:
+    """Return the user's paid membership of the community (maybe expired), if any."""
+    async with db.read() as repos:
+        return await repos.plans.membership(community_id, user_id)
+
+
+def parse_plan_add(args: list[str], max_stars: int) -> tuple[str, int]:
+    """Parse `/plan add <name> <stars per 30 days>`; raise Usage when malformed."""
+    if len(args) < 2 or not args[-1].isdigit():
+        raise Usage("plan.usage")
+    name, stars = " ".join(args[:-1]).strip(), int(args[-1])
+    if not name or len(name) > MAX_PLAN_NAME:
+        raise Usage("plan.bad_name", limit=MAX_PLAN_NAME)
+    if not 1 <= stars <= max_stars:
+        raise Usage("plan.bad_price", limit=max_stars)
+    return name, stars
+
+
+async def do_add_plan(db: Database, clock: Clock, community_id: int, actor_id: int, name: str, stars: int) -> Plan:
+    """Create a plan (names are unique among active plans), audited."""
+    now = clock.now()
+    async with db.transaction() as repos:
+        if await repos.communities.get(community_id) is None:
+            raise NotFound()
+        if await repos.plans.find_active(community_id, name) is not None:
+            raise Usage("plan.exists", name=name)
+        plan = await repos.plans.add(community_id, name, stars, now)
+        await repos.audit.add(community_id, actor_id, "plan.add", None, {"plan": plan.id, "stars": stars}, now)
+    return plan
+
+
+async def do_delete_plan(db: Database, clock: Clock, community_id: int, actor_id: int, plan_id: int) -> Plan:
+    """Retire a plan: no new subscriptions; running ones last until they expire. Audited."""
+    now = clock.now()
+    async with db.transaction() as repos:
+        plan = await repos.plans.get(plan_id)
+        if plan is None or plan.community_id != community_id or not await repos.plans.delete(plan_id, now):
+            raise NotFound("plan.unknown", id=plan_id)
+        await repos.audit.add(community_id, actor_id, "plan.delete", None, {"plan": plan_id}, now)
+    return plan
+
+
+async def get_plans(db: Database, community_id: int) -> list[Plan]:
+    """Return the community's active plans, cheapest first."""
+    async with db.read() as repos:
+        return await repos.plans.active(community_id)
+
+
+async def get_plan(db: Database, plan_id: int) -> Plan:
+    """Return an active plan or raise NotFound."""
+    async with db.read() as repos:
+        plan = await repos.plans.get(plan_id)
+    if plan is None or plan.status != "active":
+        raise NotFound("plan.unknown", id=plan_id)
+    return plan
+
+
+# --- gate=request: joining waits for a plan where the community sells plans ----------------
+
+
+async def join_needs_plan(repos: Repos, community_id: int, user_id: int, now: dt.datetime) -> bool:
+    """Tell whether approving a join request must wait for a plan (plans on offer, none running)."""
+    if not await repos.plans.active(community_id):
+        return False
+    return not await membership_active(repos, community_id, user_id, now)
+
+
+async def get_join_offer(db: Database, community_id: int, user_id: int, now: dt.datetime) -> list[Plan] | None:
+    """Return the plans to offer a requester whose approval waits for one, or None when it need not wait."""
+    async with db.read() as repos:
+        if not await join_needs_plan(repos, community_id, user_id, now):
+            return None
+        return await repos.plans.active(community_id)
+
+
+async def get_waiting_join(db: Database, community_id: int, user_id: int) -> bool:
+    """Tell whether the user's join request waits only for approval (onboarding done, gate open)."""
+    async with db.read() as repos:
+        state = await repos.onboarding.get(community_id, user_id)
+    return state is not None and state.gate == "request" and state.done

@@ -1,0 +1,414 @@
+"""Points (SPEC §3): every change is a ledger row with an idempotency key, plus running totals.
+
+Writes go through a PointsBatch, a unit of work: it loads what the rules need in a few
+bulk queries, applies the rules in memory and writes everything with a handful of
+multi-row statements, so a batch of a hundred awards costs about what one does.
+
+Two layers for other features: `award_points`/`spend_points` (and the hooks in
+bot.services.earning) run inside the caller's transaction; `do_*` open their own.
+Announcements (level-ups, badges) go to the outbox in the same transaction; when an
+Award comes back with `announced`, drain the outbox after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import PointsConfig
+from bot.errors import InsufficientPoints, NotFound, Usage
+from bot.services.badges import display_name, mention
+from bot.services.communities import UserInfo
+from bot.services.levels import level_for, level_name
+from bot.services.outbox import enqueue_message
+from bot.services.points_rules import Scoring, local_day
+from storage.db import Database
+from storage.repos import Repos
+from storage.repos.points import ALL_TIME, MemberPoints
+
+# Windowed leaderboards, in days; all time is the members' score itself.
+WINDOWS = (7, 30)
+# Reactions to messages older than this many days earn nothing (their authors are forgotten).
+AUTHOR_DAYS = 30
+
+
+class LedgerConflict(RuntimeError):
+    """A key checked as unused was inserted concurrently (impossible under SQLite's write lock)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A community as one write sees it: its rules, language and local day."""
+
+    community_id: int
+    language: str
+    day: int
+    windows_day: int
+    rules: PointsConfig
+
+
+@dataclass(frozen=True)
+class Award:
+    """The outcome of one award: applied is False when its key was used before (or a rule said no)."""
+
+    applied: bool
+    delta: int
+    score: int
+    balance: int
+    level: int
+    level_up: int | None = None
+    announced: bool = False
+
+    @classmethod
+    def nothing(cls, member: MemberPoints | None = None) -> Award:
+        """Return the outcome of an award that changed nothing."""
+        if member is None:
+            return cls(False, 0, 0, 0, 1)
+        return cls(False, 0, member.score, member.balance, member.level)
+
+    def with_announcement(self, announced: bool) -> Award:
+        """Return this award, marked as having queued an announcement when announced is True."""
+        return replace(self, announced=True) if announced else self
+
+
+async def roll_windows(repos: Repos, community_id: int, windows_day: int | None, today: int) -> int:
+    """Move the windowed totals forward to today (days that left a window are subtracted)."""
+    if windows_day is not None and today <= windows_day:
+        return windows_day
+    if windows_day is not None:
+        for period in WINDOWS:
+            if today - windows_day >= period:
+                await repos.points.clear_window(community_id, period)
+            else:
+                await repos.points.roll_window(community_id, period, windows_day - period + 1, today - period)
+            await repos.points.rebuild_histogram(community_id, period)
+        await repos.points.rebuild_histogram(community_id, ALL_TIME)  # drops values nobody holds any more
+        await repos.points.forget_authors_before(community_id, today - AUTHOR_DAYS)
+    await repos.points.set_windows_day(community_id, today)
+    return today
+
+
+class PointsBatch:
+    """A unit of work over the points tables inside one write transaction."""
+
+    def __init__(self, repos: Repos, scoring: Scoring, now: dt.datetime) -> None:
+        self.repos = repos
+        self.scoring = scoring
+        self.now = now
+        self._scopes: dict[int, Scope | None] = {}
+        self._members: dict[tuple[int, int], MemberPoints] = {}
+        self._stored_scores: dict[tuple[int, int], int] = {}
+        self._dirty: set[tuple[int, int]] = set()
+        self._checked: dict[int, set[str]] = defaultdict(set)
+        self._used: dict[int, set[str]] = defaultdict(set)
+        self._ledger: list[dict[str, Any]] = []
+        self._windows: dict[tuple[int, int, int], int] = defaultdict(int)
+        self._days: dict[tuple[int, int, int], int] = defaultdict(int)
+        self._authors: dict[tuple[int, int], tuple[int, int]] = {}
+        self._level_ups: list[tuple[Scope, int, int]] = []
+
+    async def load(
+        self, members: Iterable[tuple[int, int]] = (), keys: Iterable[tuple[int, str]] = ()
+    ) -> None:
+        """Load communities (rolling their windows), members and idempotency keys in bulk."""
+        members, keys = list(members), list(keys)
+        await self.load_communities({c for c, _ in members} | {c for c, _ in keys})
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for c, u in members:
+            if (c, u) not in self._members:
+                wanted[c].add(u)
+        for c, users in wanted.items():
+            found = await self.repos.points.members(c, users)
+            for u in users:
+                member = found.get(u) or MemberPoints(c, u)
+                self._members[(c, u)] = member
+                self._stored_scores[(c, u)] = member.score
+        unchecked: dict[int, set[str]] = defaultdict(set)
+        for c, key in keys:
+            if key not in self._checked[c]:
+                unchecked[c].add(key)
+        for c, batch in unchecked.items():
+            self._used[c] |= await self.repos.points.used_keys(c, batch)
+            self._checked[c] |= batch
+
+    async def load_communities(self, community_ids: set[int]) -> None:
+        """Load communities not loaded yet, rolling their windows to their current local day."""
+        community_ids = community_ids - self._scopes.keys()
+        if not community_ids:
+            return
+        found = await self.repos.points.communities(community_ids)
+        for c in community_ids:
+            row = found.get(c)
+            if row is None:
+                self._scopes[c] = None
+                continue
+            day = local_day(self.now, row.timezone)
+            windows_day = await roll_windows(self.repos, c, row.windows_day, day)
+            rules = await self.scoring.rules(self.repos, c)
+            self._scopes[c] = Scope(c, row.language, day, windows_day, rules)
+
+    def scope(self, community_id: int) -> Scope | None:
+        """Return a loaded community's scope (None: not registered)."""
+        return self._scopes[community_id]
+
+    def member(self, community_id: int, user_id: int) -> MemberPoints:
+        """Return a loaded member's current totals, including this batch's changes."""
+        return self._members[(community_id, user_id)]
+
+    def update(self, member: MemberPoints, **changes: Any) -> MemberPoints:
+        """Change a loaded member's counters without a ledger row (e.g. reactions given)."""
+        member = member._replace(**changes)
+        self._members[(member.community_id, member.user_id)] = member
+        self._dirty.add((member.community_id, member.user_id))
+        return member
+
+    def key_used(self, community_id: int, key: str) -> bool:
+        """Tell whether an idempotency key was used (it must have been loaded)."""
+        if key not in self._checked[community_id]:
+            raise RuntimeError(f"idempotency key {key!r} was not loaded")
+        return key in self._used[community_id]
+
+    def remember_author(self, community_id: int, message_id: int, user_id: int, day: int) -> None:
+        """Record who wrote a group message."""
+        self._authors[(community_id, message_id)] = (user_id, day)
+
+    def pending_author(self, community_id: int, message_id: int) -> int | None:
+        """Return the author of a message recorded earlier in this batch."""
+        found = self._authors.get((community_id, message_id))
+        return found[0] if found else None
+
+    def apply(
+        self,
+        scope: Scope,
+        user_id: int,
+        delta: int,
+        reason: str,
+        key: str,
+        *,
+        ref: str | None = None,
+        scored: bool = True,
+        min_balance: int | None = None,
+        **changes: Any,
+    ) -> Award:
+        """Apply one award in memory; `changes` (counters) stick only when its key is new.
+
+        With min_balance, an award that would leave less raises InsufficientPoints (the
+        transaction rolls back); a replayed key changes nothing and raises nothing.
+        """
+        c = scope.community_id
+        member = self.member(c, user_id)
+        if self.key_used(c, key):
+            return Award.nothing(member)
+        if min_balance is not None and member.balance + delta < min_balance:
+            raise InsufficientPoints(needed=abs(delta), balance=member.balance)
+        self._used[c].add(key)
+        self._ledger.append(
+            {"community_id": c, "user_id": user_id, "delta": delta, "scored": scored, "reason": reason,
+             "ref": ref, "idem_key": key, "day": scope.day, "created_at": self.now}
+        )
+        score = member.score + (delta if scored else 0)
+        level = level_for(score, scope.rules.levels)
+        level_up = level if level > member.level else None
+        member = self.update(
+            member, score=score, balance=member.balance + delta, level=max(level, member.level), **changes
+        )
+        if scored and delta:
+            self._days[(c, scope.day, user_id)] += delta
+            for period in WINDOWS:
+                # A bucket older than the windows' day (clock or timezone change) joins only windows it is in.
+                if scope.day > scope.windows_day - period:
+                    self._windows[(c, period, user_id)] += delta
+        announced = level_up is not None and scope.rules.announce_levels
+        if announced:
+            self._level_ups.append((scope, user_id, level_up))
+        return Award(True, delta, member.score, member.balance, member.level, level_up, announced)
+
+    async def flush(self) -> None:
+        """Write everything applied so far and queue the level-up announcements."""
+        points = self.repos.points
+        expected = {(row["community_id"], row["idem_key"]) for row in self._ledger}
+        if await points.add_ledger_rows(self._ledger) != expected:
+            raise LedgerConflict("an idempotency key was used concurrently")
+        await points.remember_authors([(c, m, u, day) for (c, m), (u, day) in self._authors.items()])
+        await points.save_members([self._members[k] for k in sorted(self._dirty)], self.now)
+        moves: dict[tuple[int, int, int], int] = defaultdict(int)
+        for key in self._dirty:
+            before, after = self._stored_scores[key], self._members[key].score
+            _move(moves, key[0], ALL_TIME, before, after)
+            self._stored_scores[key] = after
+        windows = await points.add_to_windows([(c, p, u, d) for (c, p, u), d in self._windows.items() if d])
+        for c, p, u, total in windows:
+            _move(moves, c, p, total - self._windows[(c, p, u)], total)
+        await points.add_to_histogram([(c, p, v, n) for (c, p, v), n in sorted(moves.items()) if n])
+        await points.add_to_days([(c, day, u, d) for (c, day, u), d in self._days.items() if d])
+        for scope, user_id, level in self._level_ups:
+            await _announce_level(self.repos, self.scoring, scope, user_id, level, self.now)
+        self._ledger, self._authors, self._dirty, self._level_ups = [], {}, set(), []
+        self._windows.clear()
+        self._days.clear()
+
+
+def _move(moves: dict[tuple[int, int, int], int], community_id: int, period: int, before: int, after: int) -> None:
+    """Count a member's move from one points value to another in the histogram (positive values only)."""
+    if before == after:
+        return
+    if before > 0:
+        moves[(community_id, period, before)] -= 1
+    if after > 0:
+        moves[(community_id, period, after)] += 1
+
+
+async def _announce_level(
+    repos: Repos, scoring: Scoring, scope: Scope, user_id: int, level: int, now: dt.datetime
+) -> bool:
+    lang = scope.language
+    text = scoring.t(
+        lang,
+        "points.level_up",
+        mention=mention(user_id, await display_name(repos, user_id)),
+        level=level,
+        name=level_name(scoring.t, lang, level, scope.rules.level_names),
+    )
+    return await enqueue_message(repos, f"levelup:{scope.community_id}:{user_id}:{level}", scope.community_id,
+                                 text, now)
+
+
+async def open_batch(
+    repos: Repos, scoring: Scoring, community_id: int, user_id: int, keys: Iterable[str], now: dt.datetime
+) -> tuple[PointsBatch, Scope | None]:
+    """Start a batch for one member's awards with the given keys loaded."""
+    batch = PointsBatch(repos, scoring, now)
+    await batch.load([(community_id, user_id)], [(community_id, k) for k in keys])
+    return batch, batch.scope(community_id)
+
+
+async def award_points(
+    repos: Repos,
+    scoring: Scoring,
+    community_id: int,
+    user_id: int,
+    delta: int,
+    reason: str,
+    key: str,
+    now: dt.datetime,
+    *,
+    ref: str | None = None,
+    scored: bool = True,
+) -> Award:
+    """Award (or, negative, take) points inside the caller's transaction; once per key.
+
+    The user row must exist. `scored=False` moves only the spendable balance (purchases,
+    bounty holds and returns), not the score that levels and leaderboards use. A negative
+    delta never takes the balance below 0: it raises InsufficientPoints instead.
+    """
+    batch, scope = await open_batch(repos, scoring, community_id, user_id, [key], now)
+    if scope is None:
+        return Award.nothing()
+    award = batch.apply(
+        scope, user_id, delta, reason, key, ref=ref, scored=scored, min_balance=0 if delta < 0 else None
+    )
+    await batch.flush()
+    return award
+
+
+async def spend_points(
+    repos: Repos,
+    scoring: Scoring,
+    community_id: int,
+    user_id: int,
+    amount: int,
+    reason: str,
+    key: str,
+    now: dt.datetime,
+    *,
+    ref: str | None = None,
+) -> Award:
+    """Take points from the balance (not the score) inside the caller's transaction; never below 0."""
+    if amount <= 0:
+        raise ValueError("amount must be positive")
+    batch, scope = await open_batch(repos, scoring, community_id, user_id, [key], now)
+    if scope is None:
+        return Award.nothing()
+    award = batch.apply(scope, user_id, -amount, reason, key, ref=ref, scored=False, min_balance=0)
+    await batch.flush()
+    return award
+
+
+async def do_award_points(
+    db: Database,
+    scoring: Scoring,
+    clock: Clock,
+    community_id: int,
+    user_id: int,
+    delta: int,
+    reason: str,
+    key: str,
+    *,
+    ref: str | None = None,
+    scored: bool = True,
+) -> Award:
+    """Award points in a transaction of its own; see award_points."""
+    async with db.transaction() as repos:
+        return await award_points(
+            repos, scoring, community_id, user_id, delta, reason, key, clock.now(), ref=ref, scored=scored
+        )
+
+
+async def get_member_id(db: Database, community_id: int, username: str) -> int:
+    """Return the id of the community member with this @username, or raise NotFound."""
+    async with db.read() as repos:
+        user_id = await repos.points.find_member(community_id, username)
+    if user_id is None:
+        raise NotFound("points.user_unknown")
+    return user_id
+
+
+async def do_adjust_points(
+    db: Database,
+    scoring: Scoring,
+    clock: Clock,
+    community_id: int,
+    actor_id: int,
+    target: int | UserInfo,
+    amount: int,
+    note: str,
+    key: str,
+) -> Award:
+    """Let an admin award (amount > 0) or deduct (< 0) points, with an audit row; once per key.
+
+    A target given as UserInfo (a replied-to member) is stored first if the bot never saw them.
+    """
+    if amount == 0:
+        raise ValueError("amount must not be 0")
+    target_id = target.id if isinstance(target, UserInfo) else target
+    if target_id == actor_id:
+        raise Usage("points.adjust_self")
+    if isinstance(target, UserInfo) and target.is_bot:
+        raise Usage("points.bots_earn_nothing")
+    now = clock.now()
+    async with db.transaction() as repos:
+        if isinstance(target, UserInfo) and await repos.users.get(target_id) is None:
+            await repos.users.upsert(
+                target.id, target.first_name, target.last_name, target.username, target.language_code, False, now
+            )
+        stored = await repos.users.get(target_id)
+        if stored is None:
+            raise NotFound("points.user_unknown")
+        if stored.is_bot:
+            raise Usage("points.bots_earn_nothing")
+        batch, scope = await open_batch(repos, scoring, community_id, target_id, [key], now)
+        if scope is None:
+            raise NotFound()
+        reason = "admin_award" if amount > 0 else "admin_deduct"
+        award = batch.apply(
+            scope, target_id, amount, reason, key, ref=note[:128], min_balance=0 if amount < 0 else None
+        )
+        await batch.flush()
+        if award.applied:
+            details = {"amount": amount, "reason": note, "key": key}
+            await repos.audit.add(community_id, actor_id, f"points.{reason}", target_id, details, now)
+    return award

@@ -1,0 +1,56 @@
+"""Unlocking content with points: one transaction that never leaves a negative balance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.clock import Clock
+from bot.errors import DomainError, NotFound
+from bot.services.communities import UserInfo
+from bot.services.content import access_of, ensure_user
+from bot.services.points import spend_points
+from bot.services.points_rules import Scoring
+from storage.db import Database
+from storage.models_content import Entitlement
+
+
+async def do_buy_with_points(
+    db: Database, clock: Clock, scoring: Scoring, levels: Sequence[int], item_id: int, user: UserInfo
+) -> Entitlement:
+    """Spend the item's points price and grant it; InsufficientPoints rolls everything back.
+
+    SQLite write transactions start with BEGIN IMMEDIATE, so two purchases run one after the
+    other and the second sees the balance the first left.
+    """
+    now = clock.now()
+    async with db.transaction() as repos:
+        item = await repos.content.get(item_id)
+        if item is None or not item.is_published:
+            raise NotFound("content.unknown", id=item_id)
+        access = await access_of(repos, item, user.id, now, levels)
+        if access == "owned":
+            raise DomainError("buy.owned")
+        if access != "locked":
+            raise DomainError("buy.already_open")
+        if not item.price_points:
+            raise DomainError("buy.not_for_points")
+        await ensure_user(repos, user, now)
+        entitlement = await repos.entitlements.grant(
+            item.community_id, item.id, user.id, "points", now, points_spent=item.price_points
+        )
+        if entitlement is None:
+            raise DomainError("buy.owned")
+        spent = await spend_points(
+            repos,
+            scoring,
+            item.community_id,
+            user.id,
+            item.price_points,
+            "unlock",
+            f"unlock:{entitlement.id}",
+            now,
+            ref=f"item:{item.id}",
+        )
+        if not spent.applied:
+            raise RuntimeError(f"points for entitlement {entitlement.id} were not spent")
+    return entitlement

@@ -1,0 +1,235 @@
+"""/catalog, item cards, opening, buying with points, rating and /mycontent."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import CustomContext
+from bot.errors import NotFound, Usage
+from bot.services.communities import do_start_user, get_community
+from bot.services.content import (
+    do_open_item,
+    do_rate_item,
+    get_catalog,
+    get_item_view,
+    get_my_content,
+    get_user_communities,
+)
+from bot.services.plans import get_plans
+from bot.services.unlocks import do_buy_with_points
+from handlers.common import is_group, load_community, reply, user_info
+from handlers.content_data import PATTERN, ContentData, decode, encode
+from handlers.content_views import (
+    card_keyboard,
+    card_text,
+    catalog_text,
+    deep_link,
+    group_catalog_keyboard,
+    private_catalog_keyboard,
+    send_item,
+    short,
+)
+from handlers.payments import drain_soon, press_plan, send_item_invoice, send_plans
+
+log = logging.getLogger(__name__)
+
+DEEP_LINK = re.compile(r"^/start(?:@\w+)? (?:(item|catalog|sub)_(-?\d{1,20})|(mycontent))$")
+
+
+# --- catalog --------------------------------------------------------------------------------
+
+
+async def show_catalog(update: Update, context: CustomContext) -> None:
+    """List a community's items with the caller's access: in the group, or in private."""
+    page = int(context.args[0]) - 1 if context.args and context.args[0].isdigit() else 0
+    if is_group(update):
+        community = await load_community(update, context)
+        if community is None:
+            raise NotFound()
+        await _send_catalog(update, context, community.id, page)
+        return
+    communities = await get_user_communities(context.db, update.effective_user.id)
+    if not communities:
+        await reply(update, context, "catalog.none")
+        return
+    if len(communities) == 1:
+        await _send_catalog(update, context, communities[0].id, page)
+        return
+    rows = [[InlineKeyboardButton(c.title, callback_data=encode("c", c.id, 0))] for c in communities]
+    await update.effective_message.reply_text(context.t("catalog.pick"), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _send_catalog(update: Update, context: CustomContext, community_id: int, page: int) -> None:
+    catalog = await get_catalog(
+        context.db, context.settings.points.levels, community_id, update.effective_user.id,
+        context.clock.now(), page, context.settings.payments.catalog_page_size,
+    )
+    text = catalog_text(context.t, catalog)
+    if is_group(update):
+        markup = group_catalog_keyboard(context.t, catalog, context.bot.username)
+        text += "\n\n" + context.t("catalog.group_hint") if catalog.items else ""
+    else:
+        markup = private_catalog_keyboard(context.t, catalog)
+    await update.effective_message.reply_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=is_group(update)
+    )
+
+
+# --- deep links -----------------------------------------------------------------------------
+
+
+async def open_deep_link(update: Update, context: CustomContext) -> None:
+    """Handle /start item_<id>, catalog_<community> and sub_<community> from group buttons."""
+    await do_start_user(context.db, context.clock, user_info(update))
+    match = DEEP_LINK.match(update.effective_message.text or "")
+    assert match is not None
+    if match.group(3):
+        await show_my_content(update, context)
+        return
+    kind, number = match.group(1), int(match.group(2))
+    if kind == "item":
+        await _send_card(update, context, number)
+    elif kind == "catalog":
+        await _send_catalog(update, context, number, 0)
+    else:
+        await send_plans(update, context, number)
+
+
+async def _send_card(update: Update, context: CustomContext, item_id: int) -> None:
+    # Only a card with buttons: the content itself goes out after the server-side check.
+    view = await get_item_view(context.db, context.settings.points.levels, item_id, update.effective_user.id,
+                               context.clock.now())
+    community = await get_community(context.db, view.item.community_id)
+    plans = await get_plans(context.db, view.item.community_id) if view.item.members_only else []
+    await update.effective_message.reply_text(
+        card_text(context.t, view, community.title if community else ""),
+        parse_mode=ParseMode.HTML,
+        reply_markup=card_keyboard(context.t, view, plans),
+    )
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+async def press_content_button(update: Update, context: CustomContext) -> None:
+    """Route a content button; every action re-checks access on the server."""
+    query = update.callback_query
+    data = decode(query.data)
+    if data is None:
+        await query.answer(context.t("content.stale"), show_alert=True)
+        return
+    if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+        # Content buttons only exist in private chats; anything else is forged or stale.
+        await query.answer(context.t("content.open_in_private"), show_alert=True)
+        return
+    await _ACTIONS[data.action](update, context, data)
+
+
+async def _open(update: Update, context: CustomContext, data: ContentData) -> None:
+    item = await do_open_item(context.db, context.clock, context.settings.points.levels, data.args[0],
+                              user_info(update))
+    await send_item(context.bot, context.t, item, update.effective_user.id)
+    await update.callback_query.answer(context.t("content.sent"))
+
+
+async def _card(update: Update, context: CustomContext, data: ContentData) -> None:
+    await update.callback_query.answer()
+    await _send_card(update, context, data.args[0])
+
+
+async def _buy_points(update: Update, context: CustomContext, data: ContentData) -> None:
+    entitlement = await do_buy_with_points(
+        context.db, context.clock, context.state.scoring, context.settings.points.levels, data.args[0],
+        user_info(update),
+    )
+    await update.callback_query.answer(context.t("buy.unlocked"))
+    await context.state.deliverer.deliver([entitlement.id])
+    drain_soon(context)
+
+
+async def _buy_stars(update: Update, context: CustomContext, data: ContentData) -> None:
+    await send_item_invoice(update, context, data.args[0])
+
+
+async def _subscribe(update: Update, context: CustomContext, data: ContentData) -> None:
+    await press_plan(update, context, data.args[0])
+
+
+async def _rate(update: Update, context: CustomContext, data: ContentData) -> None:
+    item_id, rating = data.args
+    await do_rate_item(context.db, context.clock, context.settings.points.levels, item_id, user_info(update), rating)
+    await update.callback_query.answer(context.t("rate.thanks", rating=rating))
+
+
+async def _page(update: Update, context: CustomContext, data: ContentData) -> None:
+    community_id, page = data.args
+    catalog = await get_catalog(
+        context.db, context.settings.points.levels, community_id, update.effective_user.id, context.clock.now(),
+        page, context.settings.payments.catalog_page_size,
+    )
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(
+        catalog_text(context.t, catalog),
+        parse_mode=ParseMode.HTML,
+        reply_markup=private_catalog_keyboard(context.t, catalog),
+    )
+
+
+_ACTIONS = {"o": _open, "i": _card, "p": _buy_points, "b": _buy_stars, "r": _rate, "c": _page, "s": _subscribe}
+
+
+# --- /mycontent and /rate -------------------------------------------------------------------
+
+
+async def show_my_content(update: Update, context: CustomContext) -> None:
+    """List what the caller owns, with Open buttons (private chat)."""
+    if is_group(update):
+        await load_community(update, context)
+        await reply(update, context, "mycontent.group", link=deep_link(context.bot.username, "mycontent"))
+        return
+    items, memberships = await get_my_content(context.db, update.effective_user.id)
+    now = context.clock.now()
+    lines = [context.t("mycontent.title")]
+    for community, membership in memberships:
+        key = "mycontent.member" if membership.expires_at > now else "mycontent.member_expired"
+        lines.append(context.t(key, title=community.title, until=membership.expires_at.strftime("%Y-%m-%d")))
+    lines += [context.t("mycontent.line", id=item.id, title=item.title) for item in items]
+    if not items and not memberships:
+        lines.append(context.t("mycontent.empty"))
+    rows = [
+        [InlineKeyboardButton(context.t("content.btn.item_open", id=item.id, title=short(item.title)),
+                              callback_data=encode("o", item.id))]
+        for item in items[:50]
+    ]
+    await update.effective_message.reply_text(
+        "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows) if rows else None
+    )
+
+
+async def rate_item(update: Update, context: CustomContext) -> None:
+    """Rate an item: /rate <id> <1-5>."""
+    await load_community(update, context)
+    args = context.args or []
+    if len(args) != 2 or not args[0].lstrip("#").isdigit() or not args[1].isdigit():
+        raise Usage("rate.usage")
+    rating = int(args[1])
+    await do_rate_item(context.db, context.clock, context.settings.points.levels, int(args[0].lstrip("#")),
+                       user_info(update), rating)
+    await reply(update, context, "rate.thanks", rating=rating)
+
+
+def build_handlers() -> list[BaseHandler]:
+    """Return this feature's handlers (the deep-link /start must come before the plain one)."""
+    return [
+        CommandHandler("start", open_deep_link, filters=filters.ChatType.PRIVATE & filters.Regex(DEEP_LINK)),
+        CommandHandler("catalog", show_catalog),
+        CommandHandler("mycontent", show_my_content),
+        CommandHandler("rate", rate_item),
+        CallbackQueryHandler(press_content_button, pattern=PATTERN),
+    ]
+

@@ -1,0 +1,63 @@
+"""/faq: the list for everyone, `add` and `del` for admins."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import CustomContext
+from bot.errors import Usage
+from bot.services.faq import do_add_faq, do_delete_faq, parse_faq_add
+from bot.services.question_views import get_faq_entries
+from handlers.common import reply, require_admin, require_community
+from handlers.qa_buttons import decode, pattern
+from handlers.qa_common import command_text, edit_quietly, qa_env
+from handlers.qa_render import faq_list
+
+
+async def faq(update: Update, context: CustomContext) -> None:
+    """List the FAQ, or add/delete an entry: /faq, /faq add <q> | <a>, /faq del <n>."""
+    community = await require_community(update, context)
+    text = command_text(update)
+    verb, _, rest = text.partition(" ")
+    verb = verb.lower()
+    if not verb:
+        page = await get_faq_entries(context.db, community.id, 0, context.settings.qa.page_size)
+        body, markup = faq_list(context, page)
+        await update.effective_message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
+    if verb not in ("add", "del", "delete"):
+        raise Usage("faq.usage")
+    await require_admin(update, context)
+    actor = update.effective_user.id
+    if verb == "add":
+        question, answer = parse_faq_add(rest)
+        entry = await do_add_faq(qa_env(context), community.id, actor, question, answer)
+        await reply(update, context, "faq.added", number=entry.number, question=entry.question)
+        return
+    number = rest.strip().removeprefix("#")
+    if not number.isdigit():
+        raise Usage("faq.usage")
+    entry = await do_delete_faq(qa_env(context), community.id, actor, int(number))
+    await reply(update, context, "faq.deleted", number=entry.number, question=entry.question)
+
+
+async def turn_page(update: Update, context: CustomContext) -> None:
+    """Show another page of the /faq list this button belongs to."""
+    query = update.callback_query
+    community = await require_community(update, context)
+    pressed = decode(query.data)
+    if pressed is not None and query.message is not None:
+        page = await get_faq_entries(context.db, community.id, pressed.value, context.settings.qa.page_size)
+        text, markup = faq_list(context, page)
+        await edit_quietly(context, query.message.chat.id, query.message.message_id, text, markup)
+    await query.answer()
+
+
+def build_handlers() -> list[BaseHandler]:
+    """Return this feature's handlers."""
+    return [
+        CommandHandler("faq", faq),
+        CallbackQueryHandler(turn_page, pattern=pattern("pf")),
+    ]

@@ -1,0 +1,174 @@
+"""Members coming and going: chat_member updates, join/leave service messages, join requests, migration, /me."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update, User
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, ChatJoinRequestHandler, ChatMemberHandler, CommandHandler, MessageHandler
+from telegram.ext import filters
+
+from bot.context import CustomContext
+from bot.services.communities import UserInfo
+from bot.services.members import MemberChange, do_migrate_community, do_record_join_request, do_record_member
+from bot.services.profile import ProfileEntry, get_profile
+from handlers.common import GROUP_TYPES, is_group, load_community
+from handlers.gates import approve_request, restrict_newcomer
+from handlers.onboarding import open_for_request
+from handlers.points import points_profile_lines
+from jobs.welcomes import schedule_welcome
+from storage.models import MemberStatus
+
+log = logging.getLogger(__name__)
+
+ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+_STATUS: dict[str, MemberStatus] = {
+    ChatMember.OWNER: "member",
+    ChatMember.ADMINISTRATOR: "member",
+    ChatMember.MEMBER: "member",
+    ChatMember.LEFT: "left",
+    ChatMember.BANNED: "kicked",
+}
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
+
+
+def _status(member: ChatMember) -> MemberStatus:
+    if member.status == ChatMember.RESTRICTED:
+        return "restricted" if getattr(member, "is_member", False) else "left"
+    return _STATUS.get(member.status, "left")
+
+
+async def _follow_up(context: CustomContext, chat_id: int, user_id: int, change: MemberChange | None) -> None:
+    if change is None:
+        return
+    if change.joined:
+        schedule_welcome(context.job_queue, chat_id, context.settings.onboarding.welcome_delay)
+    if change.restrict:
+        await restrict_newcomer(context, chat_id, user_id)
+
+
+async def track_chat_member(update: Update, context: CustomContext) -> None:
+    """Record a member's new status; refresh the admin cache when an admin changed."""
+    change = update.chat_member
+    chat = change.chat
+    if chat.type not in GROUP_TYPES:
+        return
+    old, new = change.old_chat_member, change.new_chat_member
+    if old.status in ADMIN_STATUSES or new.status in ADMIN_STATUSES:
+        context.state.admins.invalidate(chat.id)
+    result = await do_record_member(
+        context.db,
+        context.clock,
+        context.settings.onboarding,
+        chat.id,
+        _info(new.user),
+        _status(new),
+        new.status in ADMIN_STATUSES,
+    )
+    await _follow_up(context, chat.id, new.user.id, result)
+
+
+async def members_joined(update: Update, context: CustomContext) -> None:
+    """Record joins from the service message (all the bot sees when it is not an admin)."""
+    message = update.effective_message
+    for user in message.new_chat_members or ():
+        if user.id == context.bot.id:
+            continue
+        result = await do_record_member(
+            context.db, context.clock, context.settings.onboarding, message.chat_id, _info(user), "member", exact=False
+        )
+        await _follow_up(context, message.chat_id, user.id, result)
+
+
+async def member_left(update: Update, context: CustomContext) -> None:
+    """Record a leave or removal from the service message."""
+    message = update.effective_message
+    user = message.left_chat_member
+    if user is None or user.id == context.bot.id:
+        return
+    await do_record_member(
+        context.db, context.clock, context.settings.onboarding, message.chat_id, _info(user), "left", exact=False
+    )
+
+
+async def group_migrated(update: Update, context: CustomContext) -> None:
+    """Move the community to its supergroup id (both service messages arrive; the second finds nothing)."""
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        old_id, new_id = message.chat_id, message.migrate_to_chat_id
+    else:
+        old_id, new_id = message.migrate_from_chat_id, message.chat_id
+    if await do_migrate_community(context.db, context.clock, old_id, new_id):
+        log.info("community %s moved to %s", old_id, new_id)
+    for chat_id in (old_id, new_id):
+        context.state.admins.invalidate(chat_id)
+    # Joins queued for the old id now belong to the new one.
+    schedule_welcome(context.job_queue, new_id, context.settings.onboarding.welcome_delay)
+
+
+async def join_requested(update: Update, context: CustomContext) -> None:
+    """Under gate=request: approve members who finished onboarding, send the others its first step."""
+    request = update.chat_join_request
+    chat_id, user = request.chat.id, request.from_user
+    result = await do_record_join_request(context.db, context.clock, context.settings.onboarding, chat_id, _info(user))
+    if result is None:
+        return
+    if result.approve:
+        await approve_request(context, chat_id, user.id)
+    elif result.notify:
+        await open_for_request(context, chat_id, request.user_chat_id, user)
+
+
+def profile_lines(context: CustomContext, entry: ProfileEntry) -> list[str]:
+    """Return the onboarding part of /me for one community: since when, interests, next step."""
+    since = entry.membership.joined_at.date().isoformat()
+    lines = [context.t("profile.community", title=entry.community.title, since=since)]
+    if entry.tags:
+        lines.append(context.t("profile.interests", tags=", ".join(entry.tags)))
+    if entry.membership.is_admin:
+        lines.append(context.t("profile.admin"))
+    elif entry.membership.status == "pending":
+        lines.append(context.t("profile.pending"))
+    if not entry.membership.is_admin:
+        lines.append(context.t(f"profile.step.{entry.next_step}"))
+    return lines
+
+
+async def show_me(update: Update, context: CustomContext) -> None:
+    """Show the sender's profile: this community in a group, every community in private."""
+    community = await load_community(update, context)
+    user = update.effective_user
+    if is_group(update) and community is None:
+        return
+    entries = await get_profile(context.db, user.id, community.id if community else None)
+    lines = [context.t("profile.title", name=user.full_name)]
+    if not entries and community is not None:
+        # In the group but unknown to us (there before the bot): the points part still applies.
+        lines += ["", *await points_profile_lines(context, community.id, user.id)]
+    elif not entries:
+        lines.append(context.t("profile.none"))
+    for entry in entries:
+        lines.append("")
+        lines += profile_lines(context, entry)
+        lines += await points_profile_lines(context, entry.community.id, user.id)
+    await update.effective_message.reply_text(
+        "\n".join(lines), parse_mode=ParseMode.HTML, do_quote=is_group(update)
+    )
+
+
+def build_handlers() -> list[BaseHandler]:
+    """Return this feature's handlers."""
+    groups = filters.ChatType.GROUPS
+    return [
+        ChatMemberHandler(track_chat_member, ChatMemberHandler.CHAT_MEMBER),
+        ChatJoinRequestHandler(join_requested),
+        MessageHandler(groups & filters.StatusUpdate.NEW_CHAT_MEMBERS, members_joined),
+        MessageHandler(groups & filters.StatusUpdate.LEFT_CHAT_MEMBER, member_left),
+        MessageHandler(groups & filters.StatusUpdate.MIGRATE, group_migrated),
+        CommandHandler("me", show_me),
+    ]
+

@@ -1,0 +1,244 @@
+"""Buying with Stars: invoices, pre-checkout answers, successful payments, /subscribe; start-up repair."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, BaseHandler, CommandHandler, MessageHandler, PreCheckoutQueryHandler, filters
+
+from bot.context import BotState, CustomContext
+from bot.errors import NotFound
+from bot.i18n import Raw, resolve_language
+from bot.payload import sign_order
+from bot.services.communities import get_community
+from bot.services.content import get_user_communities
+from bot.services.delivery import ContentDeliverer
+from bot.services.payments import (
+    CURRENCY,
+    PaymentInfo,
+    check_pre_checkout,
+    do_create_item_order,
+    do_create_plan_order,
+    do_record_payment,
+)
+from bot.services.plans import get_membership, get_plans, get_waiting_join
+from bot.services.refunds import RefundCall, RefundFailed, do_settle_refunds
+from handlers.common import is_group, load_community, user_info
+from handlers.gates import approve_request
+from handlers.content_views import deep_link, plan_button, send_item, short
+from storage.models_content import ContentItem
+
+log = logging.getLogger(__name__)
+
+DELIVERY_JOB = "content-delivery"
+SUBSCRIPTION_SECONDS = 2592000
+ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
+
+
+# --- invoices -------------------------------------------------------------------------------
+
+
+async def send_item_invoice(update: Update, context: CustomContext, item_id: int) -> None:
+    """Create an order for the item and send its Stars invoice to the presser's private chat."""
+    query = update.callback_query
+    user = query.from_user
+    order, item = await do_create_item_order(
+        context.db, context.clock, context.settings.payments, context.state.payload_secret,
+        context.settings.points.levels, item_id, user_info(update),
+    )
+    community = await get_community(context.db, item.community_id)
+    title = str(short(item.title, 32))
+    description = context.t("invoice.item", title=Raw(item.title), community=Raw(community.title if community else ""))
+    await context.bot.send_invoice(
+        user.id, title, str(short(description, 255)), sign_order(order.id, context.state.payload_secret),
+        CURRENCY, [LabeledPrice(title, order.amount)], provider_token="",
+    )
+    await query.answer(context.t("buy.invoice_sent"))
+
+
+async def send_plans(update: Update, context: CustomContext, community_id: int | None) -> None:
+    """Show the plans of one community (or of all the user's) with subscribe buttons."""
+    user_id = update.effective_user.id
+    if community_id is not None:
+        community = await get_community(context.db, community_id)
+        communities = [community] if community is not None else []
+    else:
+        communities = await get_user_communities(context.db, user_id)
+    lines, rows = [context.t("subscribe.title")], []
+    now = context.clock.now()
+    for community in communities:
+        plans = await get_plans(context.db, community.id)
+        membership = await get_membership(context.db, community.id, user_id)
+        status = ""
+        if membership is not None and membership.expires_at > now:
+            status = context.t("subscribe.status_active", until=_day(membership.expires_at))
+        if plans or status:
+            lines.append(context.t("subscribe.community", title=community.title, status=Raw(status)))
+            rows += [[plan_button(context.t, plan)] for plan in plans]
+    if len(lines) == 1:
+        lines.append(context.t("subscribe.none"))
+    await update.effective_message.reply_text(
+        "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows) if rows else None
+    )
+
+
+async def press_plan(update: Update, context: CustomContext, plan_id: int) -> None:
+    """Create a plan order and send a subscription invoice link (renewed every 30 days)."""
+    query = update.callback_query
+    order, plan, community = await do_create_plan_order(
+        context.db, context.clock, context.settings.payments, context.state.payload_secret, plan_id, user_info(update)
+    )
+    title = str(short(plan.name, 32))
+    description = context.t("invoice.plan", name=Raw(plan.name), community=Raw(community.title))
+    link = await context.bot.create_invoice_link(
+        title, str(short(description, 255)), sign_order(order.id, context.state.payload_secret), CURRENCY,
+        [LabeledPrice(title, order.amount)], provider_token="", subscription_period=SUBSCRIPTION_SECONDS,
+    )
+    button = InlineKeyboardButton(context.t("subscribe.btn.pay", stars=plan.price_stars), url=link)
+    await query.answer()
+    await context.bot.send_message(
+        query.from_user.id,
+        context.t("subscribe.link", name=plan.name, title=community.title, stars=plan.price_stars),
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup([[button]]),
+    )
+
+
+async def subscribe(update: Update, context: CustomContext) -> None:
+    """/subscribe: in the group a link to the private chat; in private the plans on offer."""
+    if is_group(update):
+        community = await load_community(update, context)
+        if community is None:
+            raise NotFound()
+        link = deep_link(context.bot.username, f"sub_{community.id}")
+        button = InlineKeyboardButton(context.t("subscribe.btn.open"), url=link)
+        await update.effective_message.reply_text(
+            context.t("subscribe.group"), reply_markup=InlineKeyboardMarkup([[button]]), do_quote=True
+        )
+        return
+    await send_plans(update, context, None)
+
+
+def _day(when: dt.datetime) -> str:
+    return when.strftime("%Y-%m-%d")
+
+
+# --- checkout -------------------------------------------------------------------------------
+
+
+async def answer_pre_checkout(update: Update, context: CustomContext) -> None:
+    """Answer within Telegram's 10 seconds: ok only when every check passes, else say why."""
+    query = update.pre_checkout_query
+    refusal = await check_pre_checkout(
+        context.db, context.clock, context.state.payload_secret, context.settings.points.levels,
+        query.invoice_payload, query.from_user.id, query.currency, query.total_amount,
+    )
+    if refusal is None:
+        await query.answer(ok=True)
+        return
+    lang = resolve_language(query.from_user.language_code, context.settings.bot.default_language)
+    log.info("pre-checkout %s refused for user %s: %s", query.id, query.from_user.id, refusal.key)
+    await query.answer(ok=False, error_message=context.state.t(lang, refusal.key, **refusal.params))
+
+
+async def record_payment(update: Update, context: CustomContext) -> None:
+    """Record the payment once, then thank, deliver, or refund what grants nothing."""
+    message = update.effective_message
+    paid = message.successful_payment
+    expiration = paid.subscription_expiration_date
+    if isinstance(expiration, int):
+        expiration = dt.datetime.fromtimestamp(expiration, dt.UTC)
+    info = PaymentInfo(
+        user=user_info(update),
+        charge_id=paid.telegram_payment_charge_id,
+        provider_charge_id=paid.provider_payment_charge_id,
+        payload=paid.invoice_payload,
+        currency=paid.currency,
+        amount=paid.total_amount,
+        subscription_expiration=expiration,
+        is_first_recurring=bool(paid.is_first_recurring),
+    )
+    state = context.state
+    outcome = await do_record_payment(context.db, context.clock, state.t, state.scoring, state.payload_secret, info)
+    if outcome.duplicate:
+        log.info("duplicate successful_payment %s ignored", update.update_id)
+        return
+    # The content first: it is what the buyer waits for. The thank-you and any badge or
+    # level-up announcements follow from the outbox (group ones may wait for flood limits).
+    if outcome.entitlement_id is not None:
+        await state.deliverer.deliver([outcome.entitlement_id])
+    if outcome.refund_due and outcome.payment is not None:
+        await do_settle_refunds(context.db, context.clock, state.t, state.scoring, refund_call(context.bot),
+                                only=outcome.payment.id)
+    payment = outcome.payment
+    plan_paid = payment is not None and payment.kind == "plan" and not outcome.refund_due
+    # gate=request: a join request that waited for this plan is approved now.
+    if plan_paid and await get_waiting_join(context.db, payment.community_id or 0, payment.user_id):
+        await approve_request(context, payment.community_id or 0, payment.user_id)
+    drain_soon(context)
+
+
+# --- wiring ---------------------------------------------------------------------------------
+
+
+def drain_soon(context: CustomContext) -> None:
+    """Send queued outbox messages without holding up this chat's next update."""
+    if context.application.running:
+        # While stopping, the rows simply wait for the next start (the outbox is durable).
+        context.application.create_task(context.state.outbox.drain(), name="outbox-after-payment")
+
+
+
+def refund_call(bot: Bot) -> RefundCall:
+    """Wrap refundStarPayment: an earlier refund counts as done, any other error is RefundFailed."""
+
+    async def refund(user_id: int, charge_id: str) -> None:
+        try:
+            await bot.refund_star_payment(user_id, charge_id)
+        except BadRequest as exc:
+            if ALREADY_REFUNDED.lower() in exc.message.lower():
+                return
+            raise RefundFailed(error=exc.message) from exc
+        except TelegramError as exc:
+            raise RefundFailed(error=str(exc)) from exc
+
+    return refund
+
+
+async def start_paid_content(app: Application) -> None:
+    """Create the deliverer, finish interrupted refunds and deliver what a crash left undelivered."""
+    state: BotState = app.bot_data
+    config = state.settings.payments
+
+    async def send(item: ContentItem, chat_id: int, lang: str) -> None:
+        await send_item(app.bot, partial(state.t, lang), item, chat_id)
+
+    state.deliverer = ContentDeliverer(state.db, state.clock, send, config.delivery_attempts)
+    await do_settle_refunds(state.db, state.clock, state.t, state.scoring, refund_call(app.bot))
+    await state.outbox.drain()
+    await state.deliverer.repair()
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _repair, interval=config.delivery_interval, name=DELIVERY_JOB, job_kwargs={"id": DELIVERY_JOB}
+        )
+
+
+async def _repair(context: CustomContext) -> None:
+    await context.state.deliverer.repair()
+
+
+def build_handlers() -> list[BaseHandler]:
+    """Return this feature's handlers."""
+    return [
+        PreCheckoutQueryHandler(answer_pre_checkout),
+        MessageHandler(filters.SUCCESSFUL_PAYMENT, record_payment),
+        CommandHandler("subscribe", subscribe),
+    ]
+
+
+__all__ = ["build_handlers", "send_plans", "start_paid_content"]

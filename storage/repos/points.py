@@ -1,0 +1,375 @@
+"""Points: the ledger and the running totals that keep balances and leaderboards fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import (
+    communities,
+    memberships,
+    message_authors,
+    points_daily,
+    points_histogram,
+    points_ledger,
+    points_members,
+    points_state,
+    points_windows,
+    users,
+)
+from storage.sql import chunks, insert
+
+_l = points_ledger.c
+_m = points_members.c
+_w = points_windows.c
+_d = points_daily.c
+_s = points_state.c
+_a = message_authors.c
+_h = points_histogram.c
+
+ALL_TIME = 0
+
+
+class MemberPoints(NamedTuple):
+    """A member's running totals, streak and the counters behind cooldowns and caps."""
+
+    community_id: int
+    user_id: int
+    score: int = 0
+    balance: int = 0
+    level: int = 1
+    streak: int = 0
+    best_streak: int = 0
+    checkin_day: int | None = None
+    last_message_at: dt.datetime | None = None
+    message_day: int | None = None
+    message_count: int = 0
+    given_day: int | None = None
+    given_count: int = 0
+    question_day: int | None = None
+    question_count: int = 0
+
+
+class CommunityPoints(NamedTuple):
+    """What a write needs to know about a community: its clock, language and windows' day."""
+
+    title: str
+    timezone: str
+    language: str
+    active: bool
+    windows_day: int | None
+
+
+_MEMBER_COLUMNS = [points_members.c[name] for name in MemberPoints._fields]
+
+
+def _member(row: sa.Row) -> MemberPoints:
+    return MemberPoints(*(row._mapping[column] for column in _MEMBER_COLUMNS))
+
+
+# The hot path's statements are built once: building a Core statement costs more than
+# running it on SQLite.
+def _ids() -> sa.BindParameter:
+    return sa.bindparam("ids", expanding=True)
+
+
+_SELECT_COMMUNITIES = (
+    sa.select(*(communities.c[n] for n in ("id", "title", "timezone", "language", "status")), _s.windows_day)
+    .select_from(communities)
+    .outerjoin(points_state, _s.community_id == communities.c.id)
+    .where(communities.c.id.in_(_ids()))
+)
+_SELECT_MEMBERS = sa.select(*_MEMBER_COLUMNS).where(_m.community_id == sa.bindparam("c"), _m.user_id.in_(_ids()))
+_SELECT_KEYS = sa.select(_l.idem_key).where(_l.community_id == sa.bindparam("c"), _l.idem_key.in_(_ids()))
+_SELECT_AUTHORS = sa.select(_a.message_id, _a.user_id).where(
+    _a.community_id == sa.bindparam("c"), _a.message_id.in_(_ids())
+)
+
+
+def _name(first_name: str, last_name: str | None) -> str:
+    return f"{first_name} {last_name}" if last_name else first_name
+
+
+# Top 10 and rank are index range scans on (community, [period,] points, user).
+_TOP_ALL = (
+    sa.select(_m.user_id, _m.score.label("points"), users.c.first_name, users.c.last_name)
+    .join(users, users.c.id == _m.user_id)
+    .where(_m.community_id == sa.bindparam("c"), _m.score > 0)
+    .order_by(_m.score.desc(), _m.user_id.desc())
+    .limit(sa.bindparam("n"))
+)
+_TOP_WINDOW = (
+    sa.select(_w.user_id, _w.total.label("points"), users.c.first_name, users.c.last_name)
+    .join(users, users.c.id == _w.user_id)
+    .where(_w.community_id == sa.bindparam("c"), _w.period == sa.bindparam("p"), _w.total > 0)
+    .order_by(_w.total.desc(), _w.user_id.desc())
+    .limit(sa.bindparam("n"))
+)
+def _rank_query(mine: sa.ScalarSelect, period: sa.ColumnElement) -> sa.Select:
+    above = (
+        sa.select(sa.func.coalesce(sa.func.sum(_h.members), 0))
+        .where(_h.community_id == sa.bindparam("c"), _h.period == period, _h.points > mine)
+        .scalar_subquery()
+    )
+    return sa.select(mine.label("points"), above.label("above"))
+
+
+_RANK_ALL = _rank_query(
+    sa.select(_m.score).where(_m.community_id == sa.bindparam("c"), _m.user_id == sa.bindparam("u")).scalar_subquery(),
+    sa.literal(ALL_TIME, sa.SmallInteger),
+)
+_RANK_WINDOW = _rank_query(
+    sa.select(_w.total)
+    .where(_w.community_id == sa.bindparam("c"), _w.period == sa.bindparam("p"), _w.user_id == sa.bindparam("u"))
+    .scalar_subquery(),
+    sa.bindparam("p"),
+)
+
+
+class _Writes(NamedTuple):
+    ledger: sa.Executable
+    members: sa.Executable
+    windows: sa.Executable
+    days: sa.Executable
+    authors: sa.Executable
+    histogram: sa.Executable
+
+
+_WRITES: dict[str, _Writes] = {}
+
+
+def _writes(conn: AsyncConnection) -> _Writes:
+    """Return the multi-row inserts and upserts for the connection's dialect (built once)."""
+    name = conn.dialect.name
+    if name not in _WRITES:
+        ledger = insert(conn, points_ledger).on_conflict_do_nothing(index_elements=[_l.community_id, _l.idem_key])
+        members = insert(conn, points_members)
+        kept = [n for n in MemberPoints._fields if n not in ("community_id", "user_id")] + ["updated_at"]
+        windows = insert(conn, points_windows)
+        days = insert(conn, points_daily)
+        authors = insert(conn, message_authors)
+        histogram = insert(conn, points_histogram)
+        _WRITES[name] = _Writes(
+            ledger.returning(_l.community_id, _l.idem_key),
+            members.on_conflict_do_update(
+                index_elements=[_m.community_id, _m.user_id], set_={n: members.excluded[n] for n in kept}
+            ),
+            windows.on_conflict_do_update(
+                index_elements=[_w.community_id, _w.period, _w.user_id],
+                set_={"total": _w.total + windows.excluded.total},
+            ).returning(_w.community_id, _w.period, _w.user_id, _w.total),
+            days.on_conflict_do_update(
+                index_elements=[_d.community_id, _d.day, _d.user_id], set_={"points": _d.points + days.excluded.points}
+            ),
+            authors.on_conflict_do_update(
+                index_elements=[_a.community_id, _a.message_id],
+                set_={"user_id": authors.excluded.user_id, "day": authors.excluded.day},
+            ),
+            histogram.on_conflict_do_update(
+                index_elements=[_h.community_id, _h.period, _h.points],
+                set_={"members": _h.members + histogram.excluded.members},
+            ),
+        )
+    return _WRITES[name]
+
+
+class PointsRepo:
+    """Read and write the ledger, member totals, windows, daily buckets and message authors."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def communities(self, community_ids: Iterable[int]) -> dict[int, CommunityPoints]:
+        """Return the timezone, language, status and windows' day of each known community."""
+        found: dict[int, CommunityPoints] = {}
+        for batch in chunks(set(community_ids)):
+            for row in await self.conn.execute(_SELECT_COMMUNITIES, {"ids": batch}):
+                found[row.id] = CommunityPoints(
+                    row.title, row.timezone, row.language, row.status == "active", row.windows_day
+                )
+        return found
+
+    async def members(self, community_id: int, user_ids: Iterable[int]) -> dict[int, MemberPoints]:
+        """Return the stored totals of these members (absent: never had points)."""
+        found: dict[int, MemberPoints] = {}
+        for batch in chunks(set(user_ids)):
+            for row in await self.conn.execute(_SELECT_MEMBERS, {"c": community_id, "ids": batch}):
+                found[row.user_id] = MemberPoints(*row)
+        return found
+
+    async def used_keys(self, community_id: int, keys: Iterable[str]) -> set[str]:
+        """Return which of these idempotency keys the community's ledger already holds."""
+        found: set[str] = set()
+        for batch in chunks(set(keys)):
+            found.update((await self.conn.execute(_SELECT_KEYS, {"c": community_id, "ids": batch})).scalars())
+        return found
+
+    async def authors(self, community_id: int, message_ids: Iterable[int]) -> dict[int, int]:
+        """Return {message_id: author} for the messages the bot saw."""
+        found: dict[int, int] = {}
+        for batch in chunks(set(message_ids)):
+            rows = await self.conn.execute(_SELECT_AUTHORS, {"c": community_id, "ids": batch})
+            found.update({message_id: user_id for message_id, user_id in rows})
+        return found
+
+    async def add_ledger_rows(self, rows: Sequence[dict[str, Any]]) -> set[tuple[int, str]]:
+        """Append ledger rows; return the (community_id, idem_key) pairs actually inserted."""
+        if not rows:
+            return set()
+        result = await self.conn.execute(_writes(self.conn).ledger, list(rows))
+        return {(community_id, key) for community_id, key in result}
+
+    async def save_members(self, members: Sequence[MemberPoints], now: dt.datetime) -> None:
+        """Insert or overwrite members' totals (the caller read them under the write lock)."""
+        if members:
+            await self.conn.execute(
+                _writes(self.conn).members, [{**m._asdict(), "updated_at": now} for m in members]
+            )
+
+    async def add_to_windows(self, rows: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+        """Add (community_id, period, user_id, delta) to the windowed totals; return the new totals likewise."""
+        if not rows:
+            return []
+        result = await self.conn.execute(
+            _writes(self.conn).windows,
+            [{"community_id": c, "period": p, "user_id": u, "total": d} for c, p, u, d in rows],
+        )
+        return [(c, p, u, total) for c, p, u, total in result]
+
+    async def add_to_histogram(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
+        """Add (community_id, period, points, members) to the counts of members per points value."""
+        if rows:
+            await self.conn.execute(
+                _writes(self.conn).histogram,
+                [{"community_id": c, "period": p, "points": v, "members": n} for c, p, v, n in rows],
+            )
+
+    async def rebuild_histogram(self, community_id: int, period: int) -> None:
+        """Recount a period's members per points value from its totals (0 = all time)."""
+        await self.conn.execute(
+            sa.delete(points_histogram).where(_h.community_id == community_id, _h.period == period)
+        )
+        if period == ALL_TIME:
+            source = sa.select(_m.community_id, sa.literal(ALL_TIME, sa.SmallInteger), _m.score, sa.func.count())
+            source = source.where(_m.community_id == community_id, _m.score > 0).group_by(_m.community_id, _m.score)
+        else:
+            source = sa.select(_w.community_id, _w.period, _w.total, sa.func.count())
+            source = source.where(_w.community_id == community_id, _w.period == period, _w.total > 0)
+            source = source.group_by(_w.community_id, _w.period, _w.total)
+        await self.conn.execute(
+            sa.insert(points_histogram).from_select(["community_id", "period", "points", "members"], source)
+        )
+
+    async def add_to_days(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
+        """Add (community_id, day, user_id, delta) to the daily buckets."""
+        if rows:
+            await self.conn.execute(
+                _writes(self.conn).days,
+                [{"community_id": c, "day": day, "user_id": u, "points": d} for c, day, u, d in rows],
+            )
+
+    async def remember_authors(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
+        """Record (community_id, message_id, user_id, day): who wrote each group message."""
+        if rows:
+            await self.conn.execute(
+                _writes(self.conn).authors,
+                [{"community_id": c, "message_id": m, "user_id": u, "day": day} for c, m, u, day in rows],
+            )
+
+    async def member(self, community_id: int, user_id: int) -> MemberPoints | None:
+        """Return one member's totals, or None when they never had points."""
+        row = (
+            await self.conn.execute(
+                sa.select(*_MEMBER_COLUMNS).where(_m.community_id == community_id, _m.user_id == user_id)
+            )
+        ).first()
+        return _member(row) if row else None
+
+    async def set_windows_day(self, community_id: int, day: int) -> None:
+        """Record the day the windows now describe."""
+        stmt = insert(self.conn, points_state).values(community_id=community_id, windows_day=day)
+        await self.conn.execute(
+            stmt.on_conflict_do_update(index_elements=[_s.community_id], set_={"windows_day": day})
+        )
+
+    async def roll_window(self, community_id: int, period: int, first_day: int, last_day: int) -> None:
+        """Take the buckets of days first_day..last_day out of one window's totals."""
+        buckets = sa.select(_d.user_id).where(
+            _d.community_id == community_id, _d.day.between(first_day, last_day)
+        )
+        dropped = (
+            sa.select(sa.func.coalesce(sa.func.sum(_d.points), 0))
+            .where(_d.community_id == community_id, _d.user_id == _w.user_id, _d.day.between(first_day, last_day))
+            .scalar_subquery()
+        )
+        await self.conn.execute(
+            sa.update(points_windows)
+            .where(_w.community_id == community_id, _w.period == period, _w.user_id.in_(buckets))
+            .values(total=_w.total - dropped)
+        )
+        await self.conn.execute(
+            sa.delete(points_windows).where(_w.community_id == community_id, _w.period == period, _w.total == 0)
+        )
+
+    async def clear_window(self, community_id: int, period: int) -> None:
+        """Empty one window (every bucket in it is out of range)."""
+        await self.conn.execute(
+            sa.delete(points_windows).where(_w.community_id == community_id, _w.period == period)
+        )
+
+    async def top(self, community_id: int, period: int, limit: int) -> list[tuple[int, int, str]]:
+        """Return (user_id, points, name) of the leaders of a period (0 = all time), best first."""
+        query, params = (_TOP_ALL, {"c": community_id}) if period == ALL_TIME else (_TOP_WINDOW, {"c": community_id, "p": period})
+        rows = await self.conn.execute(query, {**params, "n": limit})
+        return [(row.user_id, row.points, _name(row.first_name, row.last_name)) for row in rows]
+
+    async def rank(self, community_id: int, period: int, user_id: int) -> tuple[int, int] | None:
+        """Return (rank, points) in a period (0 = all time): 1 + members with more, or None without points.
+
+        The members with more are summed from the histogram, not counted row by row.
+        """
+        if period == ALL_TIME:
+            row = (await self.conn.execute(_RANK_ALL, {"c": community_id, "u": user_id})).one()
+        else:
+            row = (await self.conn.execute(_RANK_WINDOW, {"c": community_id, "p": period, "u": user_id})).one()
+        if row.points is None or row.points <= 0:
+            return None
+        return 1 + row.above, row.points
+
+    async def forget_authors_before(self, community_id: int, day: int) -> None:
+        """Drop message authors older than day (reactions to them no longer earn)."""
+        await self.conn.execute(
+            sa.delete(message_authors).where(_a.community_id == community_id, _a.day < day)
+        )
+
+    async def count_reason(self, community_id: int, user_id: int, reason: str) -> int:
+        """Count the member's ledger rows with this reason."""
+        count = await self.conn.scalar(
+            sa.select(sa.func.count()).where(
+                _l.community_id == community_id, _l.user_id == user_id, _l.reason == reason
+            )
+        )
+        return int(count or 0)
+
+    async def find_member(self, community_id: int, username: str) -> int | None:
+        """Return the id of the community member (or points holder) with this @username."""
+        in_community = sa.or_(
+            sa.exists().where(memberships.c.community_id == community_id, memberships.c.user_id == users.c.id),
+            sa.exists().where(_m.community_id == community_id, _m.user_id == users.c.id),
+        )
+        return await self.conn.scalar(
+            sa.select(users.c.id)
+            .where(sa.func.lower(users.c.username) == username.lower().lstrip("@"), in_community)
+            .limit(1)
+        )
+
+    async def communities_of(self, user_id: int) -> list[tuple[int, int]]:
+        """Return (community_id, score) of every community where the user has points."""
+        rows = await self.conn.execute(
+            sa.select(_m.community_id, _m.score).where(_m.user_id == user_id).order_by(_m.score.desc())
+        )
+        return [(community_id, score) for community_id, score in rows]

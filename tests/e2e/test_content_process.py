@@ -1,0 +1,85 @@
+"""A real `circlebot run` killed between the payment's commit and the delivery delivers once on restart."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+from tests.content.flows import SECRET, delivered, invoice_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _start(sim, db_path: Path) -> asyncio.subprocess.Process:
+    env = dict(os.environ)
+    env.update(
+        TELEGRAM_BOT_TOKEN=sim.token,
+        CIRCLEBOT_PAYLOAD_SECRET=SECRET,
+        CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
+        CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
+        CIRCLEBOT__TELEGRAM__POLL_TIMEOUT="1",
+        CIRCLEBOT__STORAGE__URL=f"sqlite+aiosqlite:///{db_path}",
+        # No retry timer before the kill: only the start-up repair pass may deliver.
+        CIRCLEBOT__PAYMENTS__DELIVERY_INTERVAL="3600",
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+def _query(db_path: Path, sql: str) -> list[tuple]:
+    if not db_path.exists():
+        return []
+    with sqlite3.connect(db_path) as conn:
+        try:
+            return conn.execute(sql).fetchall()
+        except sqlite3.OperationalError:
+            return []  # not migrated yet
+
+
+async def test_sigkill_between_payment_and_delivery_delivers_once(sim, tmp_path, carol, alice) -> None:
+    db_path = tmp_path / "bot.db"
+    process = await _start(sim, db_path)
+    try:
+        group = sim.group("Kill Circle", owner=carol, supergroup=True)
+        await group.add_bot(by=carol, admin=True)
+        await carol.expect(group, contains="Hello", timeout=30)
+        await carol.start()
+        await carol.expect(timeout=10)
+        document = await carol.send_document(None, "guide.pdf", b"%PDF-1.4 secret", caption="SECRET-KILL guide")
+        await carol.reply(document, "/publish 25 | Kill guide | ops")
+        await carol.expect(contains="Published", timeout=10)
+        await alice.start()
+        await alice.expect(timeout=10)
+        await alice.join(group)
+        alice.stars = 100
+        invoice = await invoice_for(alice, 1)
+        # The delivery call fails once: the payment is committed, the content is not delivered.
+        sim.fail_method("sendDocument", 502, "Bad Gateway", times=1)
+        assert (await alice.pay(invoice)).ok
+        await sim.wait_for(lambda: _query(db_path, "SELECT delivery, delivery_attempts FROM entitlements")
+                           == [("pending", 1)], timeout=10)
+        assert _query(db_path, "SELECT COUNT(*) FROM star_payments") == [(1,)]
+        assert not delivered(sim, alice, "SECRET-KILL")
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+
+        process = await _start(sim, db_path)
+        await sim.wait_for(lambda: delivered(sim, alice, "SECRET-KILL"), timeout=30)
+        # Telegram redelivers the unconfirmed payment update too; it changes nothing.
+        paid = [u for u, e in sim.updates.all.items() if e.kind == "message" and "successful_payment" in e.payload]
+        sim.duplicate_update(paid[-1], times=2)
+        await alice.send(None, "/mycontent")
+        assert "Kill guide" in (await alice.expect(contains="Your content", timeout=10)).text
+        assert len(delivered(sim, alice, "SECRET-KILL")) == 1
+        assert _query(db_path, "SELECT COUNT(*), delivery FROM entitlements") == [(1, "delivered")]
+        assert _query(db_path, "SELECT COUNT(*) FROM star_payments") == [(1,)]
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 30)

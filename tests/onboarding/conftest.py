@@ -1,0 +1,37 @@
+"""Fixtures for the onboarding services: a fresh migrated database with one community."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import OnboardingConfig
+from bot.services.communities import ChatInfo, UserInfo, do_register_community
+from storage.db import Database
+
+GROUP = ChatInfo(-1001234567890, "Rust Circle", "supergroup", None)
+ALICE = UserInfo(1001, "Alice", None, "alice", "en")
+BOB = UserInfo(1002, "Bob", None, "bob", "zh-hans")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def defaults() -> OnboardingConfig:
+    return OnboardingConfig(gate_timeout=10)
+
+
+@pytest.fixture
+async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
+    database = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'onboarding.db'}")
+    await do_register_community(database, clock, GROUP, "hello", "greet:test")
+    try:
+        yield database
+    finally:
+        await database.close()

@@ -1,0 +1,116 @@
+"""Property: after any awards, deductions, spends, replays and passing days, the totals are the ledger.
+
+Every balance and score equals its ledger sum, every daily bucket its day's sum, every
+window the sum of its days' buckets, and no idempotency key is ever applied twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.errors import InsufficientPoints
+from bot.services.earning import MessageSeen, ReactionSeen, do_record_events
+from bot.services.points import WINDOWS, award_points, spend_points
+from storage.db import Database
+
+from points_world import World, make_world
+
+T0 = dt.datetime(2026, 1, 5, 22, 30, tzinfo=dt.UTC)
+PEOPLE = 3
+KEYS = [f"k{i}" for i in range(6)]
+
+operation = st.one_of(
+    st.tuples(st.just("award"), st.integers(0, PEOPLE - 1), st.integers(-20, 40), st.sampled_from(KEYS)),
+    st.tuples(st.just("spend"), st.integers(0, PEOPLE - 1), st.integers(1, 30), st.sampled_from(KEYS)),
+    st.tuples(st.just("message"), st.integers(0, PEOPLE - 1), st.integers(1, 8), st.just("")),
+    st.tuples(st.just("react"), st.integers(0, PEOPLE - 1), st.integers(1, 8), st.just("")),
+    st.tuples(st.just("wait"), st.just(0), st.integers(1, 60 * 30), st.just("")),
+)
+
+
+async def _scenario(w: World, ops: list[tuple[str, int, int, str]]) -> None:
+    people = [w.alice, w.bob, w.carol]
+    applied: Counter[str] = Counter()
+    for kind, who, amount, key in ops:
+        user = people[who]
+        if kind == "wait":
+            w.clock.advance(minutes=amount)
+            continue
+        if kind in ("message", "react"):
+            if kind == "message":
+                event = MessageSeen(w.group, user, amount, 20)
+            else:
+                event = ReactionSeen(w.group, user, amount, (), ("👍",))
+            await do_record_events(w.db, w.scoring, w.clock, [event])
+            continue
+        try:
+            async with w.db.transaction() as repos:
+                if kind == "award":
+                    award = await award_points(repos, w.scoring, w.group, user.id, amount, "test", key, w.clock.now())
+                else:
+                    award = await spend_points(repos, w.scoring, w.group, user.id, amount, "spend", key, w.clock.now())
+        except InsufficientPoints:
+            continue
+        if award.applied:
+            applied[key] += 1
+    assert all(count == 1 for count in applied.values()), applied
+    await _check(w)
+
+
+async def _check(w: World) -> None:
+    async with w.db.read() as repos:
+        keys = await repos.ledger.keys(w.group)
+        sums = await repos.ledger.sums(w.group)
+        totals = await repos.ledger.member_totals(w.group)
+        day_sums = await repos.ledger.day_sums(w.group)
+        daily = await repos.ledger.daily(w.group)
+        windows = {p: await repos.ledger.windows(w.group, p) for p in WINDOWS}
+        state = await repos.points.communities([w.group])
+    assert len(keys) == len(set(keys))
+    assert {u: t for u, t in totals.items() if t != (0, 0)} == {u: s for u, s in sums.items() if s != (0, 0)}
+    assert all(balance >= 0 for _, balance in totals.values())
+    assert {k: v for k, v in daily.items() if v} == {k: v for k, v in day_sums.items() if v}
+    histograms = {p: await _histogram(w, p) for p in (0, *WINDOWS)}
+    assert histograms[0] == Counter(score for score, _ in totals.values() if score > 0)
+    today = state[w.group].windows_day
+    if today is None:
+        return
+    for period in WINDOWS:
+        expected: defaultdict[int, int] = defaultdict(int)
+        for (day, user_id), points in daily.items():
+            if today - period < day <= today:
+                expected[user_id] += points
+        assert {u: t for u, t in windows[period].items() if t} == {u: t for u, t in expected.items() if t}
+        assert histograms[period] == Counter(t for t in windows[period].values() if t > 0)
+
+
+async def _histogram(w: World, period: int) -> Counter[int]:
+    async with w.db.read() as repos:
+        return Counter(await repos.ledger.histogram(w.group, period))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(operation, max_size=40))
+def test_totals_always_equal_the_ledger(tmp_path: Path, template: Path, ops: list[tuple[str, int, int, str]]) -> None:
+    path = tmp_path / f"run-{abs(hash(tuple(ops)))}.db"
+    shutil.copy(template, path)
+
+    async def run() -> None:
+        db = await Database.open(f"sqlite+aiosqlite:///{path}", migrate=False)  # a copy of a migrated file
+        try:
+            world = await make_world(path, T0, db=db)
+            await _scenario(world, ops)
+        finally:
+            await db.close()
+
+    try:
+        asyncio.run(run())
+    finally:
+        path.unlink(missing_ok=True)
