@@ -255,6 +255,21 @@ async def access_of(repos: Repos, item: ContentItem, user_id: int, now: dt.datet
     return "locked"
 
 
+async def require_buyable(
+    repos: Repos, item_id: int, user_id: int, now: dt.datetime, levels: Sequence[int]
+) -> ContentItem:
+    """Return a published item the user cannot open yet, or raise the reason it can't be bought."""
+    item = await repos.content.get(item_id)
+    if item is None or not item.is_published:
+        raise NotFound("content.unknown", id=item_id)
+    access = await access_of(repos, item, user_id, now, levels)
+    if access == "owned":
+        raise DomainError("buy.owned")
+    if access != "locked":
+        raise DomainError("buy.already_open")
+    return item
+
+
 async def get_item_view(db: Database, levels: Sequence[int], item_id: int, user_id: int, now: dt.datetime) -> ItemView:
     """Return the item with the user's access; unpublished items only to their owners."""
     async with db.read() as repos:

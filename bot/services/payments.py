@@ -14,7 +14,7 @@ from bot.i18n import Translator, resolve_language
 from bot.payload import verify_order
 from bot.services.badges import SUPPORTER, award_badge
 from bot.services.communities import UserInfo
-from bot.services.content import access_of, ensure_user
+from bot.services.content import access_of, ensure_user, require_buyable
 from bot.services.outbox import enqueue_message
 from bot.services.plans import membership_active
 from bot.services.points import award_points
@@ -85,14 +85,7 @@ async def do_create_item_order(
         raise PaymentsOff()
     now = clock.now()
     async with db.transaction() as repos:
-        item = await repos.content.get(item_id)
-        if item is None or not item.is_published:
-            raise NotFound("content.unknown", id=item_id)
-        access = await access_of(repos, item, user.id, now, levels)
-        if access == "owned":
-            raise DomainError("buy.owned")
-        if access != "locked":
-            raise DomainError("buy.already_open")
+        item = await require_buyable(repos, item_id, user.id, now, levels)
         if not item.price_stars:
             raise DomainError("buy.not_for_stars")
         await ensure_user(repos, user, now)

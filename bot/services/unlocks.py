@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.clock import Clock
-from bot.errors import DomainError, NotFound
+from bot.errors import DomainError
 from bot.services.communities import UserInfo
-from bot.services.content import access_of, ensure_user
+from bot.services.content import ensure_user, require_buyable
 from bot.services.points import spend_points
 from bot.services.points_rules import Scoring
 from storage.db import Database
@@ -24,14 +24,7 @@ async def do_buy_with_points(
     """
     now = clock.now()
     async with db.transaction() as repos:
-        item = await repos.content.get(item_id)
-        if item is None or not item.is_published:
-            raise NotFound("content.unknown", id=item_id)
-        access = await access_of(repos, item, user.id, now, levels)
-        if access == "owned":
-            raise DomainError("buy.owned")
-        if access != "locked":
-            raise DomainError("buy.already_open")
+        item = await require_buyable(repos, item_id, user.id, now, levels)
         if not item.price_points:
             raise DomainError("buy.not_for_points")
         await ensure_user(repos, user, now)
