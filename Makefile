@@ -24,8 +24,11 @@ run: $(STAMP)  ## run the bot for real (needs TELEGRAM_BOT_TOKEN)
 migrate: $(STAMP)  ## bring the database schema up to date
 	$(VENV)/bin/circlebot migrate
 
-bench: $(STAMP)  ## print throughput and latency figures
+bench: $(STAMP)  ## print throughput, latency and service-call figures
 	$(PY) bench/updates.py
+	$(PY) bench/leaderboard.py
+	$(PY) bench/qa.py
+	$(PY) bench/payments.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

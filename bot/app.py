@@ -102,7 +102,7 @@ async def _post_init(app: Application) -> None:
         state.db, state.clock, fetch_admins, state.settings.bot.admin_cache_seconds, state.settings.bot.owners
     )
     state.outbox = OutboxSender(state.db, state.clock, send)
-    state.points_writer = PointsWriter(state.db, state.scoring, state.clock)
+    state.points_writer = PointsWriter(state.db, state.scoring, state.clock, announce=state.outbox.drain)
     state.qa_index = QaIndex(state.db, state.settings.qa)
     await register_commands(app)
     await state.outbox.drain()
@@ -141,6 +141,9 @@ async def _post_shutdown(app: Application) -> None:
     qa_index = getattr(state, "qa_index", None)
     if qa_index is not None:
         await qa_index.close()
+    points_writer = getattr(state, "points_writer", None)
+    if points_writer is not None:
+        await points_writer.close()  # points of messages already handled are written before closing
     db = getattr(state, "db", None)
     if db is not None:
         await db.close()

@@ -6,14 +6,16 @@ import logging
 import os
 import secrets
 import tempfile
-from dataclasses import dataclass
 
 from bot.config import PAYLOAD_SECRET_ENV, load_settings
+from bot.demo_cast import Cast
+from bot.demo_content import scene_content
+from bot.demo_onboarding import scene_onboarding
+from bot.demo_points import scene_points
+from bot.demo_qa import scene_qa
 from bot.logs import setup_logging
 from bot.runner import BotRunner
 from bot.simulator import Simulator
-from bot.simulator.scripted import SimUser
-from bot.simulator.scripted_chat import SimChat
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +45,6 @@ async def run_demo() -> int:
     return 0
 
 
-@dataclass
-class Cast:
-    """The demo's people and group, shared by every feature's scene."""
-
-    sim: Simulator
-    runner: BotRunner
-    carol: SimUser
-    alice: SimUser
-    bob: SimUser
-    group: SimChat
-
-
 async def play(sim: Simulator, runner: BotRunner) -> None:
     """The scripted community: a creator, members, and every feature that exists."""
     carol = sim.user("Carol", username="carol_admin")
@@ -67,13 +57,7 @@ async def play(sim: Simulator, runner: BotRunner) -> None:
         group=sim.group("Python Circle", owner=carol, supergroup=True),
     )
     # Scenes run in order; each feature adds one (see bot/demo_*.py).
-    from bot.demo_onboarding import scene_onboarding  # here: the scene module imports Cast
-
-    from bot.demo_qa import scene_qa
-
-    from bot.demo_content import scene_content
-
-    for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content):
+    for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content, scene_points):
         await scene(cast)
 
 

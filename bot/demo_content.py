@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.demo import Cast
+from bot.demo_cast import Cast
 
 
 async def scene_content(cast: Cast) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.demo import Cast
+from bot.demo_cast import Cast
 from bot.simulator.world import MessageRecord
 
 # The welcome is batched: it comes config's onboarding.welcome_delay seconds after a join.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.demo import Cast
+from bot.demo_cast import Cast
 
 # Telegram allows a bot about 20 messages a minute in one group (PTB's rate limiter keeps to
 # it), and by now the demo group has used its burst: replies can take a few seconds.

@@ -32,15 +32,11 @@ async def earn_for_message(update: Update, context: CustomContext) -> None:
     text = message.text or message.caption or ""
     # Forwards earn nothing (anyone can forward a wall of text); their author is still known.
     earns = message.forward_origin is None and not message.is_automatic_forward
-    event = MessageSeen(message.chat_id, user_info(update), message.message_id, len(text.strip()), earns)
-    award = await context.state.points_writer.record(event)
-    if award is not None and award.announced:
-        _announce_soon(context)
-
-
-def _announce_soon(context: CustomContext) -> None:
-    """Send queued announcements without holding up this chat's next updates (rate limits may wait)."""
-    context.application.create_task(context.state.outbox.drain(), update=None, name="points-announce")
+    # Queued, not awaited: the chat's next update need not wait for this commit. The writer
+    # keeps the order and sends level-up announcements itself.
+    context.state.points_writer.submit(
+        MessageSeen(message.chat_id, user_info(update), message.message_id, len(text.strip()), earns)
+    )
 
 
 async def earn_for_reaction(update: Update, context: CustomContext) -> None:
@@ -52,11 +48,7 @@ async def earn_for_reaction(update: Update, context: CustomContext) -> None:
     reactor = UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
     old = tuple(r.emoji for r in change.old_reaction if r.type == "emoji")
     new = tuple(r.emoji for r in change.new_reaction if r.type == "emoji")
-    award = await context.state.points_writer.record(
-        ReactionSeen(change.chat.id, reactor, change.message_id, old, new)
-    )
-    if award is not None and award.announced:
-        _announce_soon(context)
+    context.state.points_writer.submit(ReactionSeen(change.chat.id, reactor, change.message_id, old, new))
 
 
 async def checkin(update: Update, context: CustomContext) -> None:
@@ -116,7 +108,7 @@ async def points_profile_lines(context: CustomContext, community_id: int, user_i
     if step.next_at is None:
         lines.append(context.t("me.progress_top", bar=bar))
     else:
-        lines.append(context.t("me.progress", bar=bar, score=profile.score, next_at=step.next_at, next=step.level + 1))
+        lines.append(context.t("me.progress", bar=bar, left=step.next_at - profile.score, next=step.level + 1))
     if profile.streak:
         lines.append(context.t("me.streak", streak=profile.streak, best=profile.best_streak))
     else:

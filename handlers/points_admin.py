@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.services.communities import UserInfo
-from bot.services.points import do_adjust_points, get_member_id
+from bot.services.points_admin import do_adjust_points, get_member_id
 from handlers.common import reply, require_admin, require_community
 
 MAX_AMOUNT = 100_000

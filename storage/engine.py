@@ -10,7 +10,9 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-BUSY_TIMEOUT_MS = 5000
+# Generous: under a sustained burst a writer may queue behind many others (SQLite has one
+# writer at a time and its busy handler is not first-come, first-served).
+BUSY_TIMEOUT_MS = 30000
 
 # Execution option read by the "begin" hook: how to open the transaction on SQLite.
 BEGIN_OPTION = "circlebot_sqlite_begin"

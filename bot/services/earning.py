@@ -167,7 +167,7 @@ async def _reaction(batch: PointsBatch, event: ReactionSeen, author_id: int | No
     given = giver.given_count if giver.given_day == scope.day else 0
     if given >= rules.reaction_daily_cap:
         return None
-    await batch.load([(scope.community_id, author_id)])  # already loaded unless written earlier in this batch
+    await batch.load([(scope.community_id, author_id)])  # a no-op unless the author was new to this batch
     award = batch.apply(scope, author_id, rules.reaction, "reaction", event.key, ref=str(event.message_id))
     if award.applied:
         batch.update(batch.member(scope.community_id, event.user.id), given_day=scope.day, given_count=given + 1)

@@ -160,11 +160,3 @@ async def get_profile(db: Database, scoring: Scoring, clock: Clock, community_id
         )
 
     return await _reading(db, clock, community_id, read)
-
-
-async def get_profile_communities(db: Database, user_id: int) -> list[int]:
-    """Return the communities where the user has points or is a member, best score first."""
-    async with db.read() as repos:
-        with_points = [community_id for community_id, _ in await repos.points.communities_of(user_id)]
-        joined = [community.id for community, _ in await repos.communities.list_for_user(user_id)]
-    return list(dict.fromkeys(with_points + joined))

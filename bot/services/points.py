@@ -13,6 +13,7 @@ Award comes back with `announced`, drain the outbox after the commit.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -20,9 +21,8 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import PointsConfig
-from bot.errors import InsufficientPoints, NotFound, Usage
-from bot.services.badges import display_name, mention
-from bot.services.communities import UserInfo
+from bot.errors import InsufficientPoints
+from bot.services.badges import mention
 from bot.services.levels import level_for, level_name
 from bot.services.outbox import enqueue_message
 from bot.services.points_rules import Scoring, local_day
@@ -34,6 +34,8 @@ from storage.repos.points import ALL_TIME, MemberPoints
 WINDOWS = (7, 30)
 # Reactions to messages older than this many days earn nothing (their authors are forgotten).
 AUTHOR_DAYS = 30
+# A busy batch announces its level-ups in one message per group, naming at most this many.
+ANNOUNCE_NAMES = 10
 
 
 class LedgerConflict(RuntimeError):
@@ -105,8 +107,10 @@ class PointsBatch:
         self._dirty: set[tuple[int, int]] = set()
         self._checked: dict[int, set[str]] = defaultdict(set)
         self._used: dict[int, set[str]] = defaultdict(set)
-        self._ledger: list[dict[str, Any]] = []
-        self._windows: dict[tuple[int, int, int], int] = defaultdict(int)
+        self._ledger: list[tuple[Any, ...]] = []
+        # Windowed totals of loaded members: as stored, and with this batch's changes.
+        self._stored_windows: dict[tuple[int, int, int], int] = {}
+        self._windows: dict[tuple[int, int, int], int] = {}
         self._days: dict[tuple[int, int, int], int] = defaultdict(int)
         self._authors: dict[tuple[int, int], tuple[int, int]] = {}
         self._level_ups: list[tuple[Scope, int, int]] = []
@@ -123,10 +127,13 @@ class PointsBatch:
                 wanted[c].add(u)
         for c, users in wanted.items():
             found = await self.repos.points.members(c, users)
+            totals = await self.repos.points.window_totals(c, users)
             for u in users:
                 member = found.get(u) or MemberPoints(c, u)
                 self._members[(c, u)] = member
                 self._stored_scores[(c, u)] = member.score
+                for p in WINDOWS:
+                    self._stored_windows[(c, p, u)] = self._windows[(c, p, u)] = totals.get((p, u), 0)
         unchecked: dict[int, set[str]] = defaultdict(set)
         for c, key in keys:
             if key not in self._checked[c]:
@@ -206,10 +213,7 @@ class PointsBatch:
         if min_balance is not None and member.balance + delta < min_balance:
             raise InsufficientPoints(needed=abs(delta), balance=member.balance)
         self._used[c].add(key)
-        self._ledger.append(
-            {"community_id": c, "user_id": user_id, "delta": delta, "scored": scored, "reason": reason,
-             "ref": ref, "idem_key": key, "day": scope.day, "created_at": self.now}
-        )
+        self._ledger.append((c, user_id, delta, scored, reason, ref, key, scope.day, self.now))
         score = member.score + (delta if scored else 0)
         level = level_for(score, scope.rules.levels)
         level_up = level if level > member.level else None
@@ -230,8 +234,7 @@ class PointsBatch:
     async def flush(self) -> None:
         """Write everything applied so far and queue the level-up announcements."""
         points = self.repos.points
-        expected = {(row["community_id"], row["idem_key"]) for row in self._ledger}
-        if await points.add_ledger_rows(self._ledger) != expected:
+        if await points.add_ledger_rows(self._ledger) != len(self._ledger):
             raise LedgerConflict("an idempotency key was used concurrently")
         await points.remember_authors([(c, m, u, day) for (c, m), (u, day) in self._authors.items()])
         await points.save_members([self._members[k] for k in sorted(self._dirty)], self.now)
@@ -240,15 +243,15 @@ class PointsBatch:
             before, after = self._stored_scores[key], self._members[key].score
             _move(moves, key[0], ALL_TIME, before, after)
             self._stored_scores[key] = after
-        windows = await points.add_to_windows([(c, p, u, d) for (c, p, u), d in self._windows.items() if d])
-        for c, p, u, total in windows:
-            _move(moves, c, p, total - self._windows[(c, p, u)], total)
+        changed = [(k, total) for k, total in self._windows.items() if total != self._stored_windows[k]]
+        await points.set_windows([(c, p, u, total) for (c, p, u), total in changed])
+        for (c, p, u), total in changed:
+            _move(moves, c, p, self._stored_windows[(c, p, u)], total)
+            self._stored_windows[(c, p, u)] = total
         await points.add_to_histogram([(c, p, v, n) for (c, p, v), n in sorted(moves.items()) if n])
         await points.add_to_days([(c, day, u, d) for (c, day, u), d in self._days.items() if d])
-        for scope, user_id, level in self._level_ups:
-            await _announce_level(self.repos, self.scoring, scope, user_id, level, self.now)
+        await _announce_levels(self.repos, self.scoring, self._level_ups, self.now)
         self._ledger, self._authors, self._dirty, self._level_ups = [], {}, set(), []
-        self._windows.clear()
         self._days.clear()
 
 
@@ -262,19 +265,33 @@ def _move(moves: dict[tuple[int, int, int], int], community_id: int, period: int
         moves[(community_id, period, after)] += 1
 
 
-async def _announce_level(
-    repos: Repos, scoring: Scoring, scope: Scope, user_id: int, level: int, now: dt.datetime
-) -> bool:
-    lang = scope.language
-    text = scoring.t(
-        lang,
-        "points.level_up",
-        mention=mention(user_id, await display_name(repos, user_id)),
-        level=level,
-        name=level_name(scoring.t, lang, level, scope.rules.level_names),
-    )
-    return await enqueue_message(repos, f"levelup:{scope.community_id}:{user_id}:{level}", scope.community_id,
-                                 text, now)
+async def _announce_levels(
+    repos: Repos, scoring: Scoring, level_ups: list[tuple[Scope, int, int]], now: dt.datetime
+) -> None:
+    """Queue one announcement per community listing who reached which level (at most ANNOUNCE_NAMES)."""
+    if not level_ups:
+        return
+    users = await repos.users.get_many({user_id for _, user_id, _ in level_ups})
+    by_community: dict[int, list[tuple[Scope, int, int]]] = defaultdict(list)
+    for item in level_ups:
+        by_community[item[0].community_id].append(item)
+    for community_id, items in by_community.items():
+        scope = items[0][0]
+        lang = scope.language
+        lines = []
+        for _, user_id, level in items[:ANNOUNCE_NAMES]:
+            user = users.get(user_id)
+            lines.append(scoring.t(
+                lang, "points.level_up", mention=mention(user_id, user.full_name if user else str(user_id)),
+                level=level, name=level_name(scoring.t, lang, level, scope.rules.level_names),
+            ))
+        if len(items) > ANNOUNCE_NAMES:
+            lines.append(scoring.t(lang, "points.level_up_more", count=len(items) - ANNOUNCE_NAMES))
+        pairs = ",".join(f"{user_id}:{level}" for _, user_id, level in items)
+        key = f"levelup:{community_id}:{pairs}" if len(items) == 1 else (
+            f"levelups:{community_id}:{hashlib.sha256(pairs.encode()).hexdigest()[:32]}"
+        )
+        await enqueue_message(repos, key, community_id, "\n".join(lines), now)
 
 
 async def open_batch(
@@ -356,59 +373,3 @@ async def do_award_points(
         return await award_points(
             repos, scoring, community_id, user_id, delta, reason, key, clock.now(), ref=ref, scored=scored
         )
-
-
-async def get_member_id(db: Database, community_id: int, username: str) -> int:
-    """Return the id of the community member with this @username, or raise NotFound."""
-    async with db.read() as repos:
-        user_id = await repos.points.find_member(community_id, username)
-    if user_id is None:
-        raise NotFound("points.user_unknown")
-    return user_id
-
-
-async def do_adjust_points(
-    db: Database,
-    scoring: Scoring,
-    clock: Clock,
-    community_id: int,
-    actor_id: int,
-    target: int | UserInfo,
-    amount: int,
-    note: str,
-    key: str,
-) -> Award:
-    """Let an admin award (amount > 0) or deduct (< 0) points, with an audit row; once per key.
-
-    A target given as UserInfo (a replied-to member) is stored first if the bot never saw them.
-    """
-    if amount == 0:
-        raise ValueError("amount must not be 0")
-    target_id = target.id if isinstance(target, UserInfo) else target
-    if target_id == actor_id:
-        raise Usage("points.adjust_self")
-    if isinstance(target, UserInfo) and target.is_bot:
-        raise Usage("points.bots_earn_nothing")
-    now = clock.now()
-    async with db.transaction() as repos:
-        if isinstance(target, UserInfo) and await repos.users.get(target_id) is None:
-            await repos.users.upsert(
-                target.id, target.first_name, target.last_name, target.username, target.language_code, False, now
-            )
-        stored = await repos.users.get(target_id)
-        if stored is None:
-            raise NotFound("points.user_unknown")
-        if stored.is_bot:
-            raise Usage("points.bots_earn_nothing")
-        batch, scope = await open_batch(repos, scoring, community_id, target_id, [key], now)
-        if scope is None:
-            raise NotFound()
-        reason = "admin_award" if amount > 0 else "admin_deduct"
-        award = batch.apply(
-            scope, target_id, amount, reason, key, ref=note[:128], min_balance=0 if amount < 0 else None
-        )
-        await batch.flush()
-        if award.applied:
-            details = {"amount": amount, "reason": note, "key": key}
-            await repos.audit.add(community_id, actor_id, f"points.{reason}", target_id, details, now)
-    return award

@@ -1,9 +1,10 @@
-"""Group commit for the hot path: messages and reactions arriving together share one transaction."""
+"""Group commit for the hot path: messages and reactions are written in batches, in order."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock
 from bot.services.earning import Seen, do_record_events
@@ -16,30 +17,57 @@ log = logging.getLogger(__name__)
 # Bounds one transaction's length (and so how long other writers may wait for the lock).
 MAX_BATCH = 256
 
+Announce = Callable[[], Awaitable[object]]
+
 
 class PointsWriter:
-    """Queues message/reaction events and writes whatever is queued in one transaction.
+    """Queues message and reaction events and writes whatever is queued in one transaction.
 
-    There is no timer: the first event starts a write at once, and everything that arrives
-    while a write is running goes into the next one, so a quiet group sees no added
-    latency and a busy bot writes in batches. Each caller gets its own event's Award once
-    the transaction holding it has committed.
+    A handler either submits an event and returns at once (a plain message needs no answer,
+    and its chat's next update should not wait for a commit), or awaits `record` for the
+    Award. Events are written in the order they were queued, so a reaction never overtakes
+    the message it reacts to. When a write queues announcements (level-ups), `announce`
+    runs in the background, one run at a time.
     """
 
-    def __init__(self, db: Database, scoring: Scoring, clock: Clock) -> None:
+    def __init__(self, db: Database, scoring: Scoring, clock: Clock, announce: Announce | None = None) -> None:
         self._db = db
         self._scoring = scoring
         self._clock = clock
-        self._pending: list[tuple[Seen, asyncio.Future[Award | None]]] = []
+        self._announce = announce
+        self._pending: list[tuple[Seen, asyncio.Future[Award | None] | None]] = []
         self._task: asyncio.Task[None] | None = None
+        self._announcing: asyncio.Task[None] | None = None
+        self._announce_again = False
+
+    def submit(self, event: Seen) -> None:
+        """Queue an event to be written soon; errors are logged, not raised."""
+        self._pending.append((event, None))
+        self._start()
 
     async def record(self, event: Seen) -> Award | None:
-        """Queue one event and wait until it is committed; return its award (None: none)."""
+        """Queue an event and wait until it is committed; return its award (None: none)."""
         future: asyncio.Future[Award | None] = asyncio.get_running_loop().create_future()
         self._pending.append((event, future))
+        self._start()
+        return await future
+
+    async def flush(self) -> None:
+        """Wait until every event queued so far is committed (tests, shutdown)."""
+        while self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def close(self) -> None:
+        """Write what is queued and stop sending announcements (the outbox keeps them)."""
+        await self.flush()
+        task, self._announcing = self._announcing, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def _start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._drain(), name="points-writer")
-        return await future
 
     async def _drain(self) -> None:
         try:
@@ -49,13 +77,17 @@ class PointsWriter:
         finally:
             self._task = None
 
-    async def _write(self, batch: list[tuple[Seen, asyncio.Future[Award | None]]]) -> None:
+    async def _write(self, batch: list[tuple[Seen, asyncio.Future[Award | None] | None]]) -> None:
         try:
             results = await do_record_events(self._db, self._scoring, self._clock, [event for event, _ in batch])
-        except Exception as exc:  # noqa: BLE001 - handed to the callers, whose error handler logs it
+        except Exception as exc:
             if len(batch) == 1:
-                if not batch[0][1].done():
-                    batch[0][1].set_exception(exc)
+                event, future = batch[0]
+                if future is None:
+                    log.exception("points for %s in chat %s were not recorded", type(event).__name__,
+                                  event.community_id)
+                elif not future.done():
+                    future.set_exception(exc)
                 return
             # One bad event must not cost the others their points: retry them one by one.
             log.warning("points batch of %d failed (%s); writing them one by one", len(batch), exc)
@@ -63,5 +95,28 @@ class PointsWriter:
                 await self._write([item])
             return
         for (_, future), result in zip(batch, results, strict=True):
-            if not future.done():
+            if future is not None and not future.done():
                 future.set_result(result)
+        if any(result is not None and result.announced for result in results):
+            self._announce_soon()
+
+    def _announce_soon(self) -> None:
+        if self._announce is None:
+            return
+        if self._announcing is not None:
+            self._announce_again = True
+            return
+        self._announcing = asyncio.create_task(self._announcements(), name="points-announce")
+
+    async def _announcements(self) -> None:
+        assert self._announce is not None
+        try:
+            while True:
+                self._announce_again = False
+                await self._announce()
+                if not self._announce_again:
+                    return
+        except Exception as exc:  # noqa: BLE001 - the rows stay in the outbox; its job sends them later
+            log.warning("sending points announcements failed (%s); the outbox job will retry", exc)
+        finally:
+            self._announcing = None

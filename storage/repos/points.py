@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from storage.schema import (
     points_windows,
     users,
 )
+from storage.repos.many import ManyRows
 from storage.sql import chunks, insert
 
 _l = points_ledger.c
@@ -85,6 +86,9 @@ _SELECT_COMMUNITIES = (
 )
 _SELECT_MEMBERS = sa.select(*_MEMBER_COLUMNS).where(_m.community_id == sa.bindparam("c"), _m.user_id.in_(_ids()))
 _SELECT_KEYS = sa.select(_l.idem_key).where(_l.community_id == sa.bindparam("c"), _l.idem_key.in_(_ids()))
+_SELECT_WINDOWS = sa.select(_w.period, _w.user_id, _w.total).where(
+    _w.community_id == sa.bindparam("c"), _w.user_id.in_(_ids())
+)
 _SELECT_AUTHORS = sa.select(_a.message_id, _a.user_id).where(
     _a.community_id == sa.bindparam("c"), _a.message_id.in_(_ids())
 )
@@ -130,51 +134,52 @@ _RANK_WINDOW = _rank_query(
 )
 
 
-class _Writes(NamedTuple):
-    ledger: sa.Executable
-    members: sa.Executable
-    windows: sa.Executable
-    days: sa.Executable
-    authors: sa.Executable
-    histogram: sa.Executable
+LEDGER_COLUMNS = ("community_id", "user_id", "delta", "scored", "reason", "ref", "idem_key", "day", "created_at")
+_MEMBER_FIELDS = (*MemberPoints._fields, "updated_at")
 
 
-_WRITES: dict[str, _Writes] = {}
+def _upsert(table: sa.Table, keys: Sequence[str], values: Callable[[Any], dict[str, Any]]) -> Callable:
+    def build(conn: AsyncConnection) -> sa.Insert:
+        stmt = insert(conn, table)
+        return stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=values(stmt.excluded))
+
+    return build
 
 
-def _writes(conn: AsyncConnection) -> _Writes:
-    """Return the multi-row inserts and upserts for the connection's dialect (built once)."""
-    name = conn.dialect.name
-    if name not in _WRITES:
-        ledger = insert(conn, points_ledger).on_conflict_do_nothing(index_elements=[_l.community_id, _l.idem_key])
-        members = insert(conn, points_members)
-        kept = [n for n in MemberPoints._fields if n not in ("community_id", "user_id")] + ["updated_at"]
-        windows = insert(conn, points_windows)
-        days = insert(conn, points_daily)
-        authors = insert(conn, message_authors)
-        histogram = insert(conn, points_histogram)
-        _WRITES[name] = _Writes(
-            ledger.returning(_l.community_id, _l.idem_key),
-            members.on_conflict_do_update(
-                index_elements=[_m.community_id, _m.user_id], set_={n: members.excluded[n] for n in kept}
-            ),
-            windows.on_conflict_do_update(
-                index_elements=[_w.community_id, _w.period, _w.user_id],
-                set_={"total": _w.total + windows.excluded.total},
-            ).returning(_w.community_id, _w.period, _w.user_id, _w.total),
-            days.on_conflict_do_update(
-                index_elements=[_d.community_id, _d.day, _d.user_id], set_={"points": _d.points + days.excluded.points}
-            ),
-            authors.on_conflict_do_update(
-                index_elements=[_a.community_id, _a.message_id],
-                set_={"user_id": authors.excluded.user_id, "day": authors.excluded.day},
-            ),
-            histogram.on_conflict_do_update(
-                index_elements=[_h.community_id, _h.period, _h.points],
-                set_={"members": _h.members + histogram.excluded.members},
-            ),
-        )
-    return _WRITES[name]
+_LEDGER = ManyRows(
+    points_ledger,
+    LEDGER_COLUMNS,
+    lambda conn: insert(conn, points_ledger).on_conflict_do_nothing(index_elements=[_l.community_id, _l.idem_key]),
+)
+_MEMBERS = ManyRows(
+    points_members,
+    _MEMBER_FIELDS,
+    _upsert(
+        points_members,
+        ("community_id", "user_id"),
+        lambda new: {n: new[n] for n in _MEMBER_FIELDS if n not in ("community_id", "user_id")},
+    ),
+)
+_WINDOWS = ManyRows(
+    points_windows,
+    ("community_id", "period", "user_id", "total"),
+    _upsert(points_windows, ("community_id", "period", "user_id"), lambda new: {"total": new.total}),
+)
+_DAYS = ManyRows(
+    points_daily,
+    ("community_id", "day", "user_id", "points"),
+    _upsert(points_daily, ("community_id", "day", "user_id"), lambda new: {"points": _d.points + new.points}),
+)
+_AUTHORS = ManyRows(
+    message_authors,
+    ("community_id", "message_id", "user_id", "day"),
+    _upsert(message_authors, ("community_id", "message_id"), lambda new: {"user_id": new.user_id, "day": new.day}),
+)
+_HISTOGRAM = ManyRows(
+    points_histogram,
+    ("community_id", "period", "points", "members"),
+    _upsert(points_histogram, ("community_id", "period", "points"), lambda new: {"members": _h.members + new.members}),
+)
 
 
 class PointsRepo:
@@ -216,37 +221,37 @@ class PointsRepo:
             found.update({message_id: user_id for message_id, user_id in rows})
         return found
 
-    async def add_ledger_rows(self, rows: Sequence[dict[str, Any]]) -> set[tuple[int, str]]:
-        """Append ledger rows; return the (community_id, idem_key) pairs actually inserted."""
-        if not rows:
-            return set()
-        result = await self.conn.execute(_writes(self.conn).ledger, list(rows))
-        return {(community_id, key) for community_id, key in result}
+    async def window_totals(self, community_id: int, user_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+        """Return {(period, user_id): total} of these members' windowed totals."""
+        found: dict[tuple[int, int], int] = {}
+        for batch in chunks(set(user_ids)):
+            rows = await self.conn.execute(_SELECT_WINDOWS, {"c": community_id, "ids": batch})
+            found.update({(period, user_id): total for period, user_id, total in rows})
+        return found
+
+    async def add_ledger_rows(self, rows: Sequence[Sequence[Any]]) -> int:
+        """Append ledger rows (tuples in LEDGER_COLUMNS order); return how many were new."""
+        return await _LEDGER.run(self.conn, rows)
 
     async def save_members(self, members: Sequence[MemberPoints], now: dt.datetime) -> None:
         """Insert or overwrite members' totals (the caller read them under the write lock)."""
-        if members:
-            await self.conn.execute(
-                _writes(self.conn).members, [{**m._asdict(), "updated_at": now} for m in members]
-            )
+        await _MEMBERS.run(self.conn, [(*m, now) for m in members])
 
-    async def add_to_windows(self, rows: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
-        """Add (community_id, period, user_id, delta) to the windowed totals; return the new totals likewise."""
-        if not rows:
-            return []
-        result = await self.conn.execute(
-            _writes(self.conn).windows,
-            [{"community_id": c, "period": p, "user_id": u, "total": d} for c, p, u, d in rows],
-        )
-        return [(c, p, u, total) for c, p, u, total in result]
+    async def set_windows(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
+        """Store (community_id, period, user_id, total) windowed totals (read under the write lock)."""
+        await _WINDOWS.run(self.conn, rows)
+
+    async def add_to_days(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
+        """Add (community_id, day, user_id, delta) to the daily buckets."""
+        await _DAYS.run(self.conn, rows)
+
+    async def remember_authors(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
+        """Record (community_id, message_id, user_id, day): who wrote each group message."""
+        await _AUTHORS.run(self.conn, rows)
 
     async def add_to_histogram(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
         """Add (community_id, period, points, members) to the counts of members per points value."""
-        if rows:
-            await self.conn.execute(
-                _writes(self.conn).histogram,
-                [{"community_id": c, "period": p, "points": v, "members": n} for c, p, v, n in rows],
-            )
+        await _HISTOGRAM.run(self.conn, rows)
 
     async def rebuild_histogram(self, community_id: int, period: int) -> None:
         """Recount a period's members per points value from its totals (0 = all time)."""
@@ -263,22 +268,6 @@ class PointsRepo:
         await self.conn.execute(
             sa.insert(points_histogram).from_select(["community_id", "period", "points", "members"], source)
         )
-
-    async def add_to_days(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
-        """Add (community_id, day, user_id, delta) to the daily buckets."""
-        if rows:
-            await self.conn.execute(
-                _writes(self.conn).days,
-                [{"community_id": c, "day": day, "user_id": u, "points": d} for c, day, u, d in rows],
-            )
-
-    async def remember_authors(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
-        """Record (community_id, message_id, user_id, day): who wrote each group message."""
-        if rows:
-            await self.conn.execute(
-                _writes(self.conn).authors,
-                [{"community_id": c, "message_id": m, "user_id": u, "day": day} for c, m, u, day in rows],
-            )
 
     async def member(self, community_id: int, user_id: int) -> MemberPoints | None:
         """Return one member's totals, or None when they never had points."""

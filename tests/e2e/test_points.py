@@ -15,15 +15,17 @@ LONG = "this message is long enough to earn a point"
 
 
 async def points_of(runner: BotRunner, group, user) -> tuple[int, int]:
-    """Return (score, balance) of a member, read from the bot's database."""
+    """Return (score, balance) of a member, read from the bot's database once queued points are written."""
+    await runner.app.bot_data.points_writer.flush()
     async with runner.app.bot_data.db.read() as repos:
         member = await repos.points.member(group.id, user.id)
     return (member.score, member.balance) if member else (0, 0)
 
 
 async def settle(sim: Simulator, runner: BotRunner) -> None:
-    """Wait until every update created so far was handled."""
+    """Wait until every update created so far was handled and its points written."""
     await runner.wait_processed(sim.last_update_id)
+    await runner.app.bot_data.points_writer.flush()
 
 
 async def test_spam_and_duplicates_earn_one_point(sim: Simulator, runner: BotRunner, clock: FakeClock, group, alice) -> None:
@@ -206,7 +208,7 @@ async def test_me_shows_points_level_streak_rank_and_badges(sim: Simulator, runn
     await alice.expect(group, contains="Checked in")
     await alice.send(group, "/me")
     me = await alice.expect(group, contains="Level")
-    for part in ("3 points", "Level 1 — Newbie", "3/5 to level 2", "streak: 1", "Rank: #1 this week · #1 all time"):
+    for part in ("3 points", "Level 1 — Newbie", "2 more points to level 2", "streak: 1", "Rank: #1 this week · #1 all time"):
         assert part in me.text, part
     assert "▰" in me.text
 
@@ -226,3 +228,18 @@ async def test_top_and_checkin_in_private_say_where_they_work(sim: Simulator, ru
     await alice.expect()
     await alice.send(None, "/top")
     await alice.expect(contains="community group")
+
+
+async def test_points_rules_are_for_admins_and_listed_in_settings(
+    sim: Simulator, runner: BotRunner, group, carol, alice
+) -> None:
+    await alice.join(group)
+    await alice.send(group, "/set points.message 100")
+    await alice.expect(group, contains="Only the community's admins")
+    await carol.send(group, "/set points.message_cooldown 120")
+    await carol.expect(group, contains="points.message_cooldown is now 120")
+    await carol.send(group, "/set points.bogus 1")
+    await carol.expect(group, contains="Unknown points rule")
+    await carol.send(group, "/settings")
+    shown = await carol.expect(group, contains="Points")
+    assert "one per 120 s" in shown.text and "+1" in shown.text

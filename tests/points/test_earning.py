@@ -19,7 +19,8 @@ from bot.services.earning import (
     do_checkin,
     do_record_events,
 )
-from bot.services.points import do_adjust_points, do_award_points, get_member_id, spend_points
+from bot.services.points import do_award_points, spend_points
+from bot.services.points_admin import do_adjust_points, get_member_id
 from bot.services.points_rules import do_set_points_rule
 
 from points_world import World, make_world

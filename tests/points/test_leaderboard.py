@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.services.leaderboard import get_leaderboard, get_profile, get_rank, parse_period
-from bot.services.points import do_adjust_points, do_award_points
+from bot.services.points import do_award_points
+from bot.services.points_admin import do_adjust_points
 
 from points_world import World
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
 from storage.db import Database
+from storage.engine import BUSY_TIMEOUT_MS
 from storage.schema import communities
 
 
@@ -22,7 +23,7 @@ async def test_open_creates_directory_and_sets_pragmas(db: Database, db_url: str
         assert (await pragma("PRAGMA journal_mode")).scalar() == "wal"
         assert (await pragma("PRAGMA foreign_keys")).scalar() == 1
         assert (await pragma("PRAGMA synchronous")).scalar() == 1  # NORMAL
-        assert (await pragma("PRAGMA busy_timeout")).scalar() == 5000
+        assert (await pragma("PRAGMA busy_timeout")).scalar() == BUSY_TIMEOUT_MS
 
 
 async def test_transaction_commits(db: Database, t0: dt.datetime) -> None:

@@ -1,0 +1,22 @@
+"""The demo's cast: the people and the group every scene plays with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.runner import BotRunner
+from bot.simulator import Simulator
+from bot.simulator.scripted import SimUser
+from bot.simulator.scripted_chat import SimChat
+
+
+@dataclass
+class Cast:
+    """The demo's people and group, shared by every feature's scene."""
+
+    sim: Simulator
+    runner: BotRunner
+    carol: SimUser
+    alice: SimUser
+    bob: SimUser
+    group: SimChat
