@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 
 from bot.runner import BotRunner
 from bot.services.outbox import enqueue_message
