@@ -8,7 +8,7 @@ run, the plain GROUP BY over the ledger that the running totals replace.
 
     python bench/leaderboard.py [--members 100000] [--rows 1000000] [--runs 300]
 
-Targets (issue 4): each service call ≤ 10 ms median and ≤ 30 ms p99.
+Targets: each service call ≤ 10 ms median and ≤ 30 ms p99.
 """
 
 from __future__ import annotations

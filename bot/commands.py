@@ -38,7 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("accept", GROUP),
     _cmd("close", GROUP),
     _cmd("faq", GROUP),
-    # Paid content (issue 6).
+    # Paid content.
     _cmd("catalog", PRIVATE, GROUP),
     _cmd("mycontent", PRIVATE, GROUP),
     _cmd("rate", PRIVATE, GROUP),
@@ -49,7 +49,7 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("plan", GROUP, admin_only=True),
     _cmd("refund", GROUP, admin_only=True),
     _cmd("revenue", GROUP, admin_only=True),
-    # Points (issue 4).
+    # Points.
     _cmd("me", PRIVATE, GROUP),
     _cmd("checkin", GROUP),
     _cmd("top", GROUP),

@@ -72,7 +72,7 @@ async def lift_restriction(context: CustomContext, chat_id: int, user_id: int) -
 async def approve_request(context: CustomContext, chat_id: int, user_id: int) -> bool:
     """Approve a join request after onboarding; a request that is gone already is forgotten."""
     if await plan_pending(context, chat_id, user_id):
-        # The community sells plans: approval waits for one (the payment approves it, issue 6).
+        # The community sells plans: approval waits for one (the payment approves it).
         return False
     try:
         await context.bot.approve_chat_join_request(chat_id, user_id)

@@ -46,7 +46,7 @@ class Repos:
         self.questions = QuestionsRepo(conn)
         self.answers = AnswersRepo(conn)
         self.faq = FaqRepo(conn)
-        # Paid content (issue 6).
+        # Paid content.
         self.content = ContentRepo(conn)
         self.orders = OrdersRepo(conn)
         self.payments = PaymentsRepo(conn)
