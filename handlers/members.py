@@ -11,6 +11,7 @@ from telegram.ext import filters
 
 from bot.context import CustomContext
 from bot.services.communities import UserInfo
+from bot.services.content import get_purchase_count
 from bot.services.members import MemberChange, do_migrate_community, do_record_join_request, do_record_member
 from bot.services.profile import ProfileEntry, get_profile
 from handlers.common import GROUP_TYPES, is_group, load_community
@@ -149,15 +150,22 @@ async def show_me(update: Update, context: CustomContext) -> None:
     if not entries and community is not None:
         # In the group but unknown to us (there before the bot): the points part still applies.
         lines += ["", *await points_profile_lines(context, community.id, user.id)]
+        lines.append(await _purchases_line(context, community.id, user.id))
     elif not entries:
         lines.append(context.t("profile.none"))
     for entry in entries:
         lines.append("")
         lines += profile_lines(context, entry)
         lines += await points_profile_lines(context, entry.community.id, user.id)
+        lines.append(await _purchases_line(context, entry.community.id, user.id))
     await update.effective_message.reply_text(
         "\n".join(lines), parse_mode=ParseMode.HTML, do_quote=is_group(update)
     )
+
+
+async def _purchases_line(context: CustomContext, community_id: int, user_id: int) -> str:
+    count = await get_purchase_count(context.db, user_id, community_id)
+    return context.t("me.purchases", count=count)
 
 
 def build_handlers() -> list[BaseHandler]:

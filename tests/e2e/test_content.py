@@ -53,6 +53,8 @@ async def test_buy_pay_deliver_points_mycontent(sim, runner: BotRunner, shop, ca
     await alice.press(mine, "Async guide")
     await alice.expect(contains="SECRET-ASYNC")
     assert len(delivered(sim, alice, "SECRET-ASYNC")) == 2  # bought once, opened once more
+    await alice.send(None, "/me")
+    assert "Content you own: 1" in (await alice.expect(contains="Content you own")).text
 
 
 async def test_duplicated_successful_payment_delivers_once(sim, runner: BotRunner, shop, carol, alice) -> None:
