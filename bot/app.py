@@ -3,36 +3,37 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats
-from telegram import BotCommandScopeAllPrivateChats, InlineKeyboardMarkup, Update
+from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
 from bot.commands import GROUP, PRIVATE, commands_for
-from bot.config import Settings, read_payload_secret
-from bot.context import BotState, CustomContext
+from bot.config import Settings
+from bot.context import CustomContext, Services
+from bot.gateway.delivery import ContentDeliverer
+from bot.gateway.outbox import OutboxSender
+from bot.gateway.telegram import Gateway
 from bot.i18n import LANGUAGES, load_translator
 from bot.processor import ChatOrderedProcessor, DoneHook
-from bot.services.admins import AdminDirectory, AdminInfo
-from bot.services.outbox import OutboxSender
+from bot.services.admins import AdminDirectory
 from bot.services.points_rules import Scoring
 from bot.services.points_writer import PointsWriter
 from bot.services.qa_search import QaIndex
+from bot.views.base import NoticeEnv
 from handlers import community, content, faq, members, onboarding, payments, payments_admin, publish
 from handlers import points, points_admin, question_lists, questions, start
 from handlers import settings as community_settings
 from handlers.errors import handle_error
-from handlers.payments import start_paid_content
-from jobs.gates import schedule_gates
+from jobs import schedule_jobs
+from jobs.payments import repair_paid_content
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-OUTBOX_JOB = "outbox-drain"
 ALLOWED_UPDATES = Update.ALL_TYPES
 QA_ANSWERS_GROUP = 10
 
@@ -41,12 +42,6 @@ def build_application(
     settings: Settings, token: str, *, clock: Clock | None = None, on_update_done: DoneHook | None = None
 ) -> Application:
     """Build the PTB Application for these settings (nothing is opened until post_init)."""
-    state = BotState()
-    state.settings = settings
-    state.clock = clock or SystemClock()
-    state.t = load_translator()
-    state.scoring = Scoring(settings.points, state.t)
-    state.payload_secret = read_payload_secret()
     tg = settings.telegram
     app = (
         ApplicationBuilder()
@@ -59,13 +54,18 @@ def build_application(
             )
         )
         .concurrent_updates(ChatOrderedProcessor(settings.bot.concurrent_updates, on_done=on_update_done))
-        .context_types(ContextTypes(context=CustomContext, bot_data=BotState))
+        .context_types(ContextTypes(context=CustomContext, bot_data=Services))
         .get_updates_read_timeout(tg.poll_timeout + 10)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    app.bot_data.__dict__.update(state.__dict__)
+    services: Services = app.bot_data
+    services.settings = settings
+    services.clock = clock or SystemClock()
+    services.t = load_translator()
+    services.scoring = Scoring(settings.points)
     # Order matters only where two handlers could match the same update; each feature's
     # handlers are disjoint, so features are simply listed.
     # content and publish answer some /start deep links (item_, catalog_, sub_, publish), so
@@ -83,36 +83,25 @@ def build_application(
 
 
 async def _post_init(app: Application) -> None:
-    state: BotState = app.bot_data
-    state.db = await Database.open(state.settings.storage.url)
+    services: Services = app.bot_data
+    settings, clock = services.settings, services.clock
+    services.db = db = await Database.open(settings.storage.url)
+    services.gateway = gateway = Gateway(app.bot, db, clock, services.t)
 
-    async def fetch_admins(chat_id: int) -> list[AdminInfo]:
-        members = await app.bot.get_chat_administrators(chat_id)
-        return [
-            AdminInfo(m.user.id, m.user.first_name, m.user.last_name, m.user.username, m.user.is_bot) for m in members
-        ]
+    def notice_env(lang: str) -> NoticeEnv:
+        return NoticeEnv(services.t, lang, app.bot.username, settings)
 
-    async def send(method: str, payload: dict[str, Any]) -> object:
-        kwargs = dict(payload)
-        if "reply_markup" in kwargs:
-            kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(kwargs["reply_markup"], app.bot)
-        return await getattr(app.bot, _snake_case(method))(**kwargs)
-
-    state.admins = AdminDirectory(
-        state.db, state.clock, fetch_admins, state.settings.bot.admin_cache_seconds, state.settings.bot.owners
-    )
-    state.outbox = OutboxSender(state.db, state.clock, send)
-    state.points_writer = PointsWriter(state.db, state.scoring, state.clock, announce=state.outbox.drain)
-    state.qa_index = QaIndex(state.db, state.settings.qa)
+    services.outbox = OutboxSender(db, clock, gateway.send_notice, notice_env)
+    db.on_outbox_commit(services.outbox.queued)
+    services.deliverer = ContentDeliverer(db, clock, gateway.deliver_item, settings.payments.delivery_attempts)
+    services.admins = AdminDirectory(db, clock, gateway.fetch_admins, settings.bot.admin_cache_seconds, settings.bot.owners)
+    services.points_writer = PointsWriter(db, services.scoring, clock)
+    services.qa_index = QaIndex(db, settings.qa)
     await register_commands(app)
-    await state.outbox.drain()
-    # Deliver paid content a crash left undelivered, and finish interrupted refunds.
-    await start_paid_content(app)
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(
-            _drain_outbox, interval=state.settings.bot.outbox_interval, name=OUTBOX_JOB, job_kwargs={"id": OUTBOX_JOB}
-        )
-        schedule_gates(app)
+    # Notices left unsent by the last run, refunds it left half done, content it did not deliver.
+    services.outbox.wake()
+    await repair_paid_content(services)
+    schedule_jobs(app)
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
@@ -128,23 +117,24 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _snake_case(method: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower()
-
-
-async def _drain_outbox(context: CustomContext) -> None:
-    await context.state.outbox.drain()
+async def _post_stop(app: Application) -> None:
+    """While the bot can still send: write pending points, then let the running outbox pass finish."""
+    services: Services = app.bot_data
+    points_writer = getattr(services, "points_writer", None)
+    if points_writer is not None:
+        await points_writer.close()  # points of messages already handled are written before closing
+    outbox = getattr(services, "outbox", None)
+    if outbox is not None:
+        await outbox.close()  # notices still unsent wait in the outbox for the next start
 
 
 async def _post_shutdown(app: Application) -> None:
-    state: BotState = app.bot_data
-    qa_index = getattr(state, "qa_index", None)
+    services: Services = app.bot_data
+    await _post_stop(app)  # a start that failed half-way never stopped
+    qa_index = getattr(services, "qa_index", None)
     if qa_index is not None:
         await qa_index.close()
-    points_writer = getattr(state, "points_writer", None)
-    if points_writer is not None:
-        await points_writer.close()  # points of messages already handled are written before closing
-    db = getattr(state, "db", None)
+    db = getattr(services, "db", None)
     if db is not None:
         await db.close()
 

@@ -201,6 +201,14 @@ class Settings(BaseSettings):
     points: PointsConfig = PointsConfig()
     payments: PaymentsConfig = PaymentsConfig()
     qa: QaConfig = QaConfig()
+    # Signs invoice payloads (HMAC-SHA256); only from the environment. Without it buying with Stars is off.
+    payload_secret: SecretStr | None = Field(default=None, validation_alias=PAYLOAD_SECRET_ENV)
+
+    @property
+    def payload_key(self) -> bytes | None:
+        """Return the payload signing key, or None when Stars buying is off."""
+        secret = self.payload_secret.get_secret_value() if self.payload_secret is not None else ""
+        return secret.encode() if secret else None
 
     @model_validator(mode="after")
     def _webhook_complete(self) -> Settings:
@@ -261,9 +269,3 @@ def read_token() -> str:
     if not token:
         raise ConfigError(f"{TOKEN_ENV} is not set: get a token from @BotFather and export it")
     return token
-
-
-def read_payload_secret() -> bytes | None:
-    """Return the invoice payload signing secret from the environment, if set."""
-    secret = os.environ.get(PAYLOAD_SECRET_ENV, "")
-    return secret.encode() if secret else None

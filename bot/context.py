@@ -1,4 +1,4 @@
-"""The typed callback context: repos, settings and services for every handler."""
+"""The typed callback context and the one Services object every handler and job reaches through it."""
 
 from __future__ import annotations
 
@@ -8,38 +8,54 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import resolve_language
+from bot.services.questions import QaEnv
 
 if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.config import Settings
+    from bot.gateway.delivery import ContentDeliverer
+    from bot.gateway.outbox import OutboxSender
+    from bot.gateway.telegram import Gateway
     from bot.i18n import Translator
     from bot.services.admins import AdminDirectory
-    from bot.services.delivery import ContentDeliverer
-    from bot.services.outbox import OutboxSender
     from bot.services.points_rules import Scoring
     from bot.services.points_writer import PointsWriter
     from bot.services.qa_search import QaIndex
     from storage.db import Database
 
 
-class BotState:
-    """Everything the handlers share; filled in by the app factory and post_init."""
+class Services:
+    """Everything handlers and jobs share: config, clock, texts, storage, services and the gateway.
+
+    PTB creates it empty (it is the application's bot_data); the app factory sets the first
+    four, post_init the rest (they need the database and the bot), post_shutdown closes them.
+    """
 
     settings: Settings
     clock: Clock
     t: Translator
-    db: Database
-    admins: AdminDirectory
-    outbox: OutboxSender
     scoring: Scoring  # points rules and their per-community overrides
+    db: Database
+    gateway: Gateway  # Bot API side effects beyond the direct reply
+    outbox: OutboxSender  # sends notices after the commits that queued them
+    deliverer: ContentDeliverer  # sends bought content once, repairs missed deliveries
+    admins: AdminDirectory
     points_writer: PointsWriter  # group commit for points from messages and reactions
     qa_index: QaIndex  # per-community similarity indexes for /ask and /search
-    payload_secret: bytes | None  # signs invoice payloads; None switches Stars buying off
-    deliverer: ContentDeliverer  # sends bought content once, repairs missed deliveries
+
+    @property
+    def payload_secret(self) -> bytes | None:
+        """Return the invoice payload signing key; None switches Stars buying off."""
+        return self.settings.payload_key
+
+    @property
+    def qa(self) -> QaEnv:
+        """Return what the Q&A services need."""
+        return QaEnv(self.db, self.clock, self.scoring, self.settings.qa, self.qa_index)
 
 
-class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotState]):
-    """PTB's context with typed shortcuts to the shared state."""
+class CustomContext(CallbackContext[ExtBot[None], dict, dict, "Services"]):
+    """PTB's context with typed shortcuts to the shared services."""
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
         super().__init__(application, chat_id=chat_id, user_id=user_id)
@@ -54,7 +70,7 @@ class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotState]):
         return context
 
     @property
-    def state(self) -> BotState:
+    def services(self) -> Services:
         return self.bot_data
 
     @property

@@ -1,13 +1,59 @@
-"""Links to messages in groups (t.me), as Telegram's apps build them."""
+"""Links: to messages in groups (t.me, as Telegram's apps build them) and deep links into the bot.
+
+Deep-link payloads are encoded and decoded here only: `/start join_<community>`,
+`item_<id>`, `catalog_<community>`, `sub_<community>`, `mycontent`, `publish`.
+"""
 
 from __future__ import annotations
 
 import html
+import re
+from dataclasses import dataclass
+
+from telegram.helpers import create_deep_linked_url
 
 from bot.i18n import Raw
 
 # Supergroup and channel ids are -100<internal id>; t.me/c/ links use the internal id.
 _SUPERGROUP_OFFSET = 1_000_000_000_000
+
+# What a /start payload can ask for; the ones with an id carry a community or an item.
+JOIN, ITEM, CATALOG, SUBSCRIBE, MY_CONTENT, PUBLISH = "join", "item", "catalog", "sub", "mycontent", "publish"
+_WITH_ID = (JOIN, ITEM, CATALOG, SUBSCRIBE)
+_BARE = (MY_CONTENT, PUBLISH)
+_PAYLOAD = re.compile(rf"^(?:({'|'.join(_WITH_ID)})_(-?\d{{1,20}})|({'|'.join(_BARE)}))$")
+
+
+@dataclass(frozen=True)
+class StartPayload:
+    """A decoded /start payload: what it asks for and the id it carries (None for bare ones)."""
+
+    kind: str
+    id: int | None = None
+
+    def encode(self) -> str:
+        """Return the payload as it goes into the link."""
+        return self.kind if self.id is None else f"{self.kind}_{self.id}"
+
+
+def decode_start(payload: str) -> StartPayload | None:
+    """Parse a /start payload; None when it is not one the bot makes."""
+    match = _PAYLOAD.match(payload.strip())
+    if match is None:
+        return None
+    if match.group(3):
+        return StartPayload(match.group(3))
+    return StartPayload(match.group(1), int(match.group(2)))
+
+
+def deep_link(bot_username: str, kind: str, id: int | None = None) -> str:
+    """Return the t.me link that opens the bot's private chat with this /start payload."""
+    return create_deep_linked_url(bot_username, StartPayload(kind, id).encode())
+
+
+def bot_link(bot_username: str) -> str:
+    """Return the t.me link that opens the bot's private chat."""
+    return f"https://t.me/{bot_username}"
 
 
 def message_link(chat_id: int, username: str | None, message_id: int | None) -> str | None:

@@ -10,6 +10,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.gateway.outbox import notices_after
+
 DoneHook = Callable[[int, float], None]
 BACKLOG_FACTOR = 64
 
@@ -44,13 +46,14 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         key = ordering_key(update)
         try:
             if key is None:
-                async with self._running:
+                async with self._running, notices_after():
                     await coroutine
                 return
             lock = self._locks.setdefault(key, asyncio.Lock())
             self._waiting[key] = self._waiting.get(key, 0) + 1
             try:
-                async with lock, self._running:
+                # Notices the update queued go out after its replies, before the chat's next update.
+                async with lock, self._running, notices_after():
                     await coroutine
             finally:
                 self._waiting[key] -= 1

@@ -57,6 +57,8 @@ class BotRunner:
             await app.updater.stop()
         if app.running:
             await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
         if app.post_shutdown:
             await app.post_shutdown(app)
         await app.shutdown()

@@ -48,7 +48,7 @@ async def sender_is_admin(update: Update, context: CustomContext) -> bool:
     message = update.effective_message
     sender_chat = message.sender_chat.id if message is not None and message.sender_chat else None
     user = update.effective_user
-    return await context.state.admins.is_admin(
+    return await context.services.admins.is_admin(
         update.effective_chat.id, user.id if user else None, sender_chat_id=sender_chat
     )
 

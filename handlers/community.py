@@ -8,7 +8,6 @@ from telegram import ChatMember, ChatMemberAdministrator, Update
 from telegram.ext import BaseHandler, ChatMemberHandler
 
 from bot.context import CustomContext
-from bot.i18n import Raw
 from bot.services.communities import ChatInfo, do_leave_community, do_register_community
 from bot.services.gates import do_reset_warning
 from handlers.common import GROUP_TYPES
@@ -28,39 +27,31 @@ async def track_bot_membership(update: Update, context: CustomContext) -> None:
     new = change.new_chat_member
     if new.status in (ChatMember.LEFT, ChatMember.BANNED):
         await do_leave_community(context.db, context.clock, chat.id)
-        context.state.admins.invalidate(chat.id)
+        context.services.admins.invalidate(chat.id)
         log.info("bot removed from chat %s", chat.id)
         return
     if new.status not in PRESENT:
         return
-    context.lang = context.settings.bot.default_language
-    greeting = context.t("greet.group", title=chat.title or "", bot_name=f"@{context.bot.username}")
-    greeting += "\n\n" + _rights_note(new, context)
     community, added = await do_register_community(
         context.db,
         context.clock,
         ChatInfo(chat.id, chat.title or "", chat.type, chat.username),
-        greeting,
+        _missing_rights(new),
         greeting_key=f"greet:{chat.id}:{update.update_id}",
     )
-    context.state.admins.invalidate(chat.id)
-    await context.state.admins.refresh(chat.id)
+    context.services.admins.invalidate(chat.id)
+    await context.services.admins.refresh(chat.id)
     # The bot's rights changed: a gate that could not work may work now, or fail anew.
     await do_reset_warning(context.db, chat.id)
     if added:
         log.info("community %s registered", community.id)
-        await context.state.outbox.drain()
 
 
-def _rights_note(member: ChatMember, context: CustomContext) -> str:
+def _missing_rights(member: ChatMember) -> list[str]:
+    """Return the admin rights the bot needs and was not given."""
     if isinstance(member, ChatMemberAdministrator):
-        missing = [r for r in NEEDED_RIGHTS if not getattr(member, r)]
-    else:
-        missing = list(NEEDED_RIGHTS)
-    if not missing:
-        return context.t("greet.rights_ok")
-    names = ", ".join(context.t(f"right.{r}") for r in missing)
-    return context.t("greet.rights_missing", rights=Raw(names))
+        return [r for r in NEEDED_RIGHTS if not getattr(member, r)]
+    return list(NEEDED_RIGHTS)
 
 
 def build_handlers() -> list[BaseHandler]:

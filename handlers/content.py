@@ -23,18 +23,17 @@ from bot.services.content import (
 from bot.services.plans import get_plans
 from bot.services.unlocks import do_buy_with_points
 from handlers.common import is_group, load_community, reply, user_info
-from handlers.content_data import PATTERN, ContentData, decode, encode
-from handlers.content_views import (
+from bot.views.content_data import PATTERN, ContentData, decode, encode
+from bot.links import MY_CONTENT, deep_link
+from bot.views.content import (
     card_keyboard,
     card_text,
     catalog_text,
-    deep_link,
     group_catalog_keyboard,
     private_catalog_keyboard,
-    send_item,
     short,
 )
-from handlers.payments import drain_soon, press_plan, send_item_invoice, send_plans
+from handlers.payments import press_plan, send_item_invoice, send_plans
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +132,7 @@ async def press_content_button(update: Update, context: CustomContext) -> None:
 async def _open(update: Update, context: CustomContext, data: ContentData) -> None:
     item = await do_open_item(context.db, context.clock, context.settings.points.levels, data.args[0],
                               user_info(update))
-    await send_item(context.bot, context.t, item, update.effective_user.id)
+    await context.services.gateway.deliver_item(item, update.effective_user.id, context.lang)
     await update.callback_query.answer(context.t("content.sent"))
 
 
@@ -144,12 +143,11 @@ async def _card(update: Update, context: CustomContext, data: ContentData) -> No
 
 async def _buy_points(update: Update, context: CustomContext, data: ContentData) -> None:
     entitlement = await do_buy_with_points(
-        context.db, context.clock, context.state.scoring, context.settings.points.levels, data.args[0],
+        context.db, context.clock, context.services.scoring, context.settings.points.levels, data.args[0],
         user_info(update),
     )
     await update.callback_query.answer(context.t("buy.unlocked"))
-    await context.state.deliverer.deliver([entitlement.id])
-    drain_soon(context)
+    await context.services.deliverer.deliver([entitlement.id])
 
 
 async def _buy_stars(update: Update, context: CustomContext, data: ContentData) -> None:
@@ -190,7 +188,7 @@ async def show_my_content(update: Update, context: CustomContext) -> None:
     """List what the caller owns, with Open buttons (private chat)."""
     if is_group(update):
         await load_community(update, context)
-        await reply(update, context, "mycontent.group", link=deep_link(context.bot.username, "mycontent"))
+        await reply(update, context, "mycontent.group", link=deep_link(context.bot.username, MY_CONTENT))
         return
     items, memberships = await get_my_content(context.db, update.effective_user.id)
     now = context.clock.now()

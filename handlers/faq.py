@@ -12,7 +12,7 @@ from bot.services.faq import do_add_faq, do_delete_faq, parse_faq_add
 from bot.services.question_views import get_faq_entries
 from handlers.common import reply, require_admin, require_community
 from handlers.qa_buttons import decode, pattern
-from handlers.qa_common import command_text, edit_quietly, qa_env
+from handlers.qa_common import command_text, edit_quietly
 from handlers.qa_render import faq_list
 
 
@@ -33,13 +33,13 @@ async def faq(update: Update, context: CustomContext) -> None:
     actor = update.effective_user.id
     if verb == "add":
         question, answer = parse_faq_add(rest)
-        entry = await do_add_faq(qa_env(context), community.id, actor, question, answer)
+        entry = await do_add_faq(context.services.qa, community.id, actor, question, answer)
         await reply(update, context, "faq.added", number=entry.number, question=entry.question)
         return
     number = rest.strip().removeprefix("#")
     if not number.isdigit():
         raise Usage("faq.usage")
-    entry = await do_delete_faq(qa_env(context), community.id, actor, int(number))
+    entry = await do_delete_faq(context.services.qa, community.id, actor, int(number))
     await reply(update, context, "faq.deleted", number=entry.number, question=entry.question)
 
 

@@ -15,7 +15,6 @@ from bot.services.content import get_purchase_count
 from bot.services.members import MemberChange, do_migrate_community, do_record_join_request, do_record_member
 from bot.services.profile import ProfileEntry, get_profile
 from handlers.common import GROUP_TYPES, is_group, load_community
-from handlers.gates import approve_request, restrict_newcomer
 from handlers.onboarding import open_for_request
 from handlers.points import points_profile_lines
 from jobs.welcomes import schedule_welcome
@@ -47,9 +46,9 @@ async def _follow_up(context: CustomContext, chat_id: int, user_id: int, change:
     if change is None:
         return
     if change.joined:
-        schedule_welcome(context.job_queue, chat_id, context.settings.onboarding.welcome_delay)
+        schedule_welcome(context.job_queue, context.clock, chat_id, context.settings.onboarding.welcome_delay)
     if change.restrict:
-        await restrict_newcomer(context, chat_id, user_id)
+        await context.services.gateway.restrict_newcomer(chat_id, user_id)
 
 
 async def track_chat_member(update: Update, context: CustomContext) -> None:
@@ -60,7 +59,7 @@ async def track_chat_member(update: Update, context: CustomContext) -> None:
         return
     old, new = change.old_chat_member, change.new_chat_member
     if old.status in ADMIN_STATUSES or new.status in ADMIN_STATUSES:
-        context.state.admins.invalidate(chat.id)
+        context.services.admins.invalidate(chat.id)
     result = await do_record_member(
         context.db,
         context.clock,
@@ -106,9 +105,9 @@ async def group_migrated(update: Update, context: CustomContext) -> None:
     if await do_migrate_community(context.db, context.clock, old_id, new_id):
         log.info("community %s moved to %s", old_id, new_id)
     for chat_id in (old_id, new_id):
-        context.state.admins.invalidate(chat_id)
+        context.services.admins.invalidate(chat_id)
     # Joins queued for the old id now belong to the new one.
-    schedule_welcome(context.job_queue, new_id, context.settings.onboarding.welcome_delay)
+    schedule_welcome(context.job_queue, context.clock, new_id, context.settings.onboarding.welcome_delay)
 
 
 async def join_requested(update: Update, context: CustomContext) -> None:
@@ -119,7 +118,7 @@ async def join_requested(update: Update, context: CustomContext) -> None:
     if result is None:
         return
     if result.approve:
-        await approve_request(context, chat_id, user.id)
+        await context.services.gateway.admit(chat_id, user.id)
     elif result.notify:
         await open_for_request(context, chat_id, request.user_chat_id, user)
 

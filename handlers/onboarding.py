@@ -27,7 +27,6 @@ from bot.services.onboarding import (
 )
 from bot.services.points_rules import Scoring
 from bot.services.profile import ProfileEntry, get_profile, next_unfinished
-from handlers.gates import approve_request, lift_restriction
 from storage.models import Community
 
 log = logging.getLogger(__name__)
@@ -67,7 +66,7 @@ class Press:
 
 
 def _scoring(context: CustomContext) -> Scoring:
-    return context.state.scoring
+    return context.services.scoring
 
 
 def _use_language(context: CustomContext, user: User, community: Community) -> None:
@@ -106,14 +105,12 @@ def render_step(context: CustomContext, view: OnboardingView) -> tuple[str, Inli
     return "\n".join(lines), None
 
 
-async def carry_out(context: CustomContext, view: OnboardingView, user_id: int) -> None:
+async def open_gates(context: CustomContext, view: OnboardingView, user_id: int) -> None:
     """Do in Telegram what the onboarding state asks for: lift a restriction, approve a request."""
     if view.unrestrict:
-        await lift_restriction(context, view.community.id, user_id)
+        await context.services.gateway.lift_restriction(view.community.id, user_id)
     if view.approve:
-        await approve_request(context, view.community.id, user_id)
-    if view.announced:
-        await context.state.outbox.drain()
+        await context.services.gateway.admit(view.community.id, user_id)
 
 
 async def _sync_membership(context: CustomContext, chat_id: int, user: User) -> bool:
@@ -154,7 +151,7 @@ async def send_step(context: CustomContext, chat_id: int, user: User, view: Onbo
     _use_language(context, user, view.community)
     text, markup = render_step(context, view)
     await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    await carry_out(context, view, user.id)
+    await open_gates(context, view, user.id)
 
 
 async def open_for_request(context: CustomContext, chat_id: int, user_chat_id: int, user: User) -> None:
@@ -221,7 +218,7 @@ async def press_button(update: Update, context: CustomContext) -> None:
         # A repeated press (or a duplicated update) leaves the message as it was.
         if "not modified" not in exc.message:
             raise
-    await carry_out(context, view, user_id)
+    await open_gates(context, view, user_id)
 
 
 def build_handlers() -> list[BaseHandler]:

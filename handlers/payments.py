@@ -1,23 +1,21 @@
-"""Buying with Stars: invoices, pre-checkout answers, successful payments, /subscribe; start-up repair."""
+"""Buying with Stars: invoices, pre-checkout answers, successful payments, /subscribe."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, BaseHandler, CommandHandler, MessageHandler, PreCheckoutQueryHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, PreCheckoutQueryHandler, filters
 
-from bot.context import BotState, CustomContext
+from bot.context import CustomContext
 from bot.errors import NotFound
 from bot.i18n import Raw, resolve_language
+from bot.links import SUBSCRIBE, deep_link
 from bot.payload import sign_order
 from bot.services.communities import get_community
 from bot.services.content import get_user_communities
-from bot.services.delivery import ContentDeliverer
 from bot.services.payments import (
     CURRENCY,
     PaymentInfo,
@@ -27,17 +25,13 @@ from bot.services.payments import (
     do_record_payment,
 )
 from bot.services.plans import get_membership, get_plans, get_waiting_join
-from bot.services.refunds import RefundCall, RefundFailed, do_settle_refunds
+from bot.services.refunds import do_settle_refunds
+from bot.views.content import plan_button, short
 from handlers.common import is_group, load_community, user_info
-from handlers.gates import approve_request
-from handlers.content_views import deep_link, plan_button, send_item, short
-from storage.models_content import ContentItem
 
 log = logging.getLogger(__name__)
 
-DELIVERY_JOB = "content-delivery"
 SUBSCRIPTION_SECONDS = 2592000
-ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
 
 
 # --- invoices -------------------------------------------------------------------------------
@@ -48,14 +42,14 @@ async def send_item_invoice(update: Update, context: CustomContext, item_id: int
     query = update.callback_query
     user = query.from_user
     order, item = await do_create_item_order(
-        context.db, context.clock, context.settings.payments, context.state.payload_secret,
+        context.db, context.clock, context.settings.payments, context.services.payload_secret,
         context.settings.points.levels, item_id, user_info(update),
     )
     community = await get_community(context.db, item.community_id)
     title = str(short(item.title, 32))
     description = context.t("invoice.item", title=Raw(item.title), community=Raw(community.title if community else ""))
     await context.bot.send_invoice(
-        user.id, title, str(short(description, 255)), sign_order(order.id, context.state.payload_secret),
+        user.id, title, str(short(description, 255)), sign_order(order.id, context.services.payload_secret),
         CURRENCY, [LabeledPrice(title, order.amount)], provider_token="",
     )
     await query.answer(context.t("buy.invoice_sent"))
@@ -91,12 +85,12 @@ async def press_plan(update: Update, context: CustomContext, plan_id: int) -> No
     """Create a plan order and send a subscription invoice link (renewed every 30 days)."""
     query = update.callback_query
     order, plan, community = await do_create_plan_order(
-        context.db, context.clock, context.settings.payments, context.state.payload_secret, plan_id, user_info(update)
+        context.db, context.clock, context.settings.payments, context.services.payload_secret, plan_id, user_info(update)
     )
     title = str(short(plan.name, 32))
     description = context.t("invoice.plan", name=Raw(plan.name), community=Raw(community.title))
     link = await context.bot.create_invoice_link(
-        title, str(short(description, 255)), sign_order(order.id, context.state.payload_secret), CURRENCY,
+        title, str(short(description, 255)), sign_order(order.id, context.services.payload_secret), CURRENCY,
         [LabeledPrice(title, order.amount)], provider_token="", subscription_period=SUBSCRIPTION_SECONDS,
     )
     button = InlineKeyboardButton(context.t("subscribe.btn.pay", stars=plan.price_stars), url=link)
@@ -115,7 +109,7 @@ async def subscribe(update: Update, context: CustomContext) -> None:
         community = await load_community(update, context)
         if community is None:
             raise NotFound()
-        link = deep_link(context.bot.username, f"sub_{community.id}")
+        link = deep_link(context.bot.username, SUBSCRIBE, community.id)
         button = InlineKeyboardButton(context.t("subscribe.btn.open"), url=link)
         await update.effective_message.reply_text(
             context.t("subscribe.group"), reply_markup=InlineKeyboardMarkup([[button]]), do_quote=True
@@ -135,7 +129,7 @@ async def answer_pre_checkout(update: Update, context: CustomContext) -> None:
     """Answer within Telegram's 10 seconds: ok only when every check passes, else say why."""
     query = update.pre_checkout_query
     refusal = await check_pre_checkout(
-        context.db, context.clock, context.state.payload_secret, context.settings.points.levels,
+        context.db, context.clock, context.services.payload_secret, context.settings.points.levels,
         query.invoice_payload, query.from_user.id, query.currency, query.total_amount,
     )
     if refusal is None:
@@ -143,7 +137,7 @@ async def answer_pre_checkout(update: Update, context: CustomContext) -> None:
         return
     lang = resolve_language(query.from_user.language_code, context.settings.bot.default_language)
     log.info("pre-checkout %s refused for user %s: %s", query.id, query.from_user.id, refusal.key)
-    await query.answer(ok=False, error_message=context.state.t(lang, refusal.key, **refusal.params))
+    await query.answer(ok=False, error_message=context.services.t(lang, refusal.key, **refusal.params))
 
 
 async def record_payment(update: Update, context: CustomContext) -> None:
@@ -163,73 +157,26 @@ async def record_payment(update: Update, context: CustomContext) -> None:
         subscription_expiration=expiration,
         is_first_recurring=bool(paid.is_first_recurring),
     )
-    state = context.state
-    outcome = await do_record_payment(context.db, context.clock, state.t, state.scoring, state.payload_secret, info)
+    services = context.services
+    outcome = await do_record_payment(context.db, context.clock, services.scoring, services.payload_secret, info)
     if outcome.duplicate:
         log.info("duplicate successful_payment %s ignored", update.update_id)
         return
     # The content first: it is what the buyer waits for. The thank-you and any badge or
     # level-up announcements follow from the outbox (group ones may wait for flood limits).
     if outcome.entitlement_id is not None:
-        await state.deliverer.deliver([outcome.entitlement_id])
+        await services.deliverer.deliver([outcome.entitlement_id])
     if outcome.refund_due and outcome.payment is not None:
-        await do_settle_refunds(context.db, context.clock, state.t, state.scoring, refund_call(context.bot),
+        await do_settle_refunds(context.db, context.clock, services.scoring, services.gateway.refund,
                                 only=outcome.payment.id)
     payment = outcome.payment
     plan_paid = payment is not None and payment.kind == "plan" and not outcome.refund_due
     # gate=request: a join request that waited for this plan is approved now.
     if plan_paid and await get_waiting_join(context.db, payment.community_id or 0, payment.user_id):
-        await approve_request(context, payment.community_id or 0, payment.user_id)
-    drain_soon(context)
+        await services.gateway.admit(payment.community_id or 0, payment.user_id)
 
 
 # --- wiring ---------------------------------------------------------------------------------
-
-
-def drain_soon(context: CustomContext) -> None:
-    """Send queued outbox messages without holding up this chat's next update."""
-    if context.application.running:
-        # While stopping, the rows simply wait for the next start (the outbox is durable).
-        context.application.create_task(context.state.outbox.drain(), name="outbox-after-payment")
-
-
-
-def refund_call(bot: Bot) -> RefundCall:
-    """Wrap refundStarPayment: an earlier refund counts as done, any other error is RefundFailed."""
-
-    async def refund(user_id: int, charge_id: str) -> None:
-        try:
-            await bot.refund_star_payment(user_id, charge_id)
-        except BadRequest as exc:
-            if ALREADY_REFUNDED.lower() in exc.message.lower():
-                return
-            raise RefundFailed(error=exc.message) from exc
-        except TelegramError as exc:
-            raise RefundFailed(error=str(exc)) from exc
-
-    return refund
-
-
-async def start_paid_content(app: Application) -> None:
-    """Create the deliverer, finish interrupted refunds and deliver what a crash left undelivered."""
-    state: BotState = app.bot_data
-    config = state.settings.payments
-
-    async def send(item: ContentItem, chat_id: int, lang: str) -> None:
-        await send_item(app.bot, partial(state.t, lang), item, chat_id)
-
-    state.deliverer = ContentDeliverer(state.db, state.clock, send, config.delivery_attempts)
-    await do_settle_refunds(state.db, state.clock, state.t, state.scoring, refund_call(app.bot))
-    await state.outbox.drain()
-    await state.deliverer.repair()
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(
-            _repair, interval=config.delivery_interval, name=DELIVERY_JOB, job_kwargs={"id": DELIVERY_JOB}
-        )
-
-
-async def _repair(context: CustomContext) -> None:
-    await context.state.deliverer.repair()
 
 
 def build_handlers() -> list[BaseHandler]:
@@ -241,4 +188,4 @@ def build_handlers() -> list[BaseHandler]:
     ]
 
 
-__all__ = ["build_handlers", "send_plans", "start_paid_content"]
+__all__ = ["build_handlers", "press_plan", "send_item_invoice", "send_plans"]

@@ -12,7 +12,6 @@ from bot.i18n import Raw
 from bot.services.plans import do_add_plan, do_delete_plan, get_plans, parse_plan_add
 from bot.services.refunds import do_refund, get_revenue
 from handlers.common import reply, require_admin, require_community
-from handlers.payments import drain_soon, refund_call
 
 
 async def manage_plans(update: Update, context: CustomContext) -> None:
@@ -47,15 +46,14 @@ async def refund(update: Update, context: CustomContext) -> None:
     await require_admin(update, context)
     if len(context.args or []) != 1:
         raise Usage("refund.usage")
-    state = context.state
+    services = context.services
     outcome = await do_refund(
-        context.db, context.clock, state.t, state.scoring, community.id, update.effective_user.id,
-        context.args[0], refund_call(context.bot),
+        context.db, context.clock, services.scoring, community.id, update.effective_user.id,
+        context.args[0], services.gateway.refund,
     )
     if outcome.already:
         await reply(update, context, "refund.already")
         return
-    drain_soon(context)
     await reply(update, context, "refund.done", amount=outcome.payment.amount, name=outcome.buyer)
 
 

@@ -9,11 +9,11 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, MessageRea
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.i18n import Raw
-from bot.services.badges import badge_label
+from bot.views.points import badge_label, level_name
 from bot.services.communities import UserInfo
 from bot.services.earning import MessageSeen, ReactionSeen, do_checkin
 from bot.services.leaderboard import Board, get_leaderboard, get_profile, parse_period
-from bot.services.levels import level_name, progress_bar
+from bot.services.levels import progress_bar
 from bot.services.points_rules import get_rules
 from handlers.common import GROUP_TYPES, reply, require_community, user_info
 
@@ -34,7 +34,7 @@ async def earn_for_message(update: Update, context: CustomContext) -> None:
     earns = message.forward_origin is None and not message.is_automatic_forward
     # Queued, not awaited: the chat's next update need not wait for this commit. The writer
     # keeps the order and sends level-up announcements itself.
-    context.state.points_writer.submit(
+    context.services.points_writer.submit(
         MessageSeen(message.chat_id, user_info(update), message.message_id, len(text.strip()), earns)
     )
 
@@ -48,19 +48,17 @@ async def earn_for_reaction(update: Update, context: CustomContext) -> None:
     reactor = UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
     old = tuple(r.emoji for r in change.old_reaction if r.type == "emoji")
     new = tuple(r.emoji for r in change.new_reaction if r.type == "emoji")
-    context.state.points_writer.submit(ReactionSeen(change.chat.id, reactor, change.message_id, old, new))
+    context.services.points_writer.submit(ReactionSeen(change.chat.id, reactor, change.message_id, old, new))
 
 
 async def checkin(update: Update, context: CustomContext) -> None:
     """Check in for today: points plus a streak bonus, once per local day."""
     community = await require_community(update, context)
-    result = await do_checkin(context.db, context.state.scoring, context.clock, community.id, user_info(update))
+    result = await do_checkin(context.db, context.services.scoring, context.clock, community.id, user_info(update))
     if result.done:
         await reply(update, context, "checkin.done", points=result.points, streak=result.streak)
     else:
         await reply(update, context, "checkin.already", streak=result.streak)
-    if result.award is not None and result.award.announced:
-        await context.state.outbox.drain()
 
 
 async def show_top(update: Update, context: CustomContext) -> None:
@@ -94,15 +92,15 @@ def render_board(context: CustomContext, board: Board) -> str:
 
 async def points_profile_lines(context: CustomContext, community_id: int, user_id: int) -> list[str]:
     """Return the points part of /me for one community: points, level, progress, streak, ranks, badges."""
-    profile = await get_profile(context.db, context.state.scoring, context.clock, community_id, user_id)
-    rules = context.state.scoring.config
+    profile = await get_profile(context.db, context.services.scoring, context.clock, community_id, user_id)
+    rules = context.services.scoring.config
     lang = context.lang
     step = profile.progress
     lines = [
         context.t("me.points_balance", score=profile.score, balance=profile.balance)
         if profile.balance != profile.score
         else context.t("me.points", score=profile.score),
-        context.t("me.level", level=step.level, name=level_name(context.state.t, lang, step.level, rules.level_names)),
+        context.t("me.level", level=step.level, name=level_name(context.services.t, lang, step.level, rules.level_names)),
     ]
     bar = progress_bar(step.fraction(profile.score))
     if step.next_at is None:
@@ -122,7 +120,7 @@ async def points_profile_lines(context: CustomContext, community_id: int, user_i
         )
     )
     if profile.badges:
-        labels = ", ".join(badge_label(context.state.t, lang, b) for b in profile.badges)
+        labels = ", ".join(badge_label(context.services.t, lang, b) for b in profile.badges)
         lines.append(context.t("me.badges", badges=labels))
     else:
         lines.append(context.t("me.badges_none"))
@@ -131,7 +129,7 @@ async def points_profile_lines(context: CustomContext, community_id: int, user_i
 
 async def points_settings(context: CustomContext, community_id: int) -> str:
     """Return the points part of /settings: the rules in force in this community."""
-    rules = await get_rules(context.db, context.state.scoring, community_id)
+    rules = await get_rules(context.db, context.services.scoring, community_id)
     return context.t(
         "settings.points",
         message=rules.message,

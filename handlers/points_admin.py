@@ -82,15 +82,13 @@ async def _adjust(update: Update, context: CustomContext, sign: int) -> None:
         assert target is not None  # parse_adjust wants a username when there is no target
         who, shown = target, target.first_name
     award = await do_adjust_points(
-        context.db, context.state.scoring, context.clock, community.id, update.effective_user.id, who,
+        context.db, context.services.scoring, context.clock, community.id, update.effective_user.id, who,
         sign * parsed.amount, parsed.reason, key=f"admin:{community.id}:{message.message_id}",
     )
     if not award.applied:
         return  # the same command delivered again
     await reply(update, context, f"{name}.done", name=shown, amount=parsed.amount, reason=parsed.reason,
                 balance=award.balance)
-    if award.announced:
-        await context.state.outbox.drain()
 
 
 async def award(update: Update, context: CustomContext) -> None:

@@ -38,8 +38,9 @@ from bot.services.content import (
 )
 from bot.services.communities import get_community
 from handlers.common import is_group, reply, require_admin, require_community
-from handlers.content_data import PUBLISH_PATTERN, decode, encode
-from handlers.content_views import deep_link, offer_text
+from bot.views.content_data import PUBLISH_PATTERN, decode, encode
+from bot.links import PUBLISH, deep_link
+from bot.views.content import offer_text
 from storage.models import Community
 from storage.models_content import ContentItem
 
@@ -87,7 +88,7 @@ async def admin_communities(update: Update, context: CustomContext) -> list[Comm
     user_id = update.effective_user.id
     found = []
     for community in await get_user_communities(context.db, user_id):
-        if await context.state.admins.is_admin(community.id, user_id):
+        if await context.services.admins.is_admin(community.id, user_id):
             found.append(community)
     return found
 
@@ -96,7 +97,7 @@ async def _announce(context: CustomContext, item: ContentItem) -> None:
     community = await get_community(context.db, item.community_id)
     if community is None or not community.is_active:
         return
-    t = context.state.t
+    t = context.services.t
     lang = community.language
     state = offer_text(lambda key, **params: t(lang, key, **params), item)
     text = t(lang, "publish.announce", id=item.id, title=item.title, state=state)
@@ -118,7 +119,7 @@ async def publish_line(update: Update, context: CustomContext) -> None:
         community = await require_community(update, context)
         await require_admin(update, context)
         if source_message is None and not args:
-            link = deep_link(context.bot.username, "publish")
+            link = deep_link(context.bot.username, PUBLISH)
             button = InlineKeyboardButton(context.t("publish.btn.private"), url=link)
             await message.reply_text(context.t("publish.private_hint"), reply_markup=InlineKeyboardMarkup([[button]]))
             return
@@ -176,7 +177,7 @@ async def conversation_pick(update: Update, context: CustomContext) -> int:
     if data is None or data.action != "u":
         await query.answer(context.t("content.stale"), show_alert=True)
         return PICK
-    if not await context.state.admins.is_admin(data.args[0], query.from_user.id):
+    if not await context.services.admins.is_admin(data.args[0], query.from_user.id):
         raise NotAdmin()
     community = await get_community(context.db, data.args[0])
     if community is None:
@@ -231,7 +232,7 @@ async def conversation_options(update: Update, context: CustomContext) -> int:
     options = parse_options(update.effective_message.text.replace(",", " ").split())
     draft = context.user_data[DRAFT]
     community_id = draft["community"]
-    if not await context.state.admins.is_admin(community_id, update.effective_user.id):
+    if not await context.services.admins.is_admin(community_id, update.effective_user.id):
         raise NotAdmin()
     spec = build_spec(draft["title"], draft["stars"], draft["tags"], options)
     source = await _keep_copy(context, draft["message"], draft["source"])
@@ -268,7 +269,7 @@ async def _item_for_admin(update: Update, context: CustomContext, raw: str, usag
         if item.community_id != community.id:
             raise NotFound("content.unknown", id=item.id)
         await require_admin(update, context)
-    elif not await context.state.admins.is_admin(item.community_id, update.effective_user.id):
+    elif not await context.services.admins.is_admin(item.community_id, update.effective_user.id):
         raise NotAdmin()
     return item
 

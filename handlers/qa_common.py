@@ -1,4 +1,4 @@
-"""What the Q&A handlers share: the services' environment and keeping the Q post current."""
+"""What the Q&A handlers share: command text and keeping the Q post current."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from telegram.error import BadRequest
 
 from bot.context import CustomContext
 from bot.services.question_views import get_question_view
-from bot.services.questions import QaEnv
 from handlers.qa_render import post_text
 from storage.models import Community
 from storage.models_qa import Question
@@ -18,12 +17,6 @@ from storage.models_qa import Question
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-def qa_env(context: CustomContext) -> QaEnv:
-    """Return the Q&A services' dependencies from the shared state."""
-    state = context.state
-    return QaEnv(state.db, state.clock, state.scoring, state.settings.qa, state.t, state.qa_index)
 
 
 def command_text(update: Update) -> str:
@@ -57,8 +50,3 @@ async def edit_quietly(
             log.warning("could not edit message %s in chat %s: %s", message_id, chat_id, exc)
         return None
 
-
-async def drain_if(context: CustomContext, *flags: bool) -> None:
-    """Send queued messages now when the last write queued any."""
-    if any(flags):
-        await context.state.outbox.drain()

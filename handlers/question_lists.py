@@ -12,7 +12,7 @@ from bot.services.qa_search import search
 from bot.services.question_views import get_open_questions, get_question_view
 from handlers.common import require_community
 from handlers.qa_buttons import decode, pattern
-from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly, qa_env
+from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly
 from handlers.qa_render import open_list, search_text, thread_text
 
 
@@ -56,7 +56,7 @@ async def search_questions(update: Update, context: CustomContext) -> None:
     words = command_text(update)
     if not words:
         raise Usage("qa.search.usage")
-    env = qa_env(context)
+    env = context.services.qa
     results = await search(env.db, env.index, env.config, community.id, words)
     await update.effective_message.reply_text(
         search_text(context, community, words, results), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW

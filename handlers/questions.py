@@ -21,7 +21,7 @@ from bot.services.questions import (
 )
 from handlers.common import require_community, sender_is_admin, user_info
 from handlers.qa_buttons import decode, pattern
-from handlers.qa_common import NO_PREVIEW, command_text, drain_if, edit_quietly, qa_env, refresh_post
+from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly, refresh_post
 from handlers.qa_render import (
     faq_alert,
     faq_answer_markup,
@@ -39,7 +39,7 @@ ANSWER_FILTER = filters.ChatType.GROUPS & filters.REPLY & (filters.TEXT | filter
 async def ask(update: Update, context: CustomContext) -> None:
     """Post a numbered question with similar solved ones, and a FAQ answer when one fits."""
     community = await require_community(update, context)
-    env = qa_env(context)
+    env = context.services.qa
     bounty, text = parse_ask(command_text(update), env.config)
     message = update.effective_message
     user = user_info(update)
@@ -47,12 +47,10 @@ async def ask(update: Update, context: CustomContext) -> None:
     question = asked.question
     if question.post_message_id is None:  # else a replayed update: the post is out already
         await _post_question(update, context, community, question)
-    # Badge and level announcements follow the post they are about.
-    await drain_if(context, asked.announce)
 
 
 async def _post_question(update: Update, context: CustomContext, community: Community, question: Question) -> None:
-    env = qa_env(context)
+    env = context.services.qa
     message = update.effective_message
     suggestions = await get_suggestions(env.db, env.index, env.config, community.id, question.text)
     view = QuestionView(question, update.effective_user.full_name)
@@ -77,12 +75,10 @@ async def collect_answer(update: Update, context: CustomContext) -> None:
     message = update.effective_message
     if update.effective_user is None or message.reply_to_message is None or message.sender_chat is not None:
         return
-    answered = await do_answer(
-        qa_env(context), update.effective_chat.id, user_info(update), message.reply_to_message.message_id,
+    await do_answer(
+        context.services.qa, update.effective_chat.id, user_info(update), message.reply_to_message.message_id,
         message.message_id, message.text or message.caption or "",
     )
-    if answered is not None:
-        await drain_if(context, answered.notified, answered.announce)
 
 
 async def accept(update: Update, context: CustomContext) -> None:
@@ -92,7 +88,7 @@ async def accept(update: Update, context: CustomContext) -> None:
     if target is None:
         raise Usage("qa.accept.usage")
     admin = await sender_is_admin(update, context)
-    result = await do_accept(qa_env(context), community.id, update.effective_user.id, admin, target.message_id)
+    result = await do_accept(context.services.qa, community.id, update.effective_user.id, admin, target.message_id)
     # A replay edits the post again too: the first run may have died between commit and edit.
     await refresh_post(context, community, result.question)
     if not result.changed:
@@ -106,7 +102,6 @@ async def accept(update: Update, context: CustomContext) -> None:
     if result.bounty_returned:
         text += context.t("qa.bounty.returned", bounty=result.bounty_returned, name=view.asker_name)
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
-    await context.state.outbox.drain()  # the answerer's private note, badges and level-ups
 
 
 async def close(update: Update, context: CustomContext) -> None:
@@ -124,7 +119,7 @@ async def close(update: Update, context: CustomContext) -> None:
         raise Usage("qa.close.usage")
     admin = await sender_is_admin(update, context)
     result = await do_close(
-        qa_env(context), community.id, update.effective_user.id, admin, number=number, message_id=message_id
+        context.services.qa, community.id, update.effective_user.id, admin, number=number, message_id=message_id
     )
     await refresh_post(context, community, result.question)
     if not result.changed:
@@ -158,7 +153,7 @@ async def _faq_feedback(
     update: Update, context: CustomContext, community: Community, number: int, helpful: bool
 ) -> None:
     query = update.callback_query
-    result = await do_faq_feedback(qa_env(context), community.id, number, query.from_user.id, helpful)
+    result = await do_faq_feedback(context.services.qa, community.id, number, query.from_user.id, helpful)
     view = await get_question_view(context.db, community.id, question_id=result.question.id)
     if view.faq is not None:
         question = result.question

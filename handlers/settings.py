@@ -13,7 +13,6 @@ from bot.services.points_rules import PREFIX as POINTS_PREFIX
 from bot.services.points_rules import do_set_points_rule
 from bot.services.settings import do_set_setting, get_settings, usage_key
 from handlers.common import reply, require_admin, require_community
-from handlers.gates import missing_gate_right
 from handlers.points import points_settings
 
 PREVIEW_CHARS = 60
@@ -71,7 +70,7 @@ async def change_setting(update: Update, context: CustomContext) -> None:
         raise Usage(usage_key(key))
     if key.startswith(POINTS_PREFIX):
         value = await do_set_points_rule(
-            context.db, context.state.scoring, context.clock, community.id, update.effective_user.id, key, parts[2]
+            context.db, context.services.scoring, context.clock, community.id, update.effective_user.id, key, parts[2]
         )
         await reply(update, context, "set.done", key=key, value=value)
         return
@@ -80,7 +79,7 @@ async def change_setting(update: Update, context: CustomContext) -> None:
         context.lang = stored
     await reply(update, context, "set.done", key=key, value=_preview(context, stored))
     if key == "gate":
-        problem = await missing_gate_right(context, community.id, community.chat_type, stored)
+        problem = await context.services.gateway.missing_gate_right(community.id, community.chat_type, stored)
         if problem is not None:
             await reply(update, context, problem)
 

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.commands import GROUP, PRIVATE, commands_for
 from bot.context import CustomContext
+from bot.links import bot_link
 from bot.services.communities import do_start_user
 from handlers import onboarding
 from handlers.common import is_group, load_community, reply, sender_is_admin, user_info
@@ -30,7 +31,7 @@ async def start_private(update: Update, context: CustomContext) -> None:
 async def start_group(update: Update, context: CustomContext) -> None:
     """Answer /start in a group with a pointer to /help and the private chat."""
     await load_community(update, context)
-    await reply(update, context, "start.group", link=f"https://t.me/{context.bot.username}")
+    await reply(update, context, "start.group", link=bot_link(context.bot.username))
 
 
 async def show_help(update: Update, context: CustomContext) -> None:

@@ -1,1 +1,28 @@
-"""Scheduled jobs (PTB JobQueue); thin wrappers over the services."""
+"""Scheduled work: every periodic job is registered here, under a stable id."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.context import Services
+from jobs.gates import GATES_JOB, enforce_gates
+from jobs.outbox import OUTBOX_JOB, wake_outbox
+from jobs.payments import DELIVERY_JOB, retry_deliveries
+
+
+def schedule_jobs(app: Application) -> None:
+    """Register the periodic jobs (replacing any of the same id)."""
+    if app.job_queue is None:
+        return
+    services: Services = app.bot_data
+    settings = services.settings
+    periodic = (
+        (OUTBOX_JOB, wake_outbox, settings.bot.outbox_interval, None),
+        (DELIVERY_JOB, retry_deliveries, settings.payments.delivery_interval, None),
+        # first=0: deadlines that passed while the bot was down are enforced at start.
+        (GATES_JOB, enforce_gates, settings.onboarding.gate_check_interval, 0),
+    )
+    for job_id, callback, interval, first in periodic:
+        app.job_queue.run_repeating(
+            callback, interval=interval, first=first, name=job_id, job_kwargs={"id": job_id, "replace_existing": True}
+        )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import logging
-import time
 
 from telegram.ext import JobQueue
 
+from bot.clock import Clock
 from bot.context import CustomContext
-from bot.i18n import Raw
-from bot.services.badges import mention
-from bot.services.members import WelcomeBatch, do_queue_welcome, get_welcome_batch
+from bot.services.members import do_queue_welcome
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +21,19 @@ def welcome_job_name(community_id: int) -> str:
     return f"welcome:{community_id}"
 
 
-def schedule_welcome(job_queue: JobQueue | None, community_id: int, delay: float) -> None:
-    """Send the welcome once joins pause for delay seconds, but no later than MAX_WAIT delays after the first."""
+def schedule_welcome(
+    job_queue: JobQueue | None, clock: Clock, community_id: int, delay: float, *, postpone: bool = True
+) -> None:
+    """Send the welcome once joins pause for delay seconds, but no later than MAX_WAIT delays after the first.
+
+    With postpone=False (catching up after a restart) a welcome already waiting is left as it is.
+    """
     if job_queue is None:
         return
     name = welcome_job_name(community_id)
-    now = time.monotonic()
+    if not postpone and job_queue.get_jobs_by_name(name):
+        return
+    now = clock.now().timestamp()
     first = now
     for job in job_queue.get_jobs_by_name(name):
         first = min(first, job.data["first"])  # type: ignore[index]
@@ -42,25 +46,6 @@ def schedule_welcome(job_queue: JobQueue | None, community_id: int, delay: float
 async def send_welcomes(context: CustomContext) -> None:
     """Welcome everyone queued for the job's community in one group message."""
     community_id = int(context.job.data["community"])  # type: ignore[union-attr, index]
-    state = context.state
-    batch = await get_welcome_batch(state.db, state.settings.onboarding, community_id)
-    if batch is None:
-        return
-    text, markup = render_welcome(context, batch)
-    if await do_queue_welcome(state.db, state.clock, community_id, batch.upto_id, text, markup):
-        log.info("welcome for %s newcomer(s) queued in %s", len(batch.users), community_id)
-        await state.outbox.drain()
-
-
-def render_welcome(context: CustomContext, batch: WelcomeBatch) -> tuple[str, dict]:
-    """Return the welcome's HTML text (newcomers mentioned) and its deep-link button."""
-    t, lang = context.state.t, batch.community.language
-    limit = context.settings.onboarding.welcome_max_mentions
-    names = ", ".join(mention(u.id, u.full_name) for u in batch.users[:limit])
-    if len(batch.users) > limit:
-        names += t(lang, "welcome.more", count=len(batch.users) - limit)
-    text = t(lang, "welcome.greeting", title=batch.community.title, names=Raw(names))
-    body = html.escape(batch.welcome, quote=False) if batch.welcome else t(lang, "welcome.body")
-    url = f"https://t.me/{context.bot.username}?start=join_{batch.community.id}"
-    markup = {"inline_keyboard": [[{"text": t(lang, "welcome.button"), "url": url}]]}
-    return f"{text}\n\n{body}", markup
+    named = await do_queue_welcome(context.db, context.clock, context.settings.onboarding, community_id)
+    if named:
+        log.info("welcome for %s newcomer(s) queued in %s", named, community_id)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -11,6 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.engine import WRITE_OPTIONS, create_engine
 from storage.migrate import upgrade
 from storage.repos import Repos
+from storage.transaction import TransactionEvents
+
+log = logging.getLogger(__name__)
+
+# Called with the ids of the outbox notices a transaction queued, after it committed.
+CommitListener = Callable[[list[int]], None]
 
 
 class Database:
@@ -18,6 +25,7 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._outbox_listeners: list[CommitListener] = []
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_kwargs: Any) -> Database:
@@ -41,13 +49,25 @@ class Database:
         """Return the backend name: 'sqlite' or 'postgresql'."""
         return self._engine.dialect.name
 
+    def on_outbox_commit(self, listener: CommitListener) -> None:
+        """Call listener after every commit of a transaction that queued outbox notices."""
+        self._outbox_listeners.append(listener)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repos]:
-        """Open a write transaction: commit on success, roll back on any exception."""
+        """Open a write transaction: commit on success, roll back on any exception.
+
+        A transaction that queued outbox notices wakes the senders once it has committed;
+        a rolled-back one wakes nobody (its notices are gone with it).
+        """
+        events = TransactionEvents()
         async with self._engine.connect() as conn:
             await conn.execution_options(**WRITE_OPTIONS)
             async with conn.begin():
-                yield Repos(conn)
+                yield Repos(conn, events)
+        if events.outbox_ids:
+            for listener in self._outbox_listeners:
+                listener(events.outbox_ids)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repos]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 Language = Literal["en", "zh"]
 CommunityStatus = Literal["active", "left"]
 MemberStatus = Literal["member", "restricted", "left", "kicked", "pending"]
-OutboxStatus = Literal["pending", "sent", "failed"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed"]
 
 # Statuses in which a person is in the group right now.
 PRESENT_STATUSES: frozenset[str] = frozenset({"member", "restricted"})
@@ -102,16 +102,19 @@ class AuditEntry(_Row):
 
 
 class OutboxMessage(_Row):
-    """A Bot API call that must eventually be made."""
+    """A notice that must eventually reach a chat: what to say, to whom, and its delivery state."""
 
     id: int
     dedupe_key: str
     chat_id: int
-    method: str
-    payload: dict[str, Any]
+    community_id: int | None
+    kind: str
+    params: dict[str, Any]
     created_at: dt.datetime
     not_before: dt.datetime | None
     sent_at: dt.datetime | None
     attempts: int
     last_error: str | None
     status: OutboxStatus
+    claimed_by: str | None
+    claimed_until: dt.datetime | None

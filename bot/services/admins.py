@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-
-from telegram.error import TelegramError
 
 from bot.clock import Clock
 from storage.db import Database
@@ -26,7 +23,8 @@ class AdminInfo:
     is_bot: bool
 
 
-FetchAdmins = Callable[[int], Awaitable[list[AdminInfo]]]
+# Asks Telegram for a group's admins; None when Telegram could not say.
+FetchAdmins = Callable[[int], Awaitable[list[AdminInfo] | None]]
 
 
 class AdminDirectory:
@@ -58,16 +56,14 @@ class AdminDirectory:
     async def admin_ids(self, chat_id: int) -> frozenset[int]:
         """Return the chat's admins, from cache when fresh."""
         cached = self._cache.get(chat_id)
-        if cached and time.monotonic() - cached[0] < self._ttl:
+        if cached and self._clock.now().timestamp() - cached[0] < self._ttl:
             return cached[1]
         return await self.refresh(chat_id)
 
     async def refresh(self, chat_id: int) -> frozenset[int]:
         """Fetch the admin list from Telegram and store it; fall back to the stored list."""
-        try:
-            admins = await self._fetch(chat_id)
-        except TelegramError as exc:
-            log.warning("could not fetch admins of chat %s: %s", chat_id, exc)
+        admins = await self._fetch(chat_id)
+        if admins is None:
             async with self._db.read() as repos:
                 return frozenset(await repos.memberships.admins(chat_id))
         ids = frozenset(a.user_id for a in admins if not a.is_bot)
@@ -80,5 +76,5 @@ class AdminDirectory:
                             admin.user_id, admin.first_name, admin.last_name, admin.username, None, False, now
                         )
                 await repos.memberships.set_admins(chat_id, set(ids), now)
-        self._cache[chat_id] = (time.monotonic(), ids)
+        self._cache[chat_id] = (now.timestamp(), ids)
         return ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.services.outbox import enqueue_message
+from bot.services.notices import queue_notice
 from storage.db import Database
 from storage.models import Community, Membership, User
 
@@ -33,14 +33,16 @@ class UserInfo:
 
 
 async def do_register_community(
-    db: Database, clock: Clock, chat: ChatInfo, greeting: str, greeting_key: str
+    db: Database, clock: Clock, chat: ChatInfo, missing_rights: list[str], greeting_key: str
 ) -> tuple[Community, bool]:
-    """Register (or reactivate) a community; queue the greeting once per addition."""
+    """Register (or reactivate) a community; queue the greeting (naming the rights missing) once per addition."""
     now = clock.now()
     async with db.transaction() as repos:
         community, added = await repos.communities.register(chat.id, chat.title, chat.chat_type, chat.username, now)
         if added:
-            await enqueue_message(repos, greeting_key, chat.id, greeting, now)
+            await queue_notice(
+                repos, greeting_key, chat.id, "community.greeting", now, title=chat.title, missing_rights=missing_rights
+            )
     return community, added
 
 

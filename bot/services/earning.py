@@ -3,8 +3,8 @@
 `do_*` functions serve this feature's handlers, one transaction each (messages and
 reactions arrive in batches through bot.services.points_writer). `award_*` functions are
 the hooks for other features and run inside the caller's transaction; the user rows they
-name must exist. Each returns an Award: drain the outbox after the commit when
-`award.announced` is True.
+name must exist. Badges and level-ups they cause are queued as notices in the same
+transaction and go out when it commits.
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ async def do_checkin(db: Database, scoring: Scoring, clock: Clock, community_id:
                             best_streak=max(streak, member.best_streak), checkin_day=scope.day)
         await batch.flush()
         if award.applied and streak >= ON_FIRE_STREAK:
-            award = award.with_announcement(await award_badge(repos, scoring.t, community_id, user.id, ON_FIRE, now))
+            await award_badge(repos, community_id, user.id, ON_FIRE, now)
     scoring.learn(community_id, user.id)
     return Checkin(award.applied, streak, points if award.applied else 0, award)
 
@@ -216,7 +216,8 @@ async def award_question(
         award = batch.apply(scope, asker_id, scope.rules.question, "question", key, ref=question_ref,
                             question_day=scope.day, question_count=asked + 1)
         await batch.flush()
-    return award.with_announcement(await award_badge(repos, scoring.t, community_id, asker_id, CURIOUS, now))
+    await award_badge(repos, community_id, asker_id, CURIOUS, now)
+    return award
 
 
 async def award_answer(
@@ -244,10 +245,9 @@ async def award_accepted_answer(
     asker = await award_points(repos, scoring, community_id, asker_id, rules.answer_accepted_asker,
                                "answer_accepted_asker", f"accepted_asker:{question_ref}", now, ref=question_ref)
     if answerer.applied:
-        announced = await award_badge(repos, scoring.t, community_id, answerer_id, HELPER, now)
+        await award_badge(repos, community_id, answerer_id, HELPER, now)
         if await repos.points.count_reason(community_id, answerer_id, "answer_accepted") >= MENTOR_ANSWERS:
-            announced = await award_badge(repos, scoring.t, community_id, answerer_id, MENTOR, now) or announced
-        answerer = answerer.with_announcement(announced)
+            await award_badge(repos, community_id, answerer_id, MENTOR, now)
     return answerer, asker
 
 
@@ -256,7 +256,8 @@ async def award_onboarding(repos: Repos, scoring: Scoring, community_id: int, us
     rules = await scoring.rules(repos, community_id)
     award = await award_points(repos, scoring, community_id, user_id, rules.onboarding, "onboarding",
                                f"onboarding:{user_id}", now)
-    return award.with_announcement(await award_badge(repos, scoring.t, community_id, user_id, NEWCOMER, now))
+    await award_badge(repos, community_id, user_id, NEWCOMER, now)
+    return award
 
 
 async def award_purchase(
@@ -266,4 +267,5 @@ async def award_purchase(
     rules = await scoring.rules(repos, community_id)
     award = await award_points(repos, scoring, community_id, user_id, rules.purchase, "purchase",
                                f"purchase:{order_ref}", now, ref=order_ref)
-    return award.with_announcement(await award_badge(repos, scoring.t, community_id, user_id, SUPPORTER, now))
+    await award_badge(repos, community_id, user_id, SUPPORTER, now)
+    return award

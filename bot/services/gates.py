@@ -6,7 +6,7 @@ import secrets
 
 from bot.clock import Clock
 from bot.services.community_options import GATE_WARNING
-from bot.services.outbox import enqueue_message
+from bot.services.notices import queue_notice
 from storage.db import Database
 
 
@@ -38,8 +38,8 @@ async def do_release_removal(db: Database, clock: Clock, chat_id: int, user_id: 
         await repos.onboarding.release_removal(chat_id, user_id, clock.now())
 
 
-async def do_warn_admins_once(db: Database, clock: Clock, chat_id: int, text: str) -> bool:
-    """Queue a warning to the group unless the admins were already told; True if queued."""
+async def do_warn_admins_once(db: Database, clock: Clock, chat_id: int, gate: str) -> bool:
+    """Queue a warning that a gate can't work, unless the admins were already told; True if queued."""
     now = clock.now()
     async with db.transaction() as repos:
         if await repos.communities.get(chat_id) is None:
@@ -49,7 +49,7 @@ async def do_warn_admins_once(db: Database, clock: Clock, chat_id: int, text: st
         await repos.settings.set(chat_id, GATE_WARNING, now.isoformat(), None, now)
         # The flag above makes this once-only; the key only needs to be new.
         key = f"{GATE_WARNING}:{chat_id}:{now.isoformat()}:{secrets.token_hex(4)}"
-        return await enqueue_message(repos, key, chat_id, text, now)
+        return await queue_notice(repos, key, chat_id, "community.gate_warning", now, gate=gate)
 
 
 async def do_reset_warning(db: Database, chat_id: int) -> None:

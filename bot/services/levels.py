@@ -1,16 +1,10 @@
-"""Levels: which level a score reaches, its name, and the progress to the next one."""
+"""Levels: which level a score reaches and the progress to the next one (names are in bot/views/points.py)."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from bot.i18n import Translator
-
-# The built-in level names have catalog keys level.name.1 … level.name.9.
-NAMED_LEVELS = 9
-
 
 @dataclass(frozen=True)
 class Progress:
@@ -37,15 +31,6 @@ def progress(score: int, thresholds: Sequence[int]) -> Progress:
     level = level_for(score, thresholds)
     next_at = thresholds[level] if level < len(thresholds) else None
     return Progress(level, thresholds[level - 1], next_at)
-
-
-def level_name(t: Translator, lang: str, level: int, names: Sequence[str] = ()) -> str:
-    """Return a level's display name: configured names win, else the translated defaults."""
-    if names and 1 <= level <= len(names):
-        return names[level - 1]
-    if 1 <= level <= NAMED_LEVELS:
-        return t(lang, f"level.name.{level}")
-    return t(lang, "level.name.other", level=level)
 
 
 def progress_bar(fraction: float, width: int = 10) -> str:

@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.config import OnboardingConfig
 from bot.services.communities import UserInfo
 from bot.services.community_options import read_options
-from bot.services.outbox import enqueue_message
+from bot.services.notices import queue_notice
 from storage.db import Database
 from storage.models import GONE_STATUSES, PRESENT_STATUSES, Community, MemberStatus, User
 from storage.repos import Repos
@@ -32,16 +32,6 @@ class JoinRequest:
     community: Community
     approve: bool = False
     notify: bool = False
-
-
-@dataclass(frozen=True)
-class WelcomeBatch:
-    """Everyone who joined since the last welcome, and the text admins chose."""
-
-    community: Community
-    welcome: str | None
-    users: list[User]
-    upto_id: int
 
 
 async def _store_user(repos: Repos, user: UserInfo, now: dt.datetime) -> None:
@@ -149,33 +139,46 @@ async def do_migrate_community(db: Database, clock: Clock, old_id: int, new_id: 
         return await repos.communities.migrate_id(old_id, new_id, clock.now())
 
 
-async def get_welcome_batch(db: Database, defaults: OnboardingConfig, community_id: int) -> WelcomeBatch | None:
-    """Return the joins waiting for a welcome, or None when there are none."""
-    async with db.read() as repos:
-        community = await repos.communities.get(community_id)
-        if community is None:
-            return None
-        pending = await repos.welcomes.pending(community_id)
-        if not pending:
-            return None
-        options = await read_options(repos, community_id, defaults)
+@dataclass(frozen=True)
+class WelcomeBatch:
+    """Everyone who joined since the last welcome, and the text admins chose."""
+
+    community: Community
+    welcome: str | None
+    users: list[User]
+    upto_id: int
+
+
+async def _welcome_batch(repos: Repos, defaults: OnboardingConfig, community_id: int) -> WelcomeBatch | None:
+    community = await repos.communities.get(community_id)
+    pending = await repos.welcomes.pending(community_id)
+    if community is None or not pending:
+        return None
+    options = await read_options(repos, community_id, defaults)
     return WelcomeBatch(community, options.welcome, [user for _, user in pending], pending[-1][0])
 
 
-async def do_queue_welcome(
-    db: Database, clock: Clock, community_id: int, upto_id: int, text: str, reply_markup: dict
-) -> bool:
-    """Queue one welcome for the batch up to upto_id; False when another pass sent it."""
+async def get_welcome_batch(db: Database, defaults: OnboardingConfig, community_id: int) -> WelcomeBatch | None:
+    """Return the joins waiting for a welcome, or None when there are none."""
+    async with db.read() as repos:
+        return await _welcome_batch(repos, defaults, community_id)
+
+
+async def do_queue_welcome(db: Database, clock: Clock, defaults: OnboardingConfig, community_id: int) -> int:
+    """Queue one welcome naming everyone who joined since the last one; return how many it names."""
     now = clock.now()
     async with db.transaction() as repos:
-        if not await repos.welcomes.take(community_id, upto_id):
-            return False
-        community = await repos.communities.get(community_id)
-        if community is None or not community.is_active:
-            return False
-        return await enqueue_message(
-            repos, f"welcome:{community_id}:{upto_id}", community_id, text, now, reply_markup
+        batch = await _welcome_batch(repos, defaults, community_id)
+        if batch is None or not await repos.welcomes.take(community_id, batch.upto_id):
+            return 0
+        if not batch.community.is_active:
+            return 0
+        queued = await queue_notice(
+            repos, f"welcome:{community_id}:{batch.upto_id}", community_id, "onboarding.welcome", now,
+            title=batch.community.title, group=community_id,
+            users=[[user.id, user.full_name] for user in batch.users], welcome=batch.welcome,
         )
+    return len(batch.users) if queued else 0
 
 
 async def get_welcome_backlog(db: Database) -> list[int]:

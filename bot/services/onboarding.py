@@ -32,7 +32,6 @@ class OnboardingView:
     state: Onboarding
     completed_now: bool = False
     points: int = 0
-    announced: bool = False
 
     @property
     def unrestrict(self) -> bool:
@@ -139,11 +138,11 @@ async def _complete(
     state = await _reload(repos, community.id, user_id)
     if not first:
         return OnboardingView(community, options, state)
-    points, announced = 0, False
+    points = 0
     if scoring is not None:
         award = await award_onboarding(repos, scoring, community.id, user_id, now)
-        points, announced = (award.delta if award.applied else 0), award.announced
-    return OnboardingView(community, options, state, completed_now=True, points=points, announced=announced)
+        points = award.delta if award.applied else 0
+    return OnboardingView(community, options, state, completed_now=True, points=points)
 
 
 async def _reload(repos: Repos, chat_id: int, user_id: int) -> Onboarding:

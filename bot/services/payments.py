@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.config import PaymentsConfig
 from bot.errors import DomainError, NotFound
-from bot.i18n import Translator, resolve_language
 from bot.payload import verify_order
 from bot.services.badges import SUPPORTER, award_badge
 from bot.services.communities import UserInfo
 from bot.services.content import access_of, ensure_user, require_buyable
-from bot.services.outbox import enqueue_message
+from bot.services.notices import queue_notice
 from bot.services.plans import membership_active
 from bot.services.points import award_points
 from bot.services.points_rules import Scoring
@@ -180,7 +179,7 @@ async def _plan_refusal(repos: Repos, order: Order, now: dt.datetime) -> Refusal
 
 
 async def do_record_payment(
-    db: Database, clock: Clock, t: Translator, scoring: Scoring, secret: bytes | None, info: PaymentInfo
+    db: Database, clock: Clock, scoring: Scoring, secret: bytes | None, info: PaymentInfo
 ) -> PaymentOutcome:
     """Record a payment, mark the order paid, grant, award points — one transaction, once per charge."""
     now = clock.now()
@@ -212,12 +211,12 @@ async def do_record_payment(
             log.error("payment %s matches no order of user %s; refunding it", payment.id, info.user.id)
             return await _refund_due(repos, payment, "orphan")
         if order.kind == "item":
-            outcome = await _grant_item(repos, t, order, payment, now)
+            outcome = await _grant_item(repos, order, payment, now)
         else:
-            outcome = await _extend_membership(repos, t, order, payment, info, now)
+            outcome = await _extend_membership(repos, order, payment, info, now)
         if outcome.refund_due:
             return outcome
-        await _reward(repos, t, scoring, payment, now)
+        await _reward(repos, scoring, payment, now)
     return outcome
 
 
@@ -227,7 +226,7 @@ async def _refund_due(repos: Repos, payment: StarPayment, reason: str) -> Paymen
 
 
 async def _grant_item(
-    repos: Repos, t: Translator, order: Order, payment: StarPayment, now: dt.datetime
+    repos: Repos, order: Order, payment: StarPayment, now: dt.datetime
 ) -> PaymentOutcome:
     if not await repos.orders.mark_paid(order.id, now):
         return await _refund_due(repos, payment, "order_paid")
@@ -238,33 +237,30 @@ async def _grant_item(
     if entitlement is None:
         return await _refund_due(repos, payment, "owned")
     item = await repos.content.get(order.item_id or 0)
-    lang = await user_language(repos, order.user_id, order.community_id)
-    text = t(lang, "pay.thanks", title=item.title if item else "", amount=payment.amount)
-    await enqueue_message(repos, f"paid:{payment.charge_id}", order.user_id, text, now)
+    await queue_notice(
+        repos, f"paid:{payment.charge_id}", order.user_id, "payments.thanks", now,
+        community_id=order.community_id, title=item.title if item else "", amount=payment.amount,
+    )
     return PaymentOutcome(duplicate=False, payment=payment, entitlement_id=entitlement.id)
 
 
 async def _extend_membership(
-    repos: Repos, t: Translator, order: Order, payment: StarPayment, info: PaymentInfo, now: dt.datetime
+    repos: Repos, order: Order, payment: StarPayment, info: PaymentInfo, now: dt.datetime
 ) -> PaymentOutcome:
     # The first payment marks the order paid; renewals arrive with the same (paid) order.
     await repos.orders.mark_paid(order.id, now)
     until = info.subscription_expiration or now + SUBSCRIPTION_PERIOD
     membership = await repos.plans.extend(order.community_id, order.user_id, order.plan_id, until, now)
     community = await repos.communities.get(order.community_id)
-    lang = await user_language(repos, order.user_id, order.community_id)
-    text = t(
-        lang,
-        "subscribe.active_until",
-        title=community.title if community else "",
-        until=membership.expires_at.strftime("%Y-%m-%d"),
-        amount=payment.amount,
+    await queue_notice(
+        repos, f"paid:{payment.charge_id}", order.user_id, "payments.membership", now,
+        community_id=order.community_id, title=community.title if community else "",
+        until=membership.expires_at.strftime("%Y-%m-%d"), amount=payment.amount,
     )
-    await enqueue_message(repos, f"paid:{payment.charge_id}", order.user_id, text, now)
     return PaymentOutcome(duplicate=False, payment=payment)
 
 
-async def _reward(repos: Repos, t: Translator, scoring: Scoring, payment: StarPayment, now: dt.datetime) -> None:
+async def _reward(repos: Repos, scoring: Scoring, payment: StarPayment, now: dt.datetime) -> None:
     community_id = payment.community_id
     assert community_id is not None
     rules = await scoring.rules(repos, community_id)
@@ -282,11 +278,4 @@ async def _reward(repos: Repos, t: Translator, scoring: Scoring, payment: StarPa
         )
         if award.applied:
             await repos.payments.move(payment.id, ("paid",), "paid", points_awarded=award.delta)
-    await award_badge(repos, t, community_id, payment.user_id, SUPPORTER, now)
-
-
-async def user_language(repos: Repos, user_id: int, community_id: int | None) -> str:
-    """Return the language for a private message: the user's Telegram one, else the community's."""
-    user = await repos.users.get(user_id)
-    community = await repos.communities.get(community_id) if community_id is not None else None
-    return resolve_language(user.language_code if user else None, community.language if community else None)
+    await award_badge(repos, community_id, payment.user_id, SUPPORTER, now)

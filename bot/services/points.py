@@ -6,8 +6,8 @@ multi-row statements, so a batch of a hundred awards costs about what one does.
 
 Two layers for other features: `award_points`/`spend_points` (and the hooks in
 bot.services.earning) run inside the caller's transaction; `do_*` open their own.
-Announcements (level-ups, badges) go to the outbox in the same transaction; when an
-Award comes back with `announced`, drain the outbox after the commit.
+Announcements (level-ups, badges) are outbox notices queued in the same transaction;
+they go out when it commits.
 """
 
 from __future__ import annotations
@@ -16,15 +16,14 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
 from bot.config import PointsConfig
 from bot.errors import InsufficientPoints
-from bot.services.badges import mention
-from bot.services.levels import level_for, level_name
-from bot.services.outbox import enqueue_message
+from bot.services.levels import level_for
+from bot.services.notices import queue_notice
 from bot.services.points_rules import Scoring, local_day
 from storage.db import Database
 from storage.repos import Repos
@@ -63,7 +62,6 @@ class Award:
     balance: int
     level: int
     level_up: int | None = None
-    announced: bool = False
 
     @classmethod
     def nothing(cls, member: MemberPoints | None = None) -> Award:
@@ -71,10 +69,6 @@ class Award:
         if member is None:
             return cls(False, 0, 0, 0, 1)
         return cls(False, 0, member.score, member.balance, member.level)
-
-    def with_announcement(self, announced: bool) -> Award:
-        """Return this award, marked as having queued an announcement when announced is True."""
-        return replace(self, announced=True) if announced else self
 
 
 async def roll_windows(repos: Repos, community_id: int, windows_day: int | None, today: int) -> int:
@@ -226,10 +220,9 @@ class PointsBatch:
                 # A bucket older than the windows' day (clock or timezone change) joins only windows it is in.
                 if scope.day > scope.windows_day - period:
                     self._windows[(c, period, user_id)] += delta
-        announced = level_up is not None and scope.rules.announce_levels
-        if announced:
+        if level_up is not None and scope.rules.announce_levels:
             self._level_ups.append((scope, user_id, level_up))
-        return Award(True, delta, member.score, member.balance, member.level, level_up, announced)
+        return Award(True, delta, member.score, member.balance, member.level, level_up)
 
     async def flush(self) -> None:
         """Write everything applied so far and queue the level-up announcements."""
@@ -250,7 +243,7 @@ class PointsBatch:
             self._stored_windows[(c, p, u)] = total
         await points.add_to_histogram([(c, p, v, n) for (c, p, v), n in sorted(moves.items()) if n])
         await points.add_to_days([(c, day, u, d) for (c, day, u), d in self._days.items() if d])
-        await _announce_levels(self.repos, self.scoring, self._level_ups, self.now)
+        await _announce_levels(self.repos, self._level_ups, self.now)
         self._ledger, self._authors, self._dirty, self._level_ups = [], {}, set(), []
         self._days.clear()
 
@@ -265,9 +258,7 @@ def _move(moves: dict[tuple[int, int, int], int], community_id: int, period: int
         moves[(community_id, period, after)] += 1
 
 
-async def _announce_levels(
-    repos: Repos, scoring: Scoring, level_ups: list[tuple[Scope, int, int]], now: dt.datetime
-) -> None:
+async def _announce_levels(repos: Repos, level_ups: list[tuple[Scope, int, int]], now: dt.datetime) -> None:
     """Queue one announcement per community listing who reached which level (at most ANNOUNCE_NAMES)."""
     if not level_ups:
         return
@@ -276,22 +267,17 @@ async def _announce_levels(
     for item in level_ups:
         by_community[item[0].community_id].append(item)
     for community_id, items in by_community.items():
-        scope = items[0][0]
-        lang = scope.language
-        lines = []
-        for _, user_id, level in items[:ANNOUNCE_NAMES]:
-            user = users.get(user_id)
-            lines.append(scoring.t(
-                lang, "points.level_up", mention=mention(user_id, user.full_name if user else str(user_id)),
-                level=level, name=level_name(scoring.t, lang, level, scope.rules.level_names),
-            ))
-        if len(items) > ANNOUNCE_NAMES:
-            lines.append(scoring.t(lang, "points.level_up_more", count=len(items) - ANNOUNCE_NAMES))
+        ups = [
+            [user_id, users[user_id].full_name if user_id in users else str(user_id), level]
+            for _, user_id, level in items[:ANNOUNCE_NAMES]
+        ]
         pairs = ",".join(f"{user_id}:{level}" for _, user_id, level in items)
         key = f"levelup:{community_id}:{pairs}" if len(items) == 1 else (
             f"levelups:{community_id}:{hashlib.sha256(pairs.encode()).hexdigest()[:32]}"
         )
-        await enqueue_message(repos, key, community_id, "\n".join(lines), now)
+        await queue_notice(
+            repos, key, community_id, "points.level_ups", now, ups=ups, more=max(0, len(items) - ANNOUNCE_NAMES)
+        )
 
 
 async def open_batch(

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from bot.clock import Clock
 from bot.config import PointsConfig
 from bot.errors import NotFound, Usage
-from bot.i18n import Translator
 from storage.db import Database
 from storage.repos import Repos
 
@@ -28,11 +27,10 @@ KNOWN_LIMIT = 200_000
 
 
 class Scoring:
-    """Shared by every points call: the rules with overrides (cached), and the translator."""
+    """Shared by every points call: the rules with their per-community overrides (cached)."""
 
-    def __init__(self, config: PointsConfig, t: Translator) -> None:
+    def __init__(self, config: PointsConfig) -> None:
         self.config = config
-        self.t = t
         self._rules: dict[int, PointsConfig] = {}
         self._known: set[tuple[int, int]] = set()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock
 from bot.services.earning import Seen, do_record_events
@@ -17,7 +16,6 @@ log = logging.getLogger(__name__)
 # Bounds one transaction's length (and so how long other writers may wait for the lock).
 MAX_BATCH = 256
 
-Announce = Callable[[], Awaitable[object]]
 
 
 class PointsWriter:
@@ -26,19 +24,16 @@ class PointsWriter:
     A handler either submits an event and returns at once (a plain message needs no answer,
     and its chat's next update should not wait for a commit), or awaits `record` for the
     Award. Events are written in the order they were queued, so a reaction never overtakes
-    the message it reacts to. When a write queues announcements (level-ups), `announce`
-    runs in the background, one run at a time.
+    the message it reacts to. Level-up announcements are outbox notices of the same
+    transaction and go out when it commits.
     """
 
-    def __init__(self, db: Database, scoring: Scoring, clock: Clock, announce: Announce | None = None) -> None:
+    def __init__(self, db: Database, scoring: Scoring, clock: Clock) -> None:
         self._db = db
         self._scoring = scoring
         self._clock = clock
-        self._announce = announce
         self._pending: list[tuple[Seen, asyncio.Future[Award | None] | None]] = []
         self._task: asyncio.Task[None] | None = None
-        self._announcing: asyncio.Task[None] | None = None
-        self._announce_again = False
 
     def submit(self, event: Seen) -> None:
         """Queue an event to be written soon; errors are logged, not raised."""
@@ -58,12 +53,8 @@ class PointsWriter:
             await asyncio.shield(self._task)
 
     async def close(self) -> None:
-        """Write what is queued and stop sending announcements (the outbox keeps them)."""
+        """Write what is queued."""
         await self.flush()
-        task, self._announcing = self._announcing, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
 
     def _start(self) -> None:
         if self._task is None:
@@ -97,26 +88,3 @@ class PointsWriter:
         for (_, future), result in zip(batch, results, strict=True):
             if future is not None and not future.done():
                 future.set_result(result)
-        if any(result is not None and result.announced for result in results):
-            self._announce_soon()
-
-    def _announce_soon(self) -> None:
-        if self._announce is None:
-            return
-        if self._announcing is not None:
-            self._announce_again = True
-            return
-        self._announcing = asyncio.create_task(self._announcements(), name="points-announce")
-
-    async def _announcements(self) -> None:
-        assert self._announce is not None
-        try:
-            while True:
-                self._announce_again = False
-                await self._announce()
-                if not self._announce_again:
-                    return
-        except Exception as exc:  # noqa: BLE001 - the rows stay in the outbox; its job sends them later
-            log.warning("sending points announcements failed (%s); the outbox job will retry", exc)
-        finally:
-            self._announcing = None

@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import QaConfig
 from bot.errors import DomainError, InsufficientPoints, NotAdmin, NotFound, Usage
-from bot.i18n import Translator, resolve_language
-from bot.links import anchor, message_link
 from bot.services.communities import UserInfo
 from bot.services.earning import award_accepted_answer, award_answer, award_question
-from bot.services.outbox import enqueue_message
+from bot.services.notices import queue_notice
 from bot.services.points import award_points, spend_points
 from bot.services.points_rules import Scoring
 from bot.services.qa_search import QaIndex, question_doc
@@ -34,13 +32,12 @@ EXCERPT_CHARS = 200
 
 @dataclass(frozen=True)
 class QaEnv:
-    """What the Q&A services need: storage, time, points rules, config and texts."""
+    """What the Q&A services need: storage, time, points rules, config and the similarity index."""
 
     db: Database
     clock: Clock
     scoring: Scoring
     config: QaConfig
-    t: Translator
     index: QaIndex
 
 
@@ -71,7 +68,6 @@ class Asked:
 
     question: Question
     created: bool
-    announce: bool = False
 
 
 async def do_ask(
@@ -95,9 +91,9 @@ async def do_ask(
                 )
             except InsufficientPoints as short:
                 raise DomainError("qa.bounty.short", bounty=bounty, balance=short.params.get("balance", 0)) from None
-        award = await award_question(repos, env.scoring, community_id, asker.id, ref, now)
+        await award_question(repos, env.scoring, community_id, asker.id, ref, now)
     await env.index.add(community_id, [question_doc(question.id, question.text)])
-    return Asked(question, True, award.announced)
+    return Asked(question, True)
 
 
 async def do_record_post(
@@ -118,7 +114,6 @@ class Answered:
     question: Question
     answer: Answer
     notified: bool
-    announce: bool
 
 
 async def do_answer(
@@ -143,15 +138,15 @@ async def do_answer(
         if answer is None:
             return None
         await repos.questions.count_answer(question.id, now)
-        award = await award_answer(repos, env.scoring, community_id, author.id, question.asker_id, str(answer.id), now)
+        await award_answer(repos, env.scoring, community_id, author.id, question.asker_id, str(answer.id), now)
         notified = False
         if author.id != question.asker_id:
             notified = await _notify(
-                repos, env, question.asker_id, community_id, f"qa:answer:{answer.id}", "qa.notify.answer",
+                repos, question.asker_id, community_id, f"qa:answer:{answer.id}", "qa.answered", now,
                 number=question.number, name=author.first_name, excerpt=excerpt(answer.text),
-                link_message_id=answer.message_id,
+                message_id=answer.message_id,
             )
-    return Answered(question, answer, notified, bool(award and award.announced))
+    return Answered(question, answer, notified)
 
 
 @dataclass(frozen=True)
@@ -190,8 +185,8 @@ async def do_accept(
                 repos, env.scoring, community_id, answer.author_id, question.asker_id, str(question.id), now
             )
             await _notify(
-                repos, env, answer.author_id, community_id, f"qa:accepted:{question.id}", "qa.notify.accepted",
-                number=question.number, link_message_id=answer.message_id,
+                repos, answer.author_id, community_id, f"qa:accepted:{question.id}", "qa.accepted", now,
+                number=question.number, message_id=answer.message_id,
             )
         paid, returned = await _settle_bounty(repos, env, question, answer.author_id if rewarded else None, now)
         question = await _require_question(repos, question.id)
@@ -268,19 +263,17 @@ async def _settle_bounty(
 
 
 async def _notify(
-    repos: Repos, env: QaEnv, user_id: int, community_id: int, key: str, text_key: str, *,
-    link_message_id: int, **params: object,
+    repos: Repos, user_id: int, community_id: int, key: str, kind: str, now: dt.datetime, **params: object
 ) -> bool:
-    """Queue a private message to a user who started the bot; never a first message."""
+    """Queue a private notice to a user who started the bot; never a first message."""
     user = await repos.users.get(user_id)
     community = await repos.communities.get(community_id)
     if user is None or community is None or not user.can_message:
         return False
-    lang = resolve_language(user.language_code, community.language)
-    url = message_link(community.id, community.username, link_message_id)
-    link = anchor(url, env.t(lang, "qa.link.goto"), "\n")
-    text = env.t(lang, text_key, title=community.title, link=link, **params)
-    return await enqueue_message(repos, key, user_id, text, env.clock.now())
+    return await queue_notice(
+        repos, key, user_id, kind, now, community_id=community.id, group=community.id, title=community.title,
+        username=community.username, **params,
+    )
 
 
 async def _store_user(repos: Repos, user: UserInfo, now: dt.datetime) -> None:

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.errors import DomainError, NotFound
-from bot.i18n import Translator
 from bot.services.badges import display_name
-from bot.services.outbox import enqueue_message
-from bot.services.payments import user_language
+from bot.services.notices import queue_notice
 from bot.services.points import award_points
 from bot.services.points_rules import Scoring
 from storage.db import Database
@@ -30,7 +28,7 @@ REFUNDABLE: tuple[PaymentStatus, ...] = ("paid", "refund_due", "refunding")
 
 
 class RefundFailed(DomainError):
-    """Telegram did not refund the charge; nothing changed."""
+    """Telegram did not refund the charge; nothing changed (Telegram's reason is in `error`, for the log)."""
 
     key = "refund.failed"
 
@@ -56,7 +54,6 @@ class RevenueReport:
 async def do_refund(
     db: Database,
     clock: Clock,
-    t: Translator,
     scoring: Scoring,
     community_id: int,
     actor_id: int,
@@ -73,12 +70,12 @@ async def do_refund(
             return RefundOutcome(payment, already=True, buyer=buyer)
         previous = payment.status
         await repos.payments.move(payment.id, REFUNDABLE, "refunding", refunded_by=actor_id)
-    done = await _refund_and_finish(db, clock, t, scoring, payment, actor_id, "admin", refund, previous)
+    done = await _refund_and_finish(db, clock, scoring, payment, actor_id, "admin", refund, previous)
     return RefundOutcome(done, already=False, buyer=buyer)
 
 
 async def do_settle_refunds(
-    db: Database, clock: Clock, t: Translator, scoring: Scoring, refund: RefundCall, only: int | None = None
+    db: Database, clock: Clock, scoring: Scoring, refund: RefundCall, only: int | None = None
 ) -> int:
     """Refund payments that grant nothing, and finish refunds a crash interrupted; return how many."""
     async with db.read() as repos:
@@ -94,7 +91,7 @@ async def do_settle_refunds(
         try:
             actor = payment.refunded_by or SYSTEM_ACTOR
             reason = payment.refund_reason or "admin"
-            await _refund_and_finish(db, clock, t, scoring, payment, actor, reason, refund, payment.status)
+            await _refund_and_finish(db, clock, scoring, payment, actor, reason, refund, payment.status)
             settled += 1
         except RefundFailed as exc:
             log.warning("automatic refund of payment %s failed: %s", payment.id, exc.params.get("error"))
@@ -104,7 +101,6 @@ async def do_settle_refunds(
 async def _refund_and_finish(
     db: Database,
     clock: Clock,
-    t: Translator,
     scoring: Scoring,
     payment: StarPayment,
     actor_id: int,
@@ -121,14 +117,14 @@ async def _refund_and_finish(
         raise
     now = clock.now()
     async with db.transaction() as repos:
-        await finish_refund(repos, t, scoring, payment, actor_id, reason, now)
+        await finish_refund(repos, scoring, payment, actor_id, reason, now)
         refreshed = await repos.payments.get(payment.id)
     assert refreshed is not None
     return refreshed
 
 
 async def finish_refund(
-    repos: Repos, t: Translator, scoring: Scoring, payment: StarPayment, actor_id: int, reason: str, now: dt.datetime
+    repos: Repos, scoring: Scoring, payment: StarPayment, actor_id: int, reason: str, now: dt.datetime
 ) -> bool:
     """Inside the caller's transaction: mark refunded, revoke, reverse points, audit, tell the buyer."""
     if not await repos.payments.move(payment.id, ("refunding",), "refunded", refunded_at=now, refund_reason=reason):
@@ -147,13 +143,10 @@ async def finish_refund(
         await _reverse_points(repos, scoring, payment, community_id, now)
         details = {"charge_id": payment.charge_id, "amount": payment.amount, "kind": payment.kind, "reason": reason}
         await repos.audit.add(community_id, actor_id, "payment.refund", payment.user_id, details, now)
-    lang = await user_language(repos, payment.user_id, community_id)
-    if reason == "admin":
-        key = "refund.notice" if payment.kind == "item" else "refund.notice_plan"
-    else:
-        key = f"refund.auto.{reason}"
-    text = t(lang, key, amount=payment.amount, title=title)
-    await enqueue_message(repos, f"refund:{payment.charge_id}", payment.user_id, text, now)
+    await queue_notice(
+        repos, f"refund:{payment.charge_id}", payment.user_id, "payments.refunded", now, community_id=community_id,
+        reason=reason, paid_for=payment.kind, amount=payment.amount, title=title,
+    )
     return True
 
 

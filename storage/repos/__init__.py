@@ -24,19 +24,21 @@ from storage.repos.questions import QuestionsRepo
 from storage.repos.settings import SettingsRepo
 from storage.repos.users import UsersRepo
 from storage.repos.welcomes import WelcomesRepo
+from storage.transaction import TransactionEvents
 
 
 class Repos:
     """All repositories bound to one connection (and so to one transaction)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, events: TransactionEvents | None = None) -> None:
         self.conn = conn
+        self.events = events if events is not None else TransactionEvents()
         self.communities = CommunitiesRepo(conn)
         self.users = UsersRepo(conn)
         self.memberships = MembershipsRepo(conn)
         self.settings = SettingsRepo(conn)
         self.audit = AuditRepo(conn)
-        self.outbox = OutboxRepo(conn)
+        self.outbox = OutboxRepo(conn, self.events)
         self.onboarding = OnboardingRepo(conn)
         self.welcomes = WelcomesRepo(conn)
         self.points = PointsRepo(conn)

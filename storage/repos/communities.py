@@ -96,6 +96,9 @@ class CommunitiesRepo:
             .where(outbox.c.chat_id == old_id, outbox.c.status == "pending")
             .values(chat_id=new_id)
         )
+        await self.conn.execute(
+            sa.update(outbox).where(outbox.c.community_id == old_id).values(community_id=new_id)
+        )
         return True
 
     async def list_for_user(self, user_id: int) -> list[tuple[Community, Membership]]:

@@ -1,4 +1,4 @@
-"""The outbox: Bot API calls that must go out even across restarts, sent at most once per key."""
+"""The outbox: notices that must go out even across restarts, queued once per key, claimed before sending."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.models import OutboxMessage
 from storage.schema import outbox
 from storage.sql import insert
+from storage.transaction import TransactionEvents
 
 _o = outbox.c
 
@@ -18,29 +19,41 @@ _o = outbox.c
 MAX_ERROR_CHARS = 1000
 
 
-class OutboxRepo:
-    """Queue, fetch and settle outbox messages."""
+def _due(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """Pending rows whose time has come, and claims that lapsed (their sender died)."""
+    return sa.or_(
+        sa.and_(_o.status == "pending", sa.or_(_o.not_before.is_(None), _o.not_before <= now)),
+        sa.and_(_o.status == "sending", _o.claimed_until < now),
+    )
 
-    def __init__(self, conn: AsyncConnection) -> None:
+
+class OutboxRepo:
+    """Queue, claim and settle outbox notices."""
+
+    def __init__(self, conn: AsyncConnection, events: TransactionEvents | None = None) -> None:
         self.conn = conn
+        self._events = events
 
     async def enqueue(
         self,
         dedupe_key: str,
         chat_id: int,
-        method: str,
-        payload: dict[str, Any],
+        kind: str,
+        params: dict[str, Any],
         now: dt.datetime,
+        *,
+        community_id: int | None = None,
         not_before: dt.datetime | None = None,
     ) -> bool:
-        """Queue a call; False (and nothing changes) when dedupe_key was queued before."""
+        """Queue a notice; False (and nothing changes) when dedupe_key was queued before."""
         result = await self.conn.execute(
             insert(self.conn, outbox)
             .values(
                 dedupe_key=dedupe_key,
                 chat_id=chat_id,
-                method=method,
-                payload=payload,
+                community_id=community_id,
+                kind=kind,
+                params=params,
                 created_at=now,
                 not_before=not_before,
                 attempts=0,
@@ -48,42 +61,84 @@ class OutboxRepo:
             )
             .on_conflict_do_nothing(index_elements=[_o.dedupe_key])
         )
-        return result.rowcount == 1
+        queued = result.rowcount == 1
+        if queued and self._events is not None:
+            self._events.outbox_ids.append(result.inserted_primary_key[0])
+        return queued
 
     async def get(self, id: int) -> OutboxMessage | None:
-        """Return one message, or None."""
+        """Return one notice, or None."""
         row = (await self.conn.execute(sa.select(outbox).where(_o.id == id))).first()
         return OutboxMessage.from_row(row._mapping) if row else None
 
     async def get_by_key(self, dedupe_key: str) -> OutboxMessage | None:
-        """Return the message queued under dedupe_key, or None."""
+        """Return the notice queued under dedupe_key, or None."""
         row = (await self.conn.execute(sa.select(outbox).where(_o.dedupe_key == dedupe_key))).first()
         return OutboxMessage.from_row(row._mapping) if row else None
 
+    async def list_for_chat(self, chat_id: int) -> list[OutboxMessage]:
+        """Return every notice queued for a chat, oldest first."""
+        rows = await self.conn.execute(sa.select(outbox).where(_o.chat_id == chat_id).order_by(_o.id))
+        return [OutboxMessage.from_row(row._mapping) for row in rows]
+
     async def due(self, now: dt.datetime, limit: int) -> list[OutboxMessage]:
-        """Return pending messages whose time has come, oldest first."""
+        """Return the notices a sender may claim now, oldest first."""
+        rows = await self.conn.execute(sa.select(outbox).where(_due(now)).order_by(_o.created_at, _o.id).limit(limit))
+        return [OutboxMessage.from_row(row._mapping) for row in rows]
+
+    async def claim(
+        self, sender: str, now: dt.datetime, until: dt.datetime, limit: int, ids: list[int] | None = None
+    ) -> list[OutboxMessage]:
+        """Claim up to limit due notices (of these ids, when given) for sender until `until`.
+
+        Returns the ones it got. The UPDATE repeats the due condition, so a row another
+        sender claimed in between (PostgreSQL re-checks it on the locked row) is not taken twice.
+        """
+        pick = sa.select(_o.id).where(_due(now)).order_by(_o.created_at, _o.id).limit(limit)
+        if ids is not None:
+            pick = pick.where(_o.id.in_(ids))
+        if self.conn.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        ids = list((await self.conn.execute(pick)).scalars())
+        if not ids:
+            return []
+        await self.conn.execute(
+            sa.update(outbox)
+            .where(_o.id.in_(ids), _due(now))
+            .values(status="sending", claimed_by=sender, claimed_until=until)
+        )
         rows = await self.conn.execute(
             sa.select(outbox)
-            .where(_o.status == "pending", sa.or_(_o.not_before.is_(None), _o.not_before <= now))
+            .where(_o.id.in_(ids), _o.claimed_by == sender, _o.status == "sending", _o.claimed_until == until)
             .order_by(_o.created_at, _o.id)
-            .limit(limit)
         )
         return [OutboxMessage.from_row(row._mapping) for row in rows]
 
-    async def mark_sent(self, id: int, now: dt.datetime) -> None:
-        """Record a successful send."""
-        await self.conn.execute(
-            sa.update(outbox).where(_o.id == id).values(status="sent", sent_at=now, last_error=None)
-        )
+    async def mark_sent(self, id: int, now: dt.datetime, sender: str | None = None) -> bool:
+        """Record a successful send (by the claiming sender, when given)."""
+        return await self._settle(id, sender, status="sent", sent_at=now, last_error=None)
 
     async def mark_failed(
-        self, id: int, error: str, now: dt.datetime, retry_at: dt.datetime | None
-    ) -> None:
+        self, id: int, error: str, now: dt.datetime, retry_at: dt.datetime | None, sender: str | None = None
+    ) -> bool:
         """Record a failed attempt: retry at retry_at, or give up ('failed') when it is None."""
         values: dict[str, Any] = {"attempts": _o.attempts + 1, "last_error": error[:MAX_ERROR_CHARS]}
         if retry_at is None:
             values["status"] = "failed"
         else:
             # Never schedule into the past: that would re-send in the same sweep.
+            values["status"] = "pending"
             values["not_before"] = max(retry_at, now)
-        await self.conn.execute(sa.update(outbox).where(_o.id == id).values(**values))
+        return await self._settle(id, sender, **values)
+
+    async def release(self, id: int, sender: str, retry_at: dt.datetime) -> bool:
+        """Give a claimed notice back unsent, to be tried at retry_at (flood wait, shutdown)."""
+        return await self._settle(id, sender, status="pending", not_before=retry_at)
+
+    async def _settle(self, id: int, sender: str | None, **values: Any) -> bool:
+        where = [_o.id == id]
+        if sender is not None:
+            where.append(_o.claimed_by == sender)
+        values.update(claimed_by=None, claimed_until=None)
+        result = await self.conn.execute(sa.update(outbox).where(*where).values(**values))
+        return result.rowcount == 1

@@ -78,13 +78,19 @@ outbox = sa.Table(
     sa.Column("id", BigIntId, primary_key=True, autoincrement=True),
     sa.Column("dedupe_key", sa.Text, nullable=False, unique=True),
     sa.Column("chat_id", sa.BigInteger, nullable=False),
-    sa.Column("method", sa.String(64), nullable=False),
-    sa.Column("payload", sa.JSON, nullable=False),
+    # The community the notice is about: its language is the fallback for private chats.
+    sa.Column("community_id", sa.BigInteger, nullable=True),
+    # What to say: a notice kind and its parameters, rendered in the recipient's language at send time.
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("not_before", UtcDateTime, nullable=True),
     sa.Column("sent_at", UtcDateTime, nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    # A sender claims a row in the database before sending it; the claim lapses at claimed_until.
+    sa.Column("claimed_by", sa.String(64), nullable=True),
+    sa.Column("claimed_until", UtcDateTime, nullable=True),
     sa.Index("ix_outbox_status_not_before", "status", "not_before"),
 )

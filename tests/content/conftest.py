@@ -56,6 +56,6 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
             await repos.users.mark_started(user.id, now)
             await repos.memberships.upsert(group, user.id, "member", user.id == 1003, now)
     try:
-        yield Shop(db, clock, t, Scoring(PointsConfig(), t), PaymentsConfig(), group, *people)
+        yield Shop(db, clock, t, Scoring(PointsConfig()), PaymentsConfig(), group, *people)
     finally:
         await db.close()

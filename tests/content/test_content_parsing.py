@@ -10,7 +10,7 @@ from bot.errors import Usage
 from bot.payload import sign_order, verify_order
 from bot.services.content import PublishSpec, parse_options, parse_publish
 from bot.services.plans import parse_plan_add
-from handlers.content_data import ACTIONS, decode, encode
+from bot.views.content_data import ACTIONS, decode, encode
 
 SECRET = b"k" * 32
 

@@ -30,7 +30,7 @@ async def _item(shop: Shop, stars: int | None = 50, points: int | None = None, m
 
 async def _pay(shop: Shop, payload: str, charge: str, amount: int, user=None, expires: dt.datetime | None = None):
     info = PaymentInfo(user or shop.alice, charge, None, payload, "XTR", amount, expires, expires is not None)
-    return await do_record_payment(shop.db, shop.clock, shop.t, shop.scoring, SECRET, info)
+    return await do_record_payment(shop.db, shop.clock, shop.scoring, SECRET, info)
 
 
 async def _count(shop: Shop, sql: str) -> int:
@@ -104,8 +104,8 @@ async def test_second_payment_for_an_owned_item_is_refunded_automatically(shop: 
     async def refund(user_id: int, charge_id: str) -> None:
         calls.append(charge_id)
 
-    assert await do_settle_refunds(shop.db, shop.clock, shop.t, shop.scoring, refund) == 1
-    assert await do_settle_refunds(shop.db, shop.clock, shop.t, shop.scoring, refund) == 0
+    assert await do_settle_refunds(shop.db, shop.clock, shop.scoring, refund) == 1
+    assert await do_settle_refunds(shop.db, shop.clock, shop.scoring, refund) == 0
     assert calls == ["c2"]
     assert await _count(shop, "SELECT COUNT(*) FROM entitlements WHERE status = 'active'") == 1
 
@@ -121,8 +121,8 @@ async def test_refund_is_idempotent_revokes_and_takes_back_points(shop: Shop) ->
             return  # Telegram said CHARGE_ALREADY_REFUNDED: counts as done
         refunded.append(charge_id)
 
-    first = await do_refund(shop.db, shop.clock, shop.t, shop.scoring, shop.group, shop.carol.id, "c1", refund)
-    second = await do_refund(shop.db, shop.clock, shop.t, shop.scoring, shop.group, shop.carol.id, "c1", refund)
+    first = await do_refund(shop.db, shop.clock, shop.scoring, shop.group, shop.carol.id, "c1", refund)
+    second = await do_refund(shop.db, shop.clock, shop.scoring, shop.group, shop.carol.id, "c1", refund)
     assert not first.already and second.already and refunded == ["c1"]
     with pytest.raises(Locked):
         await do_open_item(shop.db, shop.clock, shop.levels, item_id, shop.alice)
@@ -139,7 +139,7 @@ async def test_failed_refund_changes_nothing_and_can_be_retried(shop: Shop) -> N
         raise RefundFailed(error="Bad Gateway")
 
     with pytest.raises(RefundFailed):
-        await do_refund(shop.db, shop.clock, shop.t, shop.scoring, shop.group, shop.carol.id, "c1", broken)
+        await do_refund(shop.db, shop.clock, shop.scoring, shop.group, shop.carol.id, "c1", broken)
     await do_open_item(shop.db, shop.clock, shop.levels, item_id, shop.alice)
     assert await _count(shop, "SELECT status FROM star_payments") == "paid"
 

@@ -92,7 +92,7 @@ async def test_refund_twice_revokes_once(sim, runner: BotRunner, shop, carol, al
     mine_before = len(delivered(sim, alice, "SECRET-REFUND"))
     await alice.send(None, "/mycontent")
     assert "don't own any content" in (await alice.expect(contains="Your content")).text
-    from handlers.content_data import encode
+    from bot.views.content_data import encode
 
     answer = await alice.press_data(content, encode("o", item_id))
     assert answer.show_alert and "haven't bought" in (answer.text or "")
@@ -100,7 +100,7 @@ async def test_refund_twice_revokes_once(sim, runner: BotRunner, shop, carol, al
 
 
 async def test_member_cannot_open_unowned_item(sim, runner: BotRunner, shop, carol, alice, bob) -> None:
-    from handlers.content_data import encode
+    from bot.views.content_data import encode
 
     item_id = await publish(carol, shop, "SECRET-LOCKED body", "40 | Locked guide | x")
     message = await card(bob, item_id)  # the deep link shows a card with Buy, never the content

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from bot.runner import BotRunner
-from bot.services.outbox import enqueue_message
+from bot.services.notices import queue_notice
 from storage.db import Database
 from tests.conftest import make_settings
 
@@ -43,7 +43,7 @@ async def _start_process(sim, db_path: Path) -> asyncio.subprocess.Process:
 
 def _outbox_all_sent(db_path: Path) -> bool:
     with sqlite3.connect(db_path) as conn:
-        pending = conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+        pending = conn.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
     return pending == 0
 
 
@@ -84,7 +84,7 @@ async def test_unsent_outbox_message_goes_out_once_after_restart(sim, tmp_path, 
     db = await Database.open(settings.storage.url)
     async with db.transaction() as repos:
         # As if the process died right after committing a change that must be announced.
-        await enqueue_message(repos, "test:announce", alice.id, "Committed before the crash", clock.now())
+        await queue_notice(repos, "test:announce", alice.id, "prerendered", clock.now(), text="Committed before the crash")
     await db.close()
     for _ in range(2):
         bot = BotRunner(settings, sim.token, clock=clock)

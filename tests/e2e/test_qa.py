@@ -38,6 +38,7 @@ async def _ledger(runner: BotRunner, group) -> dict[int, tuple[int, int]]:
 
 async def _give(runner: BotRunner, group, user, points: int) -> None:
     state = runner.app.bot_data
+    await runner.wait_processed(group.sim.last_update_id)  # the join that stores the user
     await do_award_points(state.db, state.scoring, state.clock, group.id, user.id, points, "admin_award",
                           f"test-give:{user.id}:{points}")
 

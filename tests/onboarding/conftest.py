@@ -30,7 +30,7 @@ def defaults() -> OnboardingConfig:
 @pytest.fixture
 async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
     database = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'onboarding.db'}")
-    await do_register_community(database, clock, GROUP, "hello", "greet:test")
+    await do_register_community(database, clock, GROUP, [], "greet:test")
     try:
         yield database
     finally:

@@ -80,8 +80,8 @@ async def test_welcome_batch_is_queued_once(db, clock, defaults) -> None:
     batch = await get_welcome_batch(db, defaults, C)
     assert [u.first_name for u in batch.users] == ["Alice", "Bob"]
     assert await get_welcome_backlog(db) == [C]
-    assert await do_queue_welcome(db, clock, C, batch.upto_id, "hi", {"inline_keyboard": []})
-    assert not await do_queue_welcome(db, clock, C, batch.upto_id, "hi", {"inline_keyboard": []})
+    assert await do_queue_welcome(db, clock, defaults, C) == 2
+    assert await do_queue_welcome(db, clock, defaults, C) == 0
     assert await get_welcome_batch(db, defaults, C) is None and await get_welcome_backlog(db) == []
 
 
@@ -159,10 +159,10 @@ async def test_join_request_gate(db, clock, defaults) -> None:
 
 
 async def test_admins_are_warned_once_until_reset(db, clock) -> None:
-    assert await do_warn_admins_once(db, clock, C, "no rights")
-    assert not await do_warn_admins_once(db, clock, C, "no rights")
+    assert await do_warn_admins_once(db, clock, C, "rules")
+    assert not await do_warn_admins_once(db, clock, C, "rules")
     await do_reset_warning(db, C)
-    assert await do_warn_admins_once(db, clock, C, "no rights")
+    assert await do_warn_admins_once(db, clock, C, "rules")
 
 
 async def test_migration_moves_onboarding_and_pending_welcomes(db, clock, defaults) -> None:

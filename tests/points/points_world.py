@@ -8,7 +8,6 @@ from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.config import PointsConfig
-from bot.i18n import load_translator
 from bot.services.communities import UserInfo
 from bot.services.points_rules import Scoring
 from storage.db import Database
@@ -48,5 +47,5 @@ async def make_world(
         for p in people:
             await repos.users.upsert(p.id, p.first_name, p.last_name, p.username, p.language_code, p.is_bot, t0)
             await repos.memberships.upsert(GROUP, p.id, "member", p.id == 1003, t0)
-    scoring = Scoring(config or PointsConfig(), load_translator())
+    scoring = Scoring(config or PointsConfig())
     return World(db, clock, scoring, GROUP, *people)

@@ -143,28 +143,32 @@ async def test_seven_day_streak_caps_bonus_and_earns_on_fire_once(world: World) 
         results.append(await do_checkin(w.db, w.scoring, w.clock, w.group, w.alice))
         w.clock.advance(days=1)
     assert [r.points for r in results] == [3, 4, 5, 6, 7, 8, 9, 10, 10, 10]
-    assert results[6].award.announced and not results[7].award.announced
     async with w.db.read() as repos:
         assert await repos.badges.of(w.group, w.alice.id) == ["on_fire"]
+        queued = await repos.outbox.list_for_chat(w.group)
+    assert [m.params["badge"] for m in queued if m.kind == "points.badge"] == ["on_fire"]
 
 
 async def test_level_up_is_announced_once_per_level(world: World) -> None:
     w = world
     first = await do_award_points(w.db, w.scoring, w.clock, w.group, w.alice.id, 5, "test", "k1")
-    assert first.level_up == 2 and first.announced
+    assert first.level_up == 2
     await do_adjust_points(w.db, w.scoring, w.clock, w.group, w.carol.id, w.alice.id, -3, "oops", "k2")
     again = await do_award_points(w.db, w.scoring, w.clock, w.group, w.alice.id, 3, "test", "k3")
-    assert again.level_up is None and not again.announced
+    assert again.level_up is None
     async with w.db.read() as repos:
         due = await repos.outbox.due(w.clock.now(), 50)
-    assert sum("level 2" in m.payload["text"] for m in due) == 1
+    level_ups = [m.params["ups"] for m in due if m.kind == "points.level_ups"]
+    assert level_ups == [[[w.alice.id, "Alice", 2]]]
 
 
 async def test_level_announcements_can_be_turned_off(world: World) -> None:
     w = world
     await do_set_points_rule(w.db, w.scoring, w.clock, w.group, w.carol.id, "points.announce_levels", "off")
     award = await do_award_points(w.db, w.scoring, w.clock, w.group, w.alice.id, 30, "test", "k1")
-    assert award.level_up == 3 and not award.announced
+    assert award.level_up == 3
+    async with w.db.read() as repos:
+        assert not [m for m in await repos.outbox.list_for_chat(w.group) if m.kind == "points.level_ups"]
 
 
 async def test_qa_hooks_refuse_self_dealing_and_award_badges(world: World) -> None:
@@ -172,12 +176,14 @@ async def test_qa_hooks_refuse_self_dealing_and_award_badges(world: World) -> No
     now = w.clock.now()
     async with w.db.transaction() as repos:
         asked = await award_question(repos, w.scoring, w.group, w.alice.id, "q1", now)
-        assert asked.applied and asked.delta == 2 and asked.announced
+        assert asked.applied and asked.delta == 2
         assert await award_answer(repos, w.scoring, w.group, w.alice.id, w.alice.id, "a0", now) is None
         assert (await award_answer(repos, w.scoring, w.group, w.bob.id, w.alice.id, "a1", now)).delta == 2
         assert await award_accepted_answer(repos, w.scoring, w.group, w.alice.id, w.alice.id, "q1", now) is None
         answerer, asker = await award_accepted_answer(repos, w.scoring, w.group, w.bob.id, w.alice.id, "q1", now)
-        assert (answerer.delta, asker.delta) == (15, 2) and answerer.announced
+        assert (answerer.delta, asker.delta) == (15, 2)
+        badges = [m.params["badge"] for m in await repos.outbox.list_for_chat(w.group) if m.kind == "points.badge"]
+        assert badges == ["curious", "helper"]
         replay = await award_accepted_answer(repos, w.scoring, w.group, w.bob.id, w.alice.id, "q1", now)
         assert not replay[0].applied and not replay[1].applied
         onboarded = await award_onboarding(repos, w.scoring, w.group, w.carol.id, now)
@@ -254,13 +260,12 @@ async def test_cooldown_survives_a_restart(tmp_path: Path, t0: dt.datetime) -> N
     assert (await say(w, w.alice, 1)).applied
     await w.db.close()
     # A new process: fresh caches, same database.
-    from bot.i18n import load_translator
     from bot.services.points_rules import Scoring
     from storage.db import Database
 
     db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
     try:
-        again = World(db, w.clock, Scoring(PointsConfig(), load_translator()), w.group, w.alice, w.bob, w.carol, w.robot)
+        again = World(db, w.clock, Scoring(PointsConfig()), w.group, w.alice, w.bob, w.carol, w.robot)
         w.clock.advance(seconds=30)
         assert await say(again, w.alice, 2) is None
         w.clock.advance(seconds=31)

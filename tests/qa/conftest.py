@@ -12,7 +12,6 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import PointsConfig, QaConfig
-from bot.i18n import load_translator
 from bot.services.communities import UserInfo
 from bot.services.points import do_award_points
 from bot.services.points_rules import Scoring
@@ -72,9 +71,8 @@ async def open_world(folder: Path) -> AsyncIterator[QaWorld]:
             await repos.users.upsert(p.id, p.first_name, p.last_name, p.username, p.language_code, False, T0)
             await repos.memberships.upsert(GROUP, p.id, "member", p.id == 1003, T0)
         await repos.users.mark_started(1001, T0)  # Alice started the bot; the others did not
-    t = load_translator()
     config = QaConfig()
-    env = QaEnv(db, clock, Scoring(PointsConfig(), t), config, t, QaIndex(db, config))
+    env = QaEnv(db, clock, Scoring(PointsConfig()), config, QaIndex(db, config))
     try:
         yield QaWorld(env, clock, GROUP, *people)
     finally:

@@ -38,7 +38,7 @@ async def test_exception_rolls_back_everything(db: Database, t0: dt.datetime) ->
         async with db.transaction() as repos:
             await repos.communities.register(-100, "G", "group", None, t0)
             await repos.users.upsert(1, "A", None, None, None, False, t0)
-            await repos.outbox.enqueue("k", 1, "sendMessage", {"text": "hi"}, t0)
+            await repos.outbox.enqueue("k", 1, "prerendered", {"text": "hi"}, t0)
             raise RuntimeError("boom")
     async with db.read() as repos:
         assert await repos.communities.get(-100) is None

@@ -1,4 +1,4 @@
-"""The outbox: dedupe, due order, retries."""
+"""The outbox: dedupe, due order, claims, retries."""
 
 from __future__ import annotations
 
@@ -6,25 +6,27 @@ import datetime as dt
 
 from storage.db import Database
 
+NOTICE = "prerendered"
+
 
 async def test_enqueue_dedupes(db: Database, t0: dt.datetime) -> None:
     async with db.transaction() as repos:
-        assert await repos.outbox.enqueue("greet:-100", -100, "sendMessage", {"text": "hi"}, t0)
-        assert not await repos.outbox.enqueue("greet:-100", -100, "sendMessage", {"text": "again"}, t0)
+        assert await repos.outbox.enqueue("greet:-100", -100, NOTICE, {"text": "hi"}, t0)
+        assert not await repos.outbox.enqueue("greet:-100", -100, NOTICE, {"text": "again"}, t0)
     async with db.read() as repos:
         due = await repos.outbox.due(t0, 10)
-    assert [(m.dedupe_key, m.payload, m.attempts, m.status) for m in due] == [
-        ("greet:-100", {"text": "hi"}, 0, "pending")
+    assert [(m.dedupe_key, m.kind, m.params, m.attempts, m.status) for m in due] == [
+        ("greet:-100", NOTICE, {"text": "hi"}, 0, "pending")
     ]
 
 
 async def test_due_respects_not_before_and_order(db: Database, t0: dt.datetime) -> None:
     minute = dt.timedelta(minutes=1)
     async with db.transaction() as repos:
-        await repos.outbox.enqueue("b", 1, "sendMessage", {}, t0 + minute)
-        await repos.outbox.enqueue("a", 1, "sendMessage", {}, t0)
-        await repos.outbox.enqueue("later", 1, "sendMessage", {}, t0, not_before=t0 + 10 * minute)
-        await repos.outbox.enqueue("now", 1, "sendMessage", {}, t0 + 2 * minute, not_before=t0 + 2 * minute)
+        await repos.outbox.enqueue("b", 1, NOTICE, {}, t0 + minute)
+        await repos.outbox.enqueue("a", 1, NOTICE, {}, t0)
+        await repos.outbox.enqueue("later", 1, NOTICE, {}, t0, not_before=t0 + 10 * minute)
+        await repos.outbox.enqueue("now", 1, NOTICE, {}, t0 + 2 * minute, not_before=t0 + 2 * minute)
     async with db.read() as repos:
         assert [m.dedupe_key for m in await repos.outbox.due(t0 + 2 * minute, 10)] == ["a", "b", "now"]
         assert [m.dedupe_key for m in await repos.outbox.due(t0 + 2 * minute, 2)] == ["a", "b"]
@@ -37,7 +39,7 @@ async def test_mark_sent_and_failed(db: Database, t0: dt.datetime) -> None:
     retry = t0 + dt.timedelta(seconds=30)
     async with db.transaction() as repos:
         for key in ("ok", "retry", "dead"):
-            await repos.outbox.enqueue(key, 1, "sendMessage", {}, t0)
+            await repos.outbox.enqueue(key, 1, NOTICE, {}, t0)
         ok, retried, dead = [await repos.outbox.get_by_key(k) for k in ("ok", "retry", "dead")]
         assert ok and retried and dead
         await repos.outbox.mark_sent(ok.id, t0)
@@ -50,3 +52,21 @@ async def test_mark_sent_and_failed(db: Database, t0: dt.datetime) -> None:
     assert ok and ok.status == "sent" and ok.sent_at == t0
     assert retried and (retried.status, retried.attempts, retried.not_before) == ("pending", 1, retry)
     assert dead and (dead.status, dead.attempts, dead.last_error) == ("failed", 2, "403 Forbidden")
+
+
+async def test_a_claimed_row_is_not_claimed_again_until_its_claim_lapses(db: Database, t0: dt.datetime) -> None:
+    lease = dt.timedelta(seconds=60)
+    async with db.transaction() as repos:
+        for key in ("a", "b", "c"):
+            await repos.outbox.enqueue(key, 1, NOTICE, {}, t0)
+        first = await repos.outbox.claim("one", t0, t0 + lease, 2)
+        second = await repos.outbox.claim("two", t0, t0 + lease, 10)
+        assert [m.dedupe_key for m in first] == ["a", "b"] and [m.dedupe_key for m in second] == ["c"]
+        assert await repos.outbox.claim("two", t0, t0 + lease, 10) == []
+        # Only the claimant settles its row.
+        assert not await repos.outbox.mark_sent(first[0].id, t0, "two")
+        assert await repos.outbox.mark_sent(first[0].id, t0, "one")
+        # The senders died holding b and c: once the claims lapse someone else may send them.
+        later = t0 + lease + dt.timedelta(seconds=1)
+        again = await repos.outbox.claim("three", later, later + lease, 10)
+        assert [m.dedupe_key for m in again] == ["b", "c"]

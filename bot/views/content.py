@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import html
-import logging
 import re
 from collections.abc import Callable
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Raw
+from bot.links import CATALOG, ITEM, deep_link
 from bot.services.content import CatalogPage, ItemView
-from handlers.content_data import encode
+from bot.views.content_data import encode
 from storage.models_content import ContentItem, Plan
-
-log = logging.getLogger(__name__)
 
 T = Callable[..., str]
 MAX_TEXT = 4096
@@ -28,11 +24,6 @@ _TAG = re.compile(r"<[^>]+>")
 def short(text: str, limit: int = BUTTON_TITLE) -> Raw:
     """Shorten user text for a plain-text place (button, alert, invoice); never HTML-escaped."""
     return Raw(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
-def deep_link(bot_username: str, payload: str) -> str:
-    """Return a t.me link that opens the bot's private chat with /start payload."""
-    return f"https://t.me/{bot_username}?start={payload}"
 
 
 def state_text(t: T, view: ItemView) -> str:
@@ -85,11 +76,11 @@ def catalog_text(t: T, page: CatalogPage) -> str:
 def group_catalog_keyboard(t: T, page: CatalogPage, bot_username: str) -> InlineKeyboardMarkup | None:
     """Deep links that take the caller to the private chat for each item."""
     rows = [
-        [InlineKeyboardButton(f"#{v.item.id} {short(v.item.title)}", url=deep_link(bot_username, f"item_{v.item.id}"))]
+        [InlineKeyboardButton(f"#{v.item.id} {short(v.item.title)}", url=deep_link(bot_username, ITEM, v.item.id))]
         for v in page.items
     ]
     if page.pages > 1:
-        link = deep_link(bot_username, f"catalog_{page.community.id}")
+        link = deep_link(bot_username, CATALOG, page.community.id)
         rows.append([InlineKeyboardButton(t("catalog.btn.more"), url=link)])
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -160,30 +151,11 @@ def _plain_length(body_html: str) -> int:
     return len(html.unescape(_TAG.sub("", body_html)))
 
 
-async def send_item(bot: Bot, t: T, item: ContentItem, chat_id: int) -> None:
-    """Send an item's content to a private chat with the rating buttons (one Bot API call)."""
-    keyboard = rating_keyboard(item.id)
-    if item.storage_chat_id and item.storage_message_id:
-        try:
-            await bot.copy_message(chat_id, item.storage_chat_id, item.storage_message_id, reply_markup=keyboard)
-            return
-        except BadRequest as exc:
-            # The stored copy is gone; the file_id or the text below still works.
-            log.warning("stored copy of item %s unusable (%s); sending it from the file id", item.id, exc)
+def delivery_text(t: T, item: ContentItem) -> str:
+    """Return the delivered message's HTML: the title header and the body, within Telegram's limit."""
     header = t("content.header", title=item.title)
     body = item.body_html or ""
     limit = MAX_TEXT if item.kind == "text" else MAX_CAPTION
     if body and _plain_length(header) + 2 + _plain_length(body) > limit:
-        text = body
-    else:
-        text = header + ("\n\n" + body if body else "")
-    if item.kind == "text":
-        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-        return
-    send = {
-        "photo": bot.send_photo,
-        "document": bot.send_document,
-        "video": bot.send_video,
-        "audio": bot.send_audio,
-    }[item.kind]
-    await send(chat_id, item.file_id, caption=text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        return body
+    return header + ("\n\n" + body if body else "")

@@ -1,14 +1,24 @@
-"""Delivering bought content to the buyer's private chat, once, and repairing missed deliveries."""
+"""Delivering bought content to the buyer's private chat, once, and repairing missed deliveries.
+
+Each entitlement stores its delivery state; a delivery is sent, then marked, so a crash in
+between sends it again at the next start (a repeat, never a loss).
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
+from functools import partial
+
+from telegram import Bot
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.clock import Clock
-from bot.services.payments import user_language
+from bot.i18n import Translator
+from bot.services.notices import private_language
+from bot.views.content import delivery_text, rating_keyboard
 from storage.db import Database
 from storage.models_content import ContentItem
 
@@ -57,7 +67,7 @@ class ContentDeliverer:
             if entitlement is None or entitlement.status != "active" or entitlement.delivery != "pending":
                 return False
             item = await repos.content.get(entitlement.item_id)
-            lang = await user_language(repos, entitlement.user_id, entitlement.community_id)
+            lang = await private_language(repos, entitlement.user_id, entitlement.community_id)
         assert item is not None
         error: str | None = None
         give_up = False
@@ -76,3 +86,30 @@ class ContentDeliverer:
             else:
                 await repos.entitlements.mark_attempt_failed(entitlement_id, error, give_up)
         return error is None
+
+
+def item_sender(bot: Bot, t: Translator) -> SendItem:
+    """Return the SendItem that sends an item's content with its rating buttons (one Bot API call)."""
+
+    async def send(item: ContentItem, chat_id: int, lang: str) -> None:
+        keyboard = rating_keyboard(item.id)
+        if item.storage_chat_id and item.storage_message_id:
+            try:
+                await bot.copy_message(chat_id, item.storage_chat_id, item.storage_message_id, reply_markup=keyboard)
+                return
+            except BadRequest as exc:
+                # The stored copy is gone; the file_id or the text below still works.
+                log.warning("stored copy of item %s unusable (%s); sending it from the file id", item.id, exc)
+        text = delivery_text(partial(t, lang), item)
+        if item.kind == "text":
+            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            return
+        media = {
+            "photo": bot.send_photo,
+            "document": bot.send_document,
+            "video": bot.send_video,
+            "audio": bot.send_audio,
+        }[item.kind]
+        await media(chat_id, item.file_id, caption=text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+    return send

@@ -1,0 +1,175 @@
+"""Bot API side effects beyond the reply to the current update, with Telegram's errors made domain results.
+
+Restrict, lift, approve, remove (ban + unban), plan offers to requesters, admin lists,
+refunds, notices and item deliveries all go through here; handlers and jobs call it,
+services never import telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from telegram import Bot, ChatMember, ChatPermissions, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.clock import Clock
+from bot.gateway import errors
+from bot.gateway.delivery import item_sender
+from bot.i18n import Translator
+from bot.services.admins import AdminInfo
+from bot.services.communities import get_community
+from bot.services.gates import do_warn_admins_once
+from bot.services.members import do_clear_gate
+from bot.services.notices import private_language
+from bot.services.plans import get_join_offer
+from bot.services.refunds import RefundFailed
+from bot.views.base import Rendered
+from bot.views.content import plan_button
+from storage.db import Database
+from storage.models_content import ContentItem
+
+log = logging.getLogger(__name__)
+
+# What the bot needs for each gate: the admin right (and for `rules` a supergroup).
+GATE_RIGHTS = {"rules": "can_restrict_members", "request": "can_invite_users"}
+# Why a gate can't run here → what the admin is told.
+GATE_PROBLEMS = {"supergroup": "gate.needs_supergroup", "rules": "gate.warn.rules", "request": "gate.warn.request"}
+
+
+class Gateway:
+    """The bot's hands in Telegram, for everything that is not a direct reply."""
+
+    def __init__(self, bot: Bot, db: Database, clock: Clock, t: Translator) -> None:
+        self.bot = bot
+        self._db = db
+        self._clock = clock
+        self._t = t
+        self.send_item = item_sender(bot, t)
+
+    async def send_notice(self, chat_id: int, rendered: Rendered) -> None:
+        """Send a rendered outbox notice (errors are the sender's to sort)."""
+        await self.bot.send_message(chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.markup)
+
+    async def fetch_admins(self, chat_id: int) -> list[AdminInfo] | None:
+        """Return the group's administrators as Telegram lists them; None when Telegram can't say."""
+        try:
+            members = await self.bot.get_chat_administrators(chat_id)
+        except TelegramError as exc:
+            log.warning("could not fetch admins of chat %s: %s", chat_id, exc)
+            return None
+        return [
+            AdminInfo(m.user.id, m.user.first_name, m.user.last_name, m.user.username, m.user.is_bot) for m in members
+        ]
+
+    async def warn_admins(self, chat_id: int, gate: str) -> None:
+        """Tell the group's admins (once until the gate or the bot's rights change) that a gate can't work."""
+        await do_warn_admins_once(self._db, self._clock, chat_id, gate)
+
+    async def restrict_newcomer(self, chat_id: int, user_id: int) -> bool:
+        """Mute a newcomer until they accept the rules; warn the admins when the bot may not."""
+        try:
+            await self.bot.restrict_chat_member(chat_id, user_id, ChatPermissions.no_permissions())
+        except (BadRequest, Forbidden) as exc:
+            log.warning("cannot restrict %s in %s: %s", user_id, chat_id, exc)
+            if errors.lacks_rights(exc):
+                await self.warn_admins(chat_id, "rules")
+            return False
+        return True
+
+    async def lift_restriction(self, chat_id: int, user_id: int) -> bool:
+        """Give a member who accepted the rules their rights back."""
+        try:
+            # Telegram: pass True for every permission to lift a restriction.
+            await self.bot.restrict_chat_member(chat_id, user_id, ChatPermissions.all_permissions())
+        except (BadRequest, Forbidden) as exc:
+            log.warning("cannot lift the restriction of %s in %s: %s", user_id, chat_id, exc)
+            if errors.lacks_rights(exc):
+                await self.warn_admins(chat_id, "rules")
+            return False
+        except TelegramError as exc:
+            # Stays marked restricted: the member's next /start or button press tries again.
+            log.warning("lifting the restriction of %s in %s failed for now: %s", user_id, chat_id, exc)
+            return False
+        await do_clear_gate(self._db, self._clock, chat_id, user_id, "restricted")
+        return True
+
+    async def admit(self, chat_id: int, user_id: int) -> bool:
+        """Approve a join request after onboarding, or offer the plans first when approval waits for one."""
+        plans = await get_join_offer(self._db, chat_id, user_id, self._clock.now())
+        if plans is not None:
+            await self._offer_plans(chat_id, user_id, plans)
+            return False
+        try:
+            await self.bot.approve_chat_join_request(chat_id, user_id)
+        except BadRequest as exc:
+            if not errors.request_gone(exc):
+                log.warning("cannot approve %s in %s: %s", user_id, chat_id, exc)
+                if errors.lacks_rights(exc):
+                    await self.warn_admins(chat_id, "request")
+                return False
+            log.info("join request of %s in %s is gone: %s", user_id, chat_id, exc)
+        except TelegramError as exc:
+            log.warning("approving %s in %s failed for now: %s", user_id, chat_id, exc)
+            return False
+        await do_clear_gate(self._db, self._clock, chat_id, user_id, "request")
+        return True
+
+    async def _offer_plans(self, chat_id: int, user_id: int, plans: list) -> None:
+        async with self._db.read() as repos:
+            lang = await private_language(repos, user_id, chat_id)
+        community = await get_community(self._db, chat_id)
+        say = partial(self._t, lang)
+        markup = InlineKeyboardMarkup([[plan_button(say, plan)] for plan in plans])
+        text = say("join.needs_plan", title=community.title if community else "")
+        try:
+            # A requester may be written to even before they start the bot (Telegram allows it).
+            await self.bot.send_message(user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except TelegramError as exc:
+            log.info("could not offer plans to requester %s of %s: %s", user_id, chat_id, exc)
+
+    async def remove_member(self, chat_id: int, user_id: int) -> bool | None:
+        """Remove someone without barring a rejoin: True done, False impossible, None failed for now."""
+        try:
+            await self.bot.ban_chat_member(chat_id, user_id)
+            await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
+        except (BadRequest, Forbidden) as exc:
+            log.warning("cannot remove %s from %s: %s", user_id, chat_id, exc)
+            if errors.lacks_rights(exc):
+                await self.warn_admins(chat_id, "rules")
+            return False
+        except TelegramError as exc:
+            log.warning("removing %s from %s failed for now: %s", user_id, chat_id, exc)
+            return None
+        return True
+
+    async def missing_gate_right(self, chat_id: int, chat_type: str, gate: str) -> str | None:
+        """Return the message key explaining why the bot can't run this gate here, or None."""
+        right = GATE_RIGHTS.get(gate)
+        if right is None:
+            return None
+        if gate == "rules" and chat_type != "supergroup":
+            return GATE_PROBLEMS["supergroup"]
+        try:
+            me = await self.bot.get_chat_member(chat_id, self.bot.id)
+        except TelegramError as exc:
+            log.warning("cannot check the bot's rights in %s: %s", chat_id, exc)
+            return None
+        has = me.status == ChatMember.OWNER or (me.status == ChatMember.ADMINISTRATOR and getattr(me, right, False))
+        return None if has else GATE_PROBLEMS[gate]
+
+    async def refund(self, user_id: int, charge_id: str) -> None:
+        """Refund a Stars payment; an earlier refund counts as done, anything else raises RefundFailed."""
+        try:
+            await self.bot.refund_star_payment(user_id, charge_id)
+        except BadRequest as exc:
+            if errors.already_refunded(exc):
+                return
+            raise RefundFailed(error=exc.message) from exc
+        except TelegramError as exc:
+            raise RefundFailed(error=str(exc)) from exc
+
+    async def deliver_item(self, item: ContentItem, chat_id: int, lang: str) -> None:
+        """Send an item's content to a private chat (raises Telegram's errors)."""
+        await self.send_item(item, chat_id, lang)

@@ -1,0 +1,50 @@
+"""Notices: what the bot must tell a chat, queued in the caller's transaction and sent after commit.
+
+A notice is a kind (e.g. `points.level_up`), its parameters and a recipient. It is rendered
+in the recipient's language when it is sent (bot/views/notices.py), so a language change
+before the send is honoured. The transaction that queues it wakes the sender when it
+commits (storage.db.Database.on_outbox_commit); nobody sends by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.i18n import resolve_language
+from storage.models import OutboxMessage
+from storage.repos import Repos
+
+
+async def queue_notice(
+    repos: Repos,
+    key: str,
+    chat_id: int,
+    kind: str,
+    now: dt.datetime,
+    *,
+    community_id: int | None = None,
+    not_before: dt.datetime | None = None,
+    **params: Any,
+) -> bool:
+    """Queue a notice once per key inside the caller's transaction; False when the key was used."""
+    if community_id is None and chat_id < 0:
+        community_id = chat_id  # a group notice is about that group's community
+    return await repos.outbox.enqueue(
+        key, chat_id, kind, params, now, community_id=community_id, not_before=not_before
+    )
+
+
+async def private_language(repos: Repos, user_id: int, community_id: int | None) -> str:
+    """Return the language for a private message: the user's Telegram one, else the community's."""
+    user = await repos.users.get(user_id)
+    community = await repos.communities.get(community_id) if community_id is not None else None
+    return resolve_language(user.language_code if user else None, community.language if community else None)
+
+
+async def notice_language(repos: Repos, message: OutboxMessage) -> str:
+    """Return the language a notice is rendered in: the group's, or the private recipient's."""
+    if message.chat_id < 0:
+        community = await repos.communities.get(message.chat_id)
+        return resolve_language(None, community.language if community else None)
+    return await private_language(repos, message.chat_id, message.community_id)
