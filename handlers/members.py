@@ -22,6 +22,9 @@ from storage.models import MemberStatus
 
 log = logging.getLogger(__name__)
 
+# What /me says a member's next onboarding step is.
+PROFILE_STEPS = {"rules": "profile.step.rules", "survey": "profile.step.survey", "done": "profile.step.done"}
+
 ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 _STATUS: dict[str, MemberStatus] = {
     ChatMember.OWNER: "member",
@@ -134,7 +137,7 @@ def profile_lines(context: CustomContext, entry: ProfileEntry) -> list[str]:
     elif entry.membership.status == "pending":
         lines.append(context.t("profile.pending"))
     if not entry.membership.is_admin:
-        lines.append(context.t(f"profile.step.{entry.next_step}"))
+        lines.append(context.t(PROFILE_STEPS[entry.next_step]))
     return lines
 
 

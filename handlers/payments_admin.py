@@ -85,14 +85,16 @@ async def revenue(update: Update, context: CustomContext) -> None:
                     "revenue.recent_line",
                     charge=payment.charge_id,
                     name=report.names.get(payment.user_id, str(payment.user_id)),
-                    amount=payment.amount, what=_what(payment.kind, payment.item_id), status=Raw(status),
+                    amount=payment.amount, what=_what(context, payment.kind, payment.item_id), status=Raw(status),
                 )
             )
     await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML, do_quote=True)
 
 
-def _what(kind: str, item_id: int | None) -> str:
-    return f"#{item_id}" if kind == "item" and item_id is not None else kind
+def _what(context: CustomContext, kind: str, item_id: int | None) -> str:
+    if kind == "item" and item_id is not None:
+        return f"#{item_id}"
+    return context.t("revenue.what_plan" if kind == "plan" else "revenue.what_other")
 
 
 def build_handlers() -> list[BaseHandler]:

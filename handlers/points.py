@@ -75,9 +75,13 @@ async def show_top(update: Update, context: CustomContext) -> None:
     )
 
 
+# The leaderboard's title per period.
+BOARD_TITLES = {7: "top.title.7", 30: "top.title.30", 0: "top.title.0"}
+
+
 def render_board(context: CustomContext, board: Board) -> str:
     """Render a leaderboard with medals, escaped names and the viewer's own place."""
-    lines = [context.t(f"top.title.{board.period}")]
+    lines = [context.t(BOARD_TITLES[board.period])]
     if not board.leaders:
         lines.append(context.t("top.empty"))
     for standing in board.leaders:

@@ -66,15 +66,19 @@ def _target(message: Message, args: list[str]) -> tuple[UserInfo | None, list[st
     return None, args
 
 
+# Usage and confirmation texts of /award and /deduct.
+_TEXTS = {1: ("award.usage", "award.done"), -1: ("deduct.usage", "deduct.done")}
+
+
 async def _adjust(update: Update, context: CustomContext, sign: int) -> None:
-    name = "award" if sign > 0 else "deduct"
+    usage, done = _TEXTS[sign]
     community = await require_community(update, context)
     await require_admin(update, context)
     message = update.effective_message
     target, args = _target(message, list(context.args))
     parsed = parse_adjust(args, has_target=target is not None)
     if parsed is None:
-        raise Usage(f"{name}.usage")
+        raise Usage(usage)
     if parsed.username is not None:
         who: int | UserInfo = await get_member_id(context.db, community.id, parsed.username)
         shown = f"@{parsed.username}"
@@ -87,7 +91,7 @@ async def _adjust(update: Update, context: CustomContext, sign: int) -> None:
     )
     if not award.applied:
         return  # the same command delivered again
-    await reply(update, context, f"{name}.done", name=shown, amount=parsed.amount, reason=parsed.reason,
+    await reply(update, context, done, name=shown, amount=parsed.amount, reason=parsed.reason,
                 balance=award.balance)
 
 

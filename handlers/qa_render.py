@@ -19,6 +19,11 @@ QUOTE_CHARS = 3500
 TITLE_CHARS = 60
 BUTTON_TITLE_CHARS = 40
 ALERT_CHARS = 200
+# Catalog keys per question status: the word on a Q post, the mark in search results.
+STATUSES = {"open": "qa.status.open", "solved": "qa.status.solved", "closed": "qa.status.closed"}
+MARKS = {"open": "qa.mark.open", "solved": "qa.mark.solved", "closed": "qa.mark.closed"}
+# What a FAQ answer offered under a question led to.
+FAQ_OUTCOMES = {"solved": "qa.faq_answer.solved", "open": "qa.faq_answer.open"}
 
 
 def post_text(context: CustomContext, community: Community, view: QuestionView) -> str:
@@ -63,7 +68,7 @@ def faq_answer_text(context: CustomContext, entry: FaqEntry, asker_name: str, ou
     text = context.t("qa.faq_answer", number=entry.number, question=excerpt(entry.question, TITLE_CHARS * 4),
                      answer=excerpt_block(entry.answer), name=asker_name)
     if outcome is not None:
-        text += context.t(f"qa.faq_answer.{outcome}")
+        text += context.t(FAQ_OUTCOMES[outcome])
     return text
 
 
@@ -93,7 +98,7 @@ def thread_text(context: CustomContext, community: Community, view: QuestionView
     """Return /q: the question, its state, answer count, accepted answer and links."""
     q = view.question
     lines = [context.t("qa.thread.head", number=q.number, name=view.asker_name,
-                       status=context.t(f"qa.status.{q.status}"), text=excerpt_block(q.text)),
+                       status=context.t(STATUSES[q.status]), text=excerpt_block(q.text)),
              context.t("qa.thread.answers", count=q.answer_count)]
     if q.bounty:
         lines.append(context.t("qa.thread.bounty", bounty=q.bounty))
@@ -148,7 +153,7 @@ def search_text(context: CustomContext, community: Community, query: str, result
             q = result.question
             link = anchor(message_link(community.id, community.username, q.post_message_id or q.message_id),
                           context.t("qa.link.open"), " · ")
-            lines.append(context.t("qa.search.question", rank=rank, mark=context.t(f"qa.mark.{q.status}"),
+            lines.append(context.t("qa.search.question", rank=rank, mark=context.t(MARKS[q.status]),
                                    number=q.number, title=excerpt(q.text, TITLE_CHARS), link=link))
             if result.answer is not None:
                 lines.append(context.t("qa.search.answer", excerpt=excerpt(result.answer.text, TITLE_CHARS * 2)))

@@ -166,8 +166,10 @@ class Gateway:
         except BadRequest as exc:
             if errors.already_refunded(exc):
                 return
+            log.warning("refund of charge %s refused: %s", charge_id, exc.message)
             raise RefundFailed(error=exc.message) from exc
         except TelegramError as exc:
+            log.warning("refund of charge %s failed: %s", charge_id, exc)
             raise RefundFailed(error=str(exc)) from exc
 
     async def deliver_item(self, item: ContentItem, chat_id: int, lang: str) -> None:

@@ -35,7 +35,7 @@ async def award_badge(repos: Repos, community_id: int, user_id: int, badge: str,
     if community is None or not community.is_active:
         return True
     await queue_notice(
-        repos, f"badge:{community_id}:{user_id}:{badge}", community_id, "points.badge", now,
+        repos, f"badge:{community_id}:{user_id}:{badge}", community_id, "points/badge", now,
         user_id=user_id, name=await display_name(repos, user_id), badge=badge,
     )
     return True

@@ -41,7 +41,7 @@ async def do_register_community(
         community, added = await repos.communities.register(chat.id, chat.title, chat.chat_type, chat.username, now)
         if added:
             await queue_notice(
-                repos, greeting_key, chat.id, "community.greeting", now, title=chat.title, missing_rights=missing_rights
+                repos, greeting_key, chat.id, "community/greeting", now, title=chat.title, missing_rights=missing_rights
             )
     return community, added
 

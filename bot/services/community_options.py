@@ -23,6 +23,12 @@ MAX_GATE_TIMEOUT = 1440
 # Set when the admins were told the bot lacks a right a gate needs; cleared when the gate
 # or the bot's rights change, so they are told once per problem, not once per newcomer.
 GATE_WARNING = "gate_warning"
+# The usage message of /set <key> per setting.
+USAGE = {
+    "language": "set.usage.language", "timezone": "set.usage.timezone", "welcome": "set.usage.welcome",
+    "rules": "set.usage.rules", "tags": "set.usage.tags", "gate": "set.usage.gate",
+    "gate_timeout": "set.usage.gate_timeout",
+}
 
 _TAG_SEPARATORS = re.compile(r"[,，、;；\n]")
 
@@ -60,7 +66,7 @@ def parse_option(key: str, raw: str) -> Any:
     """Validate one onboarding setting; None means back to the default."""
     value = raw.strip()
     if not value:
-        raise Usage(f"set.usage.{key}")
+        raise Usage(USAGE[key])
     if value.lower() == RESET:
         return None
     if key in ("welcome", "rules"):

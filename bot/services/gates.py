@@ -49,7 +49,7 @@ async def do_warn_admins_once(db: Database, clock: Clock, chat_id: int, gate: st
         await repos.settings.set(chat_id, GATE_WARNING, now.isoformat(), None, now)
         # The flag above makes this once-only; the key only needs to be new.
         key = f"{GATE_WARNING}:{chat_id}:{now.isoformat()}:{secrets.token_hex(4)}"
-        return await queue_notice(repos, key, chat_id, "community.gate_warning", now, gate=gate)
+        return await queue_notice(repos, key, chat_id, "community/gate_warning", now, gate=gate)
 
 
 async def do_reset_warning(db: Database, chat_id: int) -> None:

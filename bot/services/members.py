@@ -174,7 +174,7 @@ async def do_queue_welcome(db: Database, clock: Clock, defaults: OnboardingConfi
         if not batch.community.is_active:
             return 0
         queued = await queue_notice(
-            repos, f"welcome:{community_id}:{batch.upto_id}", community_id, "onboarding.welcome", now,
+            repos, f"welcome:{community_id}:{batch.upto_id}", community_id, "onboarding/welcome", now,
             title=batch.community.title, group=community_id,
             users=[[user.id, user.full_name] for user in batch.users], welcome=batch.welcome,
         )

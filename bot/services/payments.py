@@ -238,7 +238,7 @@ async def _grant_item(
         return await _refund_due(repos, payment, "owned")
     item = await repos.content.get(order.item_id or 0)
     await queue_notice(
-        repos, f"paid:{payment.charge_id}", order.user_id, "payments.thanks", now,
+        repos, f"paid:{payment.charge_id}", order.user_id, "payments/thanks", now,
         community_id=order.community_id, title=item.title if item else "", amount=payment.amount,
     )
     return PaymentOutcome(duplicate=False, payment=payment, entitlement_id=entitlement.id)
@@ -253,7 +253,7 @@ async def _extend_membership(
     membership = await repos.plans.extend(order.community_id, order.user_id, order.plan_id, until, now)
     community = await repos.communities.get(order.community_id)
     await queue_notice(
-        repos, f"paid:{payment.charge_id}", order.user_id, "payments.membership", now,
+        repos, f"paid:{payment.charge_id}", order.user_id, "payments/membership", now,
         community_id=order.community_id, title=community.title if community else "",
         until=membership.expires_at.strftime("%Y-%m-%d"), amount=payment.amount,
     )

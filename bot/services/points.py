@@ -276,7 +276,7 @@ async def _announce_levels(repos: Repos, level_ups: list[tuple[Scope, int, int]]
             f"levelups:{community_id}:{hashlib.sha256(pairs.encode()).hexdigest()[:32]}"
         )
         await queue_notice(
-            repos, key, community_id, "points.level_ups", now, ups=ups, more=max(0, len(items) - ANNOUNCE_NAMES)
+            repos, key, community_id, "points/level_ups", now, ups=ups, more=max(0, len(items) - ANNOUNCE_NAMES)
         )
 
 

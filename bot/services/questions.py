@@ -142,7 +142,7 @@ async def do_answer(
         notified = False
         if author.id != question.asker_id:
             notified = await _notify(
-                repos, question.asker_id, community_id, f"qa:answer:{answer.id}", "qa.answered", now,
+                repos, question.asker_id, community_id, f"qa:answer:{answer.id}", "qa/answered", now,
                 number=question.number, name=author.first_name, excerpt=excerpt(answer.text),
                 message_id=answer.message_id,
             )
@@ -185,7 +185,7 @@ async def do_accept(
                 repos, env.scoring, community_id, answer.author_id, question.asker_id, str(question.id), now
             )
             await _notify(
-                repos, answer.author_id, community_id, f"qa:accepted:{question.id}", "qa.accepted", now,
+                repos, answer.author_id, community_id, f"qa:accepted:{question.id}", "qa/accepted", now,
                 number=question.number, message_id=answer.message_id,
             )
         paid, returned = await _settle_bounty(repos, env, question, answer.author_id if rewarded else None, now)

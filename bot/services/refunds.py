@@ -144,7 +144,7 @@ async def finish_refund(
         details = {"charge_id": payment.charge_id, "amount": payment.amount, "kind": payment.kind, "reason": reason}
         await repos.audit.add(community_id, actor_id, "payment.refund", payment.user_id, details, now)
     await queue_notice(
-        repos, f"refund:{payment.charge_id}", payment.user_id, "payments.refunded", now, community_id=community_id,
+        repos, f"refund:{payment.charge_id}", payment.user_id, "payments/refunded", now, community_id=community_id,
         reason=reason, paid_for=payment.kind, amount=payment.amount, title=title,
     )
     return True

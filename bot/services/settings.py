@@ -9,7 +9,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.errors import NotFound, Usage
 from bot.i18n import LANGUAGES
-from bot.services.community_options import OPTION_KEYS, do_set_option
+from bot.services.community_options import OPTION_KEYS, USAGE, do_set_option
 from storage.db import Database
 
 
@@ -37,7 +37,7 @@ async def get_settings(db: Database, chat_id: int) -> CommunitySettings:
 
 def usage_key(key: str) -> str:
     """Return the usage message for /set <key> (the general one for unknown keys)."""
-    return f"set.usage.{key}" if key in ("language", "timezone", *OPTION_KEYS) else "set.usage"
+    return USAGE.get(key, "set.usage")
 
 
 async def do_set_setting(db: Database, clock: Clock, chat_id: int, actor_id: int, key: str, value: str) -> Any:

@@ -35,6 +35,6 @@ def render_gate_warning(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
 
 
 NOTICES: dict[str, NoticeRenderer] = {
-    "community.greeting": render_greeting,
-    "community.gate_warning": render_gate_warning,
+    "community/greeting": render_greeting,
+    "community/gate_warning": render_gate_warning,
 }

@@ -24,4 +24,4 @@ def render_welcome(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     return Rendered(f"{text}\n\n{body}", button)
 
 
-NOTICES: dict[str, NoticeRenderer] = {"onboarding.welcome": render_welcome}
+NOTICES: dict[str, NoticeRenderer] = {"onboarding/welcome": render_welcome}

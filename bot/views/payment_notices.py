@@ -36,7 +36,7 @@ def render_refund(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
 
 
 NOTICES: dict[str, NoticeRenderer] = {
-    "payments.thanks": render_thanks,
-    "payments.membership": render_membership,
-    "payments.refunded": render_refund,
+    "payments/thanks": render_thanks,
+    "payments/membership": render_membership,
+    "payments/refunded": render_refund,
 }

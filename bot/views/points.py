@@ -63,6 +63,6 @@ def render_badge(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
 
 
 NOTICES: dict[str, NoticeRenderer] = {
-    "points.level_ups": render_level_ups,
-    "points.badge": render_badge,
+    "points/level_ups": render_level_ups,
+    "points/badge": render_badge,
 }

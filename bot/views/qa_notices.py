@@ -29,6 +29,6 @@ def render_accepted(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
 
 
 NOTICES: dict[str, NoticeRenderer] = {
-    "qa.answered": render_answered,
-    "qa.accepted": render_accepted,
+    "qa/answered": render_answered,
+    "qa/accepted": render_accepted,
 }

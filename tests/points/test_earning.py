@@ -146,7 +146,7 @@ async def test_seven_day_streak_caps_bonus_and_earns_on_fire_once(world: World) 
     async with w.db.read() as repos:
         assert await repos.badges.of(w.group, w.alice.id) == ["on_fire"]
         queued = await repos.outbox.list_for_chat(w.group)
-    assert [m.params["badge"] for m in queued if m.kind == "points.badge"] == ["on_fire"]
+    assert [m.params["badge"] for m in queued if m.kind == "points/badge"] == ["on_fire"]
 
 
 async def test_level_up_is_announced_once_per_level(world: World) -> None:
@@ -158,7 +158,7 @@ async def test_level_up_is_announced_once_per_level(world: World) -> None:
     assert again.level_up is None
     async with w.db.read() as repos:
         due = await repos.outbox.due(w.clock.now(), 50)
-    level_ups = [m.params["ups"] for m in due if m.kind == "points.level_ups"]
+    level_ups = [m.params["ups"] for m in due if m.kind == "points/level_ups"]
     assert level_ups == [[[w.alice.id, "Alice", 2]]]
 
 
@@ -168,7 +168,7 @@ async def test_level_announcements_can_be_turned_off(world: World) -> None:
     award = await do_award_points(w.db, w.scoring, w.clock, w.group, w.alice.id, 30, "test", "k1")
     assert award.level_up == 3
     async with w.db.read() as repos:
-        assert not [m for m in await repos.outbox.list_for_chat(w.group) if m.kind == "points.level_ups"]
+        assert not [m for m in await repos.outbox.list_for_chat(w.group) if m.kind == "points/level_ups"]
 
 
 async def test_qa_hooks_refuse_self_dealing_and_award_badges(world: World) -> None:
@@ -182,7 +182,7 @@ async def test_qa_hooks_refuse_self_dealing_and_award_badges(world: World) -> No
         assert await award_accepted_answer(repos, w.scoring, w.group, w.alice.id, w.alice.id, "q1", now) is None
         answerer, asker = await award_accepted_answer(repos, w.scoring, w.group, w.bob.id, w.alice.id, "q1", now)
         assert (answerer.delta, asker.delta) == (15, 2)
-        badges = [m.params["badge"] for m in await repos.outbox.list_for_chat(w.group) if m.kind == "points.badge"]
+        badges = [m.params["badge"] for m in await repos.outbox.list_for_chat(w.group) if m.kind == "points/badge"]
         assert badges == ["curious", "helper"]
         replay = await award_accepted_answer(repos, w.scoring, w.group, w.bob.id, w.alice.id, "q1", now)
         assert not replay[0].applied and not replay[1].applied

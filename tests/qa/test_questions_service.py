@@ -55,7 +55,7 @@ async def test_asker_who_started_the_bot_is_notified_once(world: QaWorld) -> Non
     async with world.env.db.read() as repos:
         queued = await repos.outbox.due(world.clock.now(), 10)
     notes = [m for m in queued if m.chat_id == world.alice.id]
-    assert [(m.kind, m.params["number"]) for m in notes] == [("qa.answered", 1)]
+    assert [(m.kind, m.params["number"]) for m in notes] == [("qa/answered", 1)]
     # Bob never started the bot: his question's answers queue nothing for him.
     await do_ask(world.env, world.group, world.bob, 30, "What does the borrow checker complain about?")
     await do_answer(world.env, world.group, world.alice, 30, 31, "Show us the error message, please.")

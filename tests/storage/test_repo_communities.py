@@ -57,7 +57,7 @@ async def test_migrate_id_moves_every_row(db: Database, people: People, t0: dt.d
     async with db.transaction() as repos:
         await repos.settings.set(people.group, "gate", "rules", people.carol_admin, t0)
         await repos.audit.add(people.group, people.carol_admin, "award", people.alice, {"points": 5}, t0)
-        await repos.outbox.enqueue("welcome:1", people.group, "onboarding.welcome", {"users": []}, t0)
+        await repos.outbox.enqueue("welcome:1", people.group, "onboarding/welcome", {"users": []}, t0)
         assert await repos.communities.migrate_id(people.group, new_id, t0)
 
     async with db.read() as repos:
