@@ -11,9 +11,9 @@ from bot.errors import Usage
 from bot.services.faq import do_add_faq, do_delete_faq, parse_faq_add
 from bot.services.question_views import get_faq_entries
 from handlers.common import reply, require_admin, require_community
-from handlers.qa_buttons import decode, pattern
+from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import command_text, edit_quietly
-from handlers.qa_render import faq_list
+from bot.views.qa import faq_list
 
 
 async def faq(update: Update, context: CustomContext) -> None:

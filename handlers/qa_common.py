@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 
 from bot.context import CustomContext
 from bot.services.question_views import get_question_view
-from handlers.qa_render import post_text
+from bot.views.qa import post_text
 from storage.models import Community
 from storage.models_qa import Question
 

@@ -11,9 +11,9 @@ from bot.errors import Usage
 from bot.services.qa_search import search
 from bot.services.question_views import get_open_questions, get_question_view
 from handlers.common import require_community
-from handlers.qa_buttons import decode, pattern
+from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly
-from handlers.qa_render import open_list, search_text, thread_text
+from bot.views.qa import open_list, search_text, thread_text
 
 
 async def list_questions(update: Update, context: CustomContext) -> None:

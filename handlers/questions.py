@@ -20,9 +20,9 @@ from bot.services.questions import (
     parse_ask,
 )
 from handlers.common import require_community, sender_is_admin, user_info
-from handlers.qa_buttons import decode, pattern
+from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly, refresh_post
-from handlers.qa_render import (
+from bot.views.qa import (
     faq_alert,
     faq_answer_markup,
     faq_answer_text,

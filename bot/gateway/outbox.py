@@ -78,7 +78,8 @@ class OutboxSender:
         self.name = name or f"{os.getpid()}-{secrets.token_hex(4)}"
         self._task: asyncio.Task[None] | None = None
         self._again = False
-        self._closed = False
+        self._closed = False  # no new passes
+        self._cut = False  # the running pass stops before its next send
 
     def queued(self, ids: list[int]) -> None:
         """Take notice of committed outbox rows: send them after the current update, or soon."""
@@ -105,7 +106,7 @@ class OutboxSender:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox-sender")
 
     async def _run(self) -> None:
-        while self._again and not self._closed:
+        while self._again and not self._cut:
             self._again = False
             try:
                 while await self.drain() == BATCH:
@@ -114,7 +115,7 @@ class OutboxSender:
                 log.exception("outbox pass failed")
 
     async def close(self) -> None:
-        """Stop taking wake-ups and end the running pass; unsent rows wait for the next start."""
+        """Take no more wake-ups, let the running pass finish (briefly); unsent rows wait for the next start."""
         self._closed = True
         task = self._task
         if task is None or task.done():
@@ -122,14 +123,14 @@ class OutboxSender:
         try:
             await asyncio.wait_for(asyncio.shield(task), CLOSE_WAIT)
         except TimeoutError:
-            # Cut short (flood control can hold a send for minutes): its claims lapse, the row is sent later.
+            # Flood control can hold a send for minutes: stop before the next send, and cut
+            # the one in flight (its claim lapses; the row is sent later, perhaps twice).
+            self._cut = True
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
     async def drain(self, limit: int = BATCH, ids: list[int] | None = None) -> int:
         """Claim and send up to limit due notices (only these ids, when given); return how many were claimed."""
-        if self._closed:
-            return 0
         now = self._clock.now()
         async with self._db.transaction() as repos:
             claimed = await repos.outbox.claim(self.name, now, now + LEASE, limit, ids)
@@ -138,7 +139,7 @@ class OutboxSender:
         async with self._db.read() as repos:
             languages = [await notice_language(repos, message) for message in claimed]
         for index, (message, lang) in enumerate(zip(claimed, languages, strict=True)):
-            if self._closed:
+            if self._cut:
                 await self._release(claimed[index:])
                 break
             await self._deliver(message, lang)

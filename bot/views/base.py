@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -13,18 +13,24 @@ from bot.config import Settings
 from bot.i18n import Raw, Translator
 
 
+class Texts(Protocol):
+    """Anything that translates keys into one reader's language: a handler's context, a NoticeEnv."""
+
+    def t(self, key: str, /, **params: object) -> str: ...
+
+
 @dataclass(frozen=True)
 class NoticeEnv:
     """What a notice renderer may use: texts in the recipient's language, the bot, the config."""
 
-    t: Translator
+    translator: Translator
     lang: str
     bot_username: str
     settings: Settings
 
-    def say(self, key: str, /, **params: object) -> str:
+    def t(self, key: str, /, **params: object) -> str:
         """Translate a key into the recipient's language."""
-        return self.t(self.lang, key, **params)
+        return self.translator(self.lang, key, **params)
 
 
 @dataclass(frozen=True)

@@ -19,19 +19,19 @@ GATE_WARNINGS = {"rules": "gate.warn.rules", "request": "gate.warn.request"}
 
 def render_greeting(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     """The greeting when the bot is added, with the admin rights it still lacks."""
-    text = env.say("greet.group", title=params["title"], bot_name=f"@{env.bot_username}")
+    text = env.t("greet.group", title=params["title"], bot_name=f"@{env.bot_username}")
     missing = [r for r in params["missing_rights"] if r in RIGHT_NAMES]
     if missing:
-        names = ", ".join(env.say(RIGHT_NAMES[r]) for r in missing)
-        note = env.say("greet.rights_missing", rights=Raw(names))
+        names = ", ".join(env.t(RIGHT_NAMES[r]) for r in missing)
+        note = env.t("greet.rights_missing", rights=Raw(names))
     else:
-        note = env.say("greet.rights_ok")
+        note = env.t("greet.rights_ok")
     return Rendered(f"{text}\n\n{note}")
 
 
 def render_gate_warning(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     """Tell the admins a gate can't work for lack of a right."""
-    return Rendered(env.say(GATE_WARNINGS[params["gate"]]))
+    return Rendered(env.t(GATE_WARNINGS[params["gate"]]))
 
 
 NOTICES: dict[str, NoticeRenderer] = {

@@ -1,16 +1,18 @@
-"""How paid content looks: catalog lines, item cards, keyboards, and the delivered message."""
+"""How paid content looks: catalog lines, item cards, keyboards, the delivered message, payment notices."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Callable
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Raw
 from bot.links import CATALOG, ITEM, deep_link
 from bot.services.content import CatalogPage, ItemView
+from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 from bot.views.content_data import encode
 from storage.models_content import ContentItem, Plan
 
@@ -159,3 +161,42 @@ def delivery_text(t: T, item: ContentItem) -> str:
     if body and _plain_length(header) + 2 + _plain_length(body) > limit:
         return body
     return header + ("\n\n" + body if body else "")
+
+
+# --- payment notices in private -----------------------------------------------------------
+
+
+# Why a payment was refunded → what the buyer reads (admin refunds differ for items and plans).
+REFUND_TEXTS = {
+    ("admin", "item"): "refund.notice",
+    ("admin", "plan"): "refund.notice_plan",
+    ("owned", "item"): "refund.auto.owned",
+    ("order_paid", "item"): "refund.auto.order_paid",
+    ("orphan", "item"): "refund.auto.orphan",
+}
+
+
+def render_thanks(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """Thank the buyer of an item."""
+    return Rendered(env.t("pay.thanks", title=params["title"], amount=params["amount"]))
+
+
+def render_membership(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """Confirm a membership payment and the new expiry."""
+    return Rendered(env.t(
+        "subscribe.active_until", title=params["title"], until=params["until"], amount=params["amount"]
+    ))
+
+
+def render_refund(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """Tell the buyer a payment was refunded, and why."""
+    reason, kind = params["reason"], params["paid_for"]
+    key = REFUND_TEXTS.get((reason, kind)) or REFUND_TEXTS.get((reason, "item"), "refund.notice")
+    return Rendered(env.t(key, amount=params["amount"], title=params["title"]))
+
+
+NOTICES: dict[str, NoticeRenderer] = {
+    "payments/thanks": render_thanks,
+    "payments/membership": render_membership,
+    "payments/refunded": render_refund,
+}

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.views import community, onboarding, payment_notices, points, qa_notices
+from bot.views import community, content, onboarding, points, qa
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 
 
@@ -20,8 +20,8 @@ RENDERERS: dict[str, NoticeRenderer] = {
     **community.NOTICES,
     **onboarding.NOTICES,
     **points.NOTICES,
-    **qa_notices.NOTICES,
-    **payment_notices.NOTICES,
+    **qa.NOTICES,
+    **content.NOTICES,
     "prerendered": render_prerendered,
 }
 

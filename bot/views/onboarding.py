@@ -16,11 +16,11 @@ def render_welcome(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     limit = env.settings.onboarding.welcome_max_mentions
     names = ", ".join(mention(user_id, name) for user_id, name in users[:limit])
     if len(users) > limit:
-        names += env.say("welcome.more", count=len(users) - limit)
-    text = env.say("welcome.greeting", title=params["title"], names=Raw(names))
+        names += env.t("welcome.more", count=len(users) - limit)
+    text = env.t("welcome.greeting", title=params["title"], names=Raw(names))
     welcome = params.get("welcome")
-    body = html.escape(welcome, quote=False) if welcome else env.say("welcome.body")
-    button = url_button(env.say("welcome.button"), deep_link(env.bot_username, JOIN, params["group"]))
+    body = html.escape(welcome, quote=False) if welcome else env.t("welcome.body")
+    button = url_button(env.t("welcome.button"), deep_link(env.bot_username, JOIN, params["group"]))
     return Rendered(f"{text}\n\n{body}", button)
 
 

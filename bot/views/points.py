@@ -42,23 +42,23 @@ def render_level_ups(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     """Announce who reached which level, one line each, and how many more."""
     names = env.settings.points.level_names
     lines = [
-        env.say(
+        env.t(
             "points.level_up", mention=mention(user_id, name), level=level,
-            name=level_name(env.t, env.lang, level, names),
+            name=level_name(env.translator, env.lang, level, names),
         )
         for user_id, name, level in params["ups"]
     ]
     if params.get("more"):
-        lines.append(env.say("points.level_up_more", count=params["more"]))
+        lines.append(env.t("points.level_up_more", count=params["more"]))
     return Rendered("\n".join(lines))
 
 
 def render_badge(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     """Announce a badge once in the group."""
     badge = params["badge"]
-    return Rendered(env.say(
+    return Rendered(env.t(
         "badge.announce", mention=mention(params["user_id"], params["name"]),
-        badge=badge_label(env.t, env.lang, badge), why=env.say(BADGE_REASONS[badge]),
+        badge=badge_label(env.translator, env.lang, badge), why=env.t(BADGE_REASONS[badge]),
     ))
 
 

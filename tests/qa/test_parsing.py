@@ -11,7 +11,7 @@ from bot.errors import Usage
 from bot.links import message_link
 from bot.services.faq import parse_faq_add
 from bot.services.questions import parse_ask
-from handlers.qa_buttons import QaButton, decode
+from bot.views.qa_buttons import QaButton, decode
 
 CONFIG = QaConfig()
 ACTIONS = ("sq", "sf", "fy", "fn", "pq", "pf")

@@ -1,16 +1,16 @@
-"""Q&A texts and keyboards: the Q post in each state, lists, threads, search results."""
+"""Q&A texts and keyboards: the Q post in each state, lists, threads, search results, and the private notices."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.context import CustomContext
 from bot.i18n import Raw
 from bot.links import anchor, message_link
 from bot.services.qa_search import SearchResult, Suggestions
 from bot.services.question_views import Page, QuestionView
 from bot.services.questions import excerpt
-from handlers.qa_buttons import button, pager
+from bot.views.base import NoticeEnv, NoticeRenderer, Rendered, Texts
+from bot.views.qa_buttons import button, pager
 from storage.models import Community
 from storage.models_qa import FaqEntry, Question
 
@@ -26,7 +26,7 @@ MARKS = {"open": "qa.mark.open", "solved": "qa.mark.solved", "closed": "qa.mark.
 FAQ_OUTCOMES = {"solved": "qa.faq_answer.solved", "open": "qa.faq_answer.open"}
 
 
-def post_text(context: CustomContext, community: Community, view: QuestionView) -> str:
+def post_text(context: Texts, community: Community, view: QuestionView) -> str:
     """Return the Q post for the question's current state."""
     q = view.question
     common = {"number": q.number, "name": view.asker_name, "text": excerpt_block(q.text)}
@@ -48,7 +48,7 @@ def excerpt_block(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
 
 
-def suggestions_markup(context: CustomContext, suggestions: Suggestions) -> InlineKeyboardMarkup | None:
+def suggestions_markup(context: Texts, suggestions: Suggestions) -> InlineKeyboardMarkup | None:
     """Return one button per similar solved question or FAQ entry."""
     rows = [
         [button(context.t("qa.button.question", number=s.question.number,
@@ -63,7 +63,7 @@ def suggestions_markup(context: CustomContext, suggestions: Suggestions) -> Inli
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def faq_answer_text(context: CustomContext, entry: FaqEntry, asker_name: str, outcome: str | None = None) -> str:
+def faq_answer_text(context: Texts, entry: FaqEntry, asker_name: str, outcome: str | None = None) -> str:
     """Return the immediate FAQ answer, with the asker's verdict once given ('solved'/'open')."""
     text = context.t("qa.faq_answer", number=entry.number, question=excerpt(entry.question, TITLE_CHARS * 4),
                      answer=excerpt_block(entry.answer), name=asker_name)
@@ -72,13 +72,13 @@ def faq_answer_text(context: CustomContext, entry: FaqEntry, asker_name: str, ou
     return text
 
 
-def faq_answer_markup(context: CustomContext, number: int) -> InlineKeyboardMarkup:
+def faq_answer_markup(context: Texts, number: int) -> InlineKeyboardMarkup:
     """Return the Yes/No buttons under an immediate FAQ answer."""
     return InlineKeyboardMarkup([[button(context.t("qa.button.yes"), "fy", number),
                                   button(context.t("qa.button.no"), "fn", number)]])
 
 
-def suggestion_alert(context: CustomContext, view: QuestionView) -> str:
+def suggestion_alert(context: Texts, view: QuestionView) -> str:
     """Return the popup shown for a suggested question (its accepted answer)."""
     q = view.question
     if view.answer is None:
@@ -89,12 +89,12 @@ def suggestion_alert(context: CustomContext, view: QuestionView) -> str:
     return excerpt(text, ALERT_CHARS)
 
 
-def faq_alert(context: CustomContext, entry: FaqEntry) -> str:
+def faq_alert(context: Texts, entry: FaqEntry) -> str:
     """Return the popup shown for a suggested FAQ entry."""
     return excerpt(context.t("qa.alert.faq", number=entry.number, answer=entry.answer), ALERT_CHARS)
 
 
-def thread_text(context: CustomContext, community: Community, view: QuestionView) -> str:
+def thread_text(context: Texts, community: Community, view: QuestionView) -> str:
     """Return /q: the question, its state, answer count, accepted answer and links."""
     q = view.question
     lines = [context.t("qa.thread.head", number=q.number, name=view.asker_name,
@@ -118,7 +118,7 @@ def thread_text(context: CustomContext, community: Community, view: QuestionView
 
 
 def open_list(
-    context: CustomContext, community: Community, page: Page[Question]
+    context: Texts, community: Community, page: Page[Question]
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return a page of /questions and its Back/Next buttons."""
     if not page.total:
@@ -133,7 +133,7 @@ def open_list(
     return "\n".join(lines), pager("pq", page.page, page.pages, context.t("qa.page.prev"), context.t("qa.page.next"))
 
 
-def faq_list(context: CustomContext, page: Page[FaqEntry]) -> tuple[str, InlineKeyboardMarkup | None]:
+def faq_list(context: Texts, page: Page[FaqEntry]) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return a page of /faq and its Back/Next buttons."""
     if not page.total:
         return context.t("faq.list.empty"), None
@@ -143,7 +143,7 @@ def faq_list(context: CustomContext, page: Page[FaqEntry]) -> tuple[str, InlineK
     return "\n".join(lines), pager("pf", page.page, page.pages, context.t("qa.page.prev"), context.t("qa.page.next"))
 
 
-def search_text(context: CustomContext, community: Community, query: str, results: list[SearchResult]) -> str:
+def search_text(context: Texts, community: Community, query: str, results: list[SearchResult]) -> str:
     """Return /search results, best first."""
     if not results:
         return context.t("qa.search.empty", query=excerpt(query, TITLE_CHARS))
@@ -162,3 +162,32 @@ def search_text(context: CustomContext, community: Community, query: str, result
                                    question=excerpt(result.entry.question, TITLE_CHARS),
                                    answer=excerpt(result.entry.answer, TITLE_CHARS * 2)))
     return "\n".join(lines)
+
+
+# --- notices in private -----------------------------------------------------------------
+
+
+def _link(env: NoticeEnv, params: dict[str, Any]) -> str:
+    url = message_link(params["group"], params.get("username"), params.get("message_id"))
+    return anchor(url, env.t("qa.link.goto"), "\n")
+
+
+def render_answered(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """Tell the asker their question got an answer."""
+    return Rendered(env.t(
+        "qa.notify.answer", title=params["title"], link=_link(env, params), number=params["number"],
+        name=params["name"], excerpt=params["excerpt"],
+    ))
+
+
+def render_accepted(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """Tell the answerer their answer was accepted."""
+    return Rendered(env.t(
+        "qa.notify.accepted", title=params["title"], link=_link(env, params), number=params["number"]
+    ))
+
+
+NOTICES: dict[str, NoticeRenderer] = {
+    "qa/answered": render_answered,
+    "qa/accepted": render_accepted,
+}
