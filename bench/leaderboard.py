@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.clock import FakeClock
-from bot.services.leaderboard import get_leaderboard, get_rank
+from bot.services.leaderboard import do_roll_windows, get_leaderboard, get_rank
 from bot.services.points import WINDOWS
 from bot.services.points_rules import local_day
 from storage.db import Database
@@ -104,10 +104,15 @@ async def report(db: Database, args: argparse.Namespace) -> None:
     def member() -> int:
         return FIRST_USER + rng.randrange(args.members)
 
+    async def top(period: int) -> None:
+        # What /top does: the (read-only, same-day) window check, then the board.
+        await do_roll_windows(db, clock, COMMUNITY)
+        await get_leaderboard(db, clock, COMMUNITY, period, member())
+
     calls = {
-        "/top 7d (+ caller's rank)": lambda: get_leaderboard(db, clock, COMMUNITY, 7, member()),
-        "/top 30d (+ caller's rank)": lambda: get_leaderboard(db, clock, COMMUNITY, 30, member()),
-        "/top all (+ caller's rank)": lambda: get_leaderboard(db, clock, COMMUNITY, 0, member()),
+        "/top 7d (+ caller's rank)": lambda: top(7),
+        "/top 30d (+ caller's rank)": lambda: top(30),
+        "/top all (+ caller's rank)": lambda: top(0),
         "rank of one member, 7d": lambda: get_rank(db, clock, COMMUNITY, 7, member()),
         "rank of one member, all": lambda: get_rank(db, clock, COMMUNITY, 0, member()),
     }

@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import ChatMember, Message, Update, User
 from telegram.constants import ChatType, ParseMode
 
 from bot.context import CustomContext
 from bot.errors import GroupOnly, NotAdmin
 from bot.services.communities import UserInfo, get_community
-from storage.models import Community
+from storage.models import Community, MemberStatus
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+_STATUS: dict[str, MemberStatus] = {
+    ChatMember.OWNER: "member",
+    ChatMember.ADMINISTRATOR: "member",
+    ChatMember.MEMBER: "member",
+    ChatMember.LEFT: "left",
+    ChatMember.BANNED: "kicked",
+}
+
+
+def as_user(user: User) -> UserInfo:
+    """Return a Telegram user as the services see them."""
+    return UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
 
 
 def user_info(update: Update) -> UserInfo:
     """Return the sender as the services see them."""
-    user = update.effective_user
-    assert user is not None
-    return UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
+    assert update.effective_user is not None
+    return as_user(update.effective_user)
+
+
+def member_status(member: ChatMember) -> MemberStatus:
+    """Return what a Telegram chat member's status means for a membership."""
+    if member.status == ChatMember.RESTRICTED:
+        return "restricted" if getattr(member, "is_member", False) else "left"
+    return _STATUS.get(member.status, "left")
+
+
+def is_present(member: ChatMember) -> bool:
+    """Tell whether the chat member is in the group now (a restricted member may be, or not)."""
+    return member_status(member) in ("member", "restricted")
+
+
+def is_admin(member: ChatMember) -> bool:
+    """Tell whether the chat member is the group's owner or an administrator."""
+    return member.status in ADMIN_STATUSES
 
 
 def is_group(update: Update) -> bool:

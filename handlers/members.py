@@ -4,46 +4,24 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, Update, User
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, ChatJoinRequestHandler, ChatMemberHandler, CommandHandler, MessageHandler
 from telegram.ext import filters
 
 from bot.context import CustomContext
-from bot.services.communities import UserInfo
 from bot.services.content import get_purchase_count
 from bot.services.members import MemberChange, do_migrate_community, do_record_join_request, do_record_member
 from bot.services.profile import ProfileEntry, get_profile
-from handlers.common import GROUP_TYPES, is_group, load_community
+from handlers.common import GROUP_TYPES, as_user, is_admin, is_group, load_community, member_status
 from handlers.onboarding import open_for_request
 from handlers.points import points_profile_lines
 from jobs.welcomes import schedule_welcome
-from storage.models import MemberStatus
 
 log = logging.getLogger(__name__)
 
 # What /me says a member's next onboarding step is.
 PROFILE_STEPS = {"rules": "profile.step.rules", "survey": "profile.step.survey", "done": "profile.step.done"}
-
-ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
-_STATUS: dict[str, MemberStatus] = {
-    ChatMember.OWNER: "member",
-    ChatMember.ADMINISTRATOR: "member",
-    ChatMember.MEMBER: "member",
-    ChatMember.LEFT: "left",
-    ChatMember.BANNED: "kicked",
-}
-
-
-def _info(user: User) -> UserInfo:
-    return UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
-
-
-def _status(member: ChatMember) -> MemberStatus:
-    if member.status == ChatMember.RESTRICTED:
-        return "restricted" if getattr(member, "is_member", False) else "left"
-    return _STATUS.get(member.status, "left")
-
 
 async def _follow_up(context: CustomContext, chat_id: int, user_id: int, change: MemberChange | None) -> None:
     if change is None:
@@ -61,16 +39,16 @@ async def track_chat_member(update: Update, context: CustomContext) -> None:
     if chat.type not in GROUP_TYPES:
         return
     old, new = change.old_chat_member, change.new_chat_member
-    if old.status in ADMIN_STATUSES or new.status in ADMIN_STATUSES:
+    if is_admin(old) or is_admin(new):
         context.services.admins.invalidate(chat.id)
     result = await do_record_member(
         context.db,
         context.clock,
         context.settings.onboarding,
         chat.id,
-        _info(new.user),
-        _status(new),
-        new.status in ADMIN_STATUSES,
+        as_user(new.user),
+        member_status(new),
+        is_admin(new),
     )
     await _follow_up(context, chat.id, new.user.id, result)
 
@@ -82,7 +60,7 @@ async def members_joined(update: Update, context: CustomContext) -> None:
         if user.id == context.bot.id:
             continue
         result = await do_record_member(
-            context.db, context.clock, context.settings.onboarding, message.chat_id, _info(user), "member", exact=False
+            context.db, context.clock, context.settings.onboarding, message.chat_id, as_user(user), "member", exact=False
         )
         await _follow_up(context, message.chat_id, user.id, result)
 
@@ -94,7 +72,7 @@ async def member_left(update: Update, context: CustomContext) -> None:
     if user is None or user.id == context.bot.id:
         return
     await do_record_member(
-        context.db, context.clock, context.settings.onboarding, message.chat_id, _info(user), "left", exact=False
+        context.db, context.clock, context.settings.onboarding, message.chat_id, as_user(user), "left", exact=False
     )
 
 
@@ -117,7 +95,7 @@ async def join_requested(update: Update, context: CustomContext) -> None:
     """Under gate=request: approve members who finished onboarding, send the others its first step."""
     request = update.chat_join_request
     chat_id, user = request.chat.id, request.from_user
-    result = await do_record_join_request(context.db, context.clock, context.settings.onboarding, chat_id, _info(user))
+    result = await do_record_join_request(context.db, context.clock, context.settings.onboarding, chat_id, as_user(user))
     if result is None:
         return
     if result.approve:

@@ -8,14 +8,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import CustomContext
 from bot.i18n import Raw, resolve_language
-from bot.services.communities import UserInfo
 from bot.services.members import do_record_member
 from bot.services.onboarding import (
     NotMember,
@@ -27,6 +26,7 @@ from bot.services.onboarding import (
 )
 from bot.services.points_rules import Scoring
 from bot.services.profile import ProfileEntry, get_profile, next_unfinished
+from handlers.common import as_user, is_admin, is_present, member_status
 from storage.models import Community
 
 log = logging.getLogger(__name__)
@@ -120,16 +120,13 @@ async def _sync_membership(context: CustomContext, chat_id: int, user: User) -> 
     except TelegramError as exc:
         log.info("cannot check %s in %s: %s", user.id, chat_id, exc)
         return False
-    present = member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER) or (
-        member.status == ChatMember.RESTRICTED and member.is_member
-    )
-    if not present:
+    if not is_present(member):
         return False
-    info = UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
-    status = "restricted" if member.status == ChatMember.RESTRICTED else "member"
-    admin = member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
     settings = context.settings.onboarding
-    change = await do_record_member(context.db, context.clock, settings, chat_id, info, status, admin, announce=False)
+    change = await do_record_member(
+        context.db, context.clock, settings, chat_id, as_user(user), member_status(member), is_admin(member),
+        announce=False,
+    )
     return change is not None
 
 

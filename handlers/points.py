@@ -10,12 +10,11 @@ from bot.context import CustomContext
 from bot.errors import Usage
 from bot.i18n import Raw
 from bot.views.points import badge_label, level_name
-from bot.services.communities import UserInfo
 from bot.services.earning import MessageSeen, ReactionSeen, do_checkin
-from bot.services.leaderboard import Board, get_leaderboard, get_profile, parse_period
+from bot.services.leaderboard import Board, do_roll_windows, get_leaderboard, get_profile, parse_period
 from bot.services.levels import progress_bar
 from bot.services.points_rules import get_rules
-from handlers.common import GROUP_TYPES, reply, require_community, user_info
+from handlers.common import GROUP_TYPES, as_user, reply, require_community, user_info
 
 # A group of its own: the message tracker sees every group message, next to whatever
 # other features do with it (answers, commands) in their groups.
@@ -45,7 +44,7 @@ async def earn_for_reaction(update: Update, context: CustomContext) -> None:
     user = change.user
     if user is None or change.chat.type not in GROUP_TYPES:  # anonymous admins react as the chat
         return
-    reactor = UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
+    reactor = as_user(user)
     old = tuple(r.emoji for r in change.old_reaction if r.type == "emoji")
     new = tuple(r.emoji for r in change.new_reaction if r.type == "emoji")
     context.services.points_writer.submit(ReactionSeen(change.chat.id, reactor, change.message_id, old, new))
@@ -69,6 +68,7 @@ async def show_top(update: Update, context: CustomContext) -> None:
     period = parse_period(context.args[0] if context.args else None)
     if period is None:
         raise Usage("top.usage")
+    await do_roll_windows(context.db, context.clock, community.id)
     board = await get_leaderboard(context.db, context.clock, community.id, period, update.effective_user.id)
     await update.effective_message.reply_text(
         render_board(context, board), parse_mode=ParseMode.HTML, do_quote=True
@@ -96,6 +96,7 @@ def render_board(context: CustomContext, board: Board) -> str:
 
 async def points_profile_lines(context: CustomContext, community_id: int, user_id: int) -> list[str]:
     """Return the points part of /me for one community: points, level, progress, streak, ranks, badges."""
+    await do_roll_windows(context.db, context.clock, community_id)
     profile = await get_profile(context.db, context.services.scoring, context.clock, community_id, user_id)
     rules = context.services.scoring.config
     lang = context.lang

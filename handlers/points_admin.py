@@ -6,14 +6,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import Message, MessageEntity, Update
+from telegram import Message, MessageEntity, Update, User
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.services.communities import UserInfo
 from bot.services.points_admin import do_adjust_points, get_member_id
-from handlers.common import reply, require_admin, require_community
+from handlers.common import as_user, reply, require_admin, require_community
 
 MAX_AMOUNT = 100_000
 MAX_REASON = 200
@@ -49,10 +49,8 @@ def parse_adjust(args: Sequence[str], *, has_target: bool) -> AdjustArgs | None:
     return AdjustArgs(username, amount, reason)
 
 
-def _person(user: object) -> UserInfo | None:
-    if user is None:
-        return None
-    return UserInfo(user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot)
+def _person(user: User | None) -> UserInfo | None:
+    return as_user(user) if user is not None else None
 
 
 def _target(message: Message, args: list[str]) -> tuple[UserInfo | None, list[str]]:

@@ -79,26 +79,33 @@ class _Seen:
 
 
 async def _reading(db: Database, clock: Clock, community_id: int, read: Callable[[Repos, _Seen], Awaitable[T]]) -> T:
-    """Run read in a read transaction once the windows describe the community's current day."""
-    for attempt in range(2):
-        async with db.read() as repos:
-            community = (await repos.points.communities([community_id])).get(community_id)
-            if community is None:
-                raise NotFound()
-            today = local_day(clock.now(), community.timezone)
-            if attempt or (community.windows_day is not None and community.windows_day >= today):
-                return await read(repos, _Seen(community.title, community.language, today))
-        # First read of a new day: roll in a write transaction, then read a fresh snapshot.
-        await do_roll_windows(db, clock, community_id)
-    raise AssertionError("unreachable")
+    """Run read in a read transaction (the windows are as the last write or do_roll_windows left them)."""
+    async with db.read() as repos:
+        community = (await repos.points.communities([community_id])).get(community_id)
+        if community is None:
+            raise NotFound()
+        today = local_day(clock.now(), community.timezone)
+        return await read(repos, _Seen(community.title, community.language, today))
 
 
-async def do_roll_windows(db: Database, clock: Clock, community_id: int) -> None:
-    """Bring a community's windowed totals forward to its current local day."""
+async def do_roll_windows(db: Database, clock: Clock, community_id: int) -> bool:
+    """Bring a community's windowed totals forward to its current local day; True if they moved.
+
+    Call it before reading a leaderboard or a profile: the first read of a new local day
+    rolls the windows once (a cheap read otherwise).
+    """
+    async with db.read() as repos:
+        community = (await repos.points.communities([community_id])).get(community_id)
+        if community is None:
+            return False
+        if community.windows_day is not None and community.windows_day >= local_day(clock.now(), community.timezone):
+            return False
     async with db.transaction() as repos:
         community = (await repos.points.communities([community_id])).get(community_id)
-        if community is not None:
-            await roll_windows(repos, community_id, community.windows_day, local_day(clock.now(), community.timezone))
+        if community is None:
+            return False
+        today = local_day(clock.now(), community.timezone)
+        return await roll_windows(repos, community_id, community.windows_day, today) != community.windows_day
 
 
 async def get_rank(db: Database, clock: Clock, community_id: int, period: int, user_id: int) -> tuple[int, int] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.leaderboard import get_leaderboard, get_profile, get_rank, parse_period
+from bot.services.leaderboard import do_roll_windows, get_leaderboard, get_profile, get_rank, parse_period
 from bot.services.points import do_award_points
 from bot.services.points_admin import do_adjust_points
 
@@ -58,6 +58,7 @@ async def test_windows_roll_as_days_pass(world: World) -> None:
     await _give(w, w.alice.id, 1, "d3a")
 
     async def totals(period: int) -> dict[int, int]:
+        await do_roll_windows(w.db, w.clock, w.group)
         board = await get_leaderboard(w.db, w.clock, w.group, period, None)
         return {s.user_id: s.points for s in board.leaders}
 
