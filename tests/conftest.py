@@ -9,7 +9,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.runner import BotRunner
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -12,8 +12,8 @@ import pytest
 from bot.runner import BotRunner
 from bot.services.plans import has_active_membership
 from bot.services.points import do_award_points
-from bot.simulator.payments import complete_payment, resolve_invoice
 from tests.content.flows import SECRET, card, delivered, invoice_for, pre_checkout, publish
+from tgsim.payments import complete_payment, resolve_invoice
 
 
 @pytest.fixture(autouse=True)

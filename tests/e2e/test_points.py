@@ -7,7 +7,7 @@ import datetime as dt
 from bot.clock import FakeClock
 from bot.runner import BotRunner
 from bot.services.points import do_award_points
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 from tests.conftest import make_settings
 

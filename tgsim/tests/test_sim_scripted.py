@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.clock import FakeClock
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,12 +10,12 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from bot.clock import Clock
-from bot.simulator.errors import ApiError, forbidden
-from bot.simulator.flood import FloodControl
-from bot.simulator.params import Params
-from bot.simulator.serialize import member_to_dict, message_to_dict
-from bot.simulator.updates import UpdateQueue
-from bot.simulator.world import ChatRecord, Member, MessageRecord, UserRecord, World
+from tgsim.errors import ApiError, forbidden
+from tgsim.flood import FloodControl
+from tgsim.params import Params
+from tgsim.serialize import member_to_dict, message_to_dict
+from tgsim.updates import UpdateQueue
+from tgsim.world import ChatRecord, Member, MessageRecord, UserRecord, World
 
 T = TypeVar("T")
 
@@ -27,7 +27,7 @@ class Simulator:
                  bot_username: str = "circle_bot", flood_limits: bool = False, privacy_mode: bool = False,
                  precheckout_deadline: float = 10.0, bot_name: str | None = None,
                  callback_query_timeout: float = 15.0, port: int = 0) -> None:
-        from bot.simulator.payments import PaymentState
+        from tgsim.payments import PaymentState
 
         self.clock = clock
         self.token = token
@@ -60,8 +60,8 @@ class Simulator:
 
     async def start(self) -> Simulator:
         """Start serving on 127.0.0.1 (a free port unless one was given)."""
-        from bot.simulator.methods import all_methods
-        from bot.simulator.server import build_app
+        from tgsim.methods import all_methods
+        from tgsim.server import build_app
 
         self._runner = web.AppRunner(build_app(self, all_methods()), access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -108,7 +108,7 @@ class Simulator:
     def user(self, first_name: str, username: str | None = None, language_code: str | None = "en",
              stars: int = 0, last_name: str | None = None, is_bot: bool = False) -> Any:
         """Create a user; returns a SimUser."""
-        from bot.simulator.scripted import SimUser
+        from tgsim.scripted import SimUser
 
         record = UserRecord(id=self.world.next_user_id(), first_name=first_name, last_name=last_name,
                             username=username, language_code=language_code, is_bot=is_bot, stars=stars)
@@ -120,7 +120,7 @@ class Simulator:
     def group(self, title: str, owner: Any, supergroup: bool = True, username: str | None = None,
               join_by_request: bool = False) -> Any:
         """Create a group owned by owner; returns a SimChat."""
-        from bot.simulator.scripted_chat import SimChat
+        from tgsim.scripted_chat import SimChat
 
         chat = self.world.new_group(title, supergroup, username)
         chat.join_by_request = join_by_request
@@ -279,7 +279,7 @@ class Simulator:
 
     def inject_group_message(self, chat: Any, user: Any, text: str) -> int | None:
         """Fast path for benchmarks: create a group message and its update, no checks, no waiting."""
-        from bot.simulator.entities import detect_entities
+        from tgsim.entities import detect_entities
 
         record = self.chat_record(chat)
         msg = self.new_message(record, user.record if hasattr(user, "record") else user, text=text,
@@ -334,7 +334,7 @@ class Simulator:
         if not member.active:
             raise forbidden(f"bot is not a member of the {kind} chat")
         if member.status == "restricted" and not member.permissions.get("can_send_messages", False):
-            from bot.simulator.errors import bad_request
+            from tgsim.errors import bad_request
 
             raise bad_request("not enough rights to send text messages to the chat")
 
@@ -343,7 +343,7 @@ class Simulator:
         if chat.type == "private":
             user = chat.private_user
             if user is not None and not user.started and not self.has_pending_join_request(user):
-                from bot.simulator.errors import bad_request
+                from tgsim.errors import bad_request
 
                 raise bad_request("chat not found")
             return
@@ -362,18 +362,18 @@ class Simulator:
 
     def transcript(self, chat: Any, user: Any = None) -> str:
         """Render a chat for humans."""
-        from bot.simulator.transcript import render_chat
+        from tgsim.transcript import render_chat
 
         return render_chat(self.chat_record(chat, getattr(user, "record", user)))
 
     def transcripts(self) -> str:
         """Render every chat that has messages."""
-        from bot.simulator.transcript import render_chat
+        from tgsim.transcript import render_chat
 
         return "\n\n".join(render_chat(c) for c in self.world.chats.values() if c.messages)
 
     async def renew_subscription(self, charge_id_or_user: Any) -> Any:
         """Charge the next period of a subscription; returns a PayResult."""
-        from bot.simulator.payments import renew_subscription
+        from tgsim.payments import renew_subscription
 
         return await renew_subscription(self, charge_id_or_user)
