@@ -9,7 +9,7 @@ from bot.runner import BotRunner
 from bot.services.points import do_award_points
 from tgsim import Simulator
 
-from tests.conftest import make_settings
+from tests.fixtures import make_settings
 
 LONG = "this message is long enough to earn a point"
 

@@ -15,7 +15,7 @@ import httpx
 from bot.runner import BotRunner
 from bot.services.outbox import enqueue_message
 from storage.db import Database
-from tests.conftest import make_settings
+from tests.fixtures import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
