@@ -87,3 +87,8 @@ class OutboxRepo:
             # Never schedule into the past: that would re-send in the same sweep.
             values["not_before"] = max(retry_at, now)
         await self.conn.execute(sa.update(outbox).where(_o.id == id).values(**values))
+
+    async def count_pending(self) -> int:
+        """Count the messages not sent yet, due or not."""
+        count = await self.conn.scalar(sa.select(sa.func.count()).select_from(outbox).where(_o.status == "pending"))
+        return int(count or 0)
