@@ -24,8 +24,8 @@ from bot.config import PAYLOAD_SECRET_ENV, load_settings
 from bot.logs import setup_logging
 from bot.runner import BotRunner
 from bot.services.content import ContentSource, PublishSpec, do_publish_item
-from bot.simulator import Simulator
-from bot.simulator.world import ChatRecord
+from tgsim import Simulator
+from tgsim.world import ChatRecord
 
 
 def _delivered(chat: ChatRecord, marker: str) -> bool:

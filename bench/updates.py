@@ -23,7 +23,7 @@ from telegram.ext import ApplicationBuilder, MessageHandler, filters
 from bot.config import load_settings
 from bot.logs import setup_logging
 from bot.runner import BotRunner
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 async def _populate(sim: Simulator, groups: int, users: int):
     owner = sim.user("Owner", username="owner")

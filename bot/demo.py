@@ -15,7 +15,7 @@ from bot.demo_points import scene_points
 from bot.demo_qa import scene_qa
 from bot.logs import setup_logging
 from bot.runner import BotRunner
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 log = logging.getLogger(__name__)
 

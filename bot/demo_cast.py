@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.runner import BotRunner
-from bot.simulator import Simulator
-from bot.simulator.scripted import SimUser
-from bot.simulator.scripted_chat import SimChat
+from tgsim import Simulator
+from tgsim.scripted import SimUser
+from tgsim.scripted_chat import SimChat
 
 
 @dataclass

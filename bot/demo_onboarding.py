@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.demo_cast import Cast
-from bot.simulator.world import MessageRecord
+from tgsim.world import MessageRecord
 
 # The welcome is batched: it comes config's onboarding.welcome_delay seconds after a join.
 WELCOME_TIMEOUT = 30.0

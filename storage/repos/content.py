@@ -99,3 +99,15 @@ class ContentRepo:
         await self.conn.execute(
             sa.insert(content_opens).values(community_id=community_id, item_id=item_id, user_id=user_id, created_at=now)
         )
+
+    async def list_all(self) -> list[ContentItem]:
+        """Return every item of every community, unpublished ones included, oldest first (exports and checks)."""
+        rows = await self.conn.execute(sa.select(content_items).order_by(_i.id))
+        return [ContentItem.from_row(row._mapping) for row in rows]
+
+    async def count_opens(self, item_id: int | None = None) -> int:
+        """Count the recorded opens of one item (or of all items)."""
+        stmt = sa.select(sa.func.count()).select_from(content_opens)
+        if item_id is not None:
+            stmt = stmt.where(content_opens.c.item_id == item_id)
+        return int(await self.conn.scalar(stmt) or 0)

@@ -133,3 +133,8 @@ class EntitlementsRepo:
         await self.conn.execute(
             sa.update(entitlements).where(_e.id == entitlement_id, _e.delivery == "pending").values(**values)
         )
+
+    async def list_all(self) -> list[Entitlement]:
+        """Return every entitlement, revoked ones included, oldest first (exports and consistency checks)."""
+        rows = await self.conn.execute(sa.select(entitlements).order_by(_e.id))
+        return [Entitlement.from_row(row._mapping) for row in rows]

@@ -164,3 +164,10 @@ class LedgerRepo:
             query = query.where(_l.day >= since_day)
         rows = await self.conn.execute(query.group_by(_l.user_id).order_by(total.desc()).limit(limit))
         return [(user_id, int(points)) for user_id, points in rows]
+
+    async def with_reason(self, community_id: int, reason: str) -> list[tuple[int, int]]:
+        """Return (user_id, delta) of the community's ledger rows with this reason, oldest first."""
+        rows = await self.conn.execute(
+            sa.select(_l.user_id, _l.delta).where(_l.community_id == community_id, _l.reason == reason).order_by(_l.id)
+        )
+        return [(int(user_id), int(delta)) for user_id, delta in rows]

@@ -142,3 +142,10 @@ class OutboxRepo:
         values.update(claimed_by=None, claimed_until=None)
         result = await self.conn.execute(sa.update(outbox).where(*where).values(**values))
         return result.rowcount == 1
+
+    async def count_pending(self) -> int:
+        """Count the notices not sent yet (waiting, or claimed by a sender), due or not."""
+        count = await self.conn.scalar(
+            sa.select(sa.func.count()).select_from(outbox).where(_o.status.in_(("pending", "sending")))
+        )
+        return int(count or 0)

@@ -140,3 +140,8 @@ class PaymentsRepo:
             top_items=[(int(i), str(t), int(s), int(n)) for i, t, s, n in top_rows],
             recent=[StarPayment.from_row(row._mapping) for row in recent_rows],
         )
+
+    async def list_all(self) -> list[StarPayment]:
+        """Return every recorded payment, oldest first (exports and consistency checks, not hot paths)."""
+        rows = await self.conn.execute(sa.select(star_payments).order_by(_p.id))
+        return [StarPayment.from_row(row._mapping) for row in rows]

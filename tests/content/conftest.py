@@ -15,6 +15,8 @@ from bot.services.communities import UserInfo
 from bot.services.points_rules import Scoring
 from storage.db import Database
 
+from tests.fixtures import ALICE, BOB, CAROL, GROUP, PEOPLE, open_community
+
 SECRET = b"test-secret"
 
 
@@ -39,23 +41,10 @@ class Shop:
 
 @pytest.fixture
 async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
-    db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
     clock = FakeClock()
+    db = await open_community(tmp_path / "shop.db", clock.now(), PEOPLE, started=PEOPLE)
     t = load_translator()
-    group = -1001234567890
-    people = (
-        UserInfo(1001, "Alice", None, "alice", "en"),
-        UserInfo(1002, "Bob", None, "bob", "zh-hans"),
-        UserInfo(1003, "Carol", None, "carol", "en"),
-    )
-    now = clock.now()
-    async with db.transaction() as repos:
-        await repos.communities.register(group, "Rust Circle", "supergroup", None, now)
-        for user in people:
-            await repos.users.upsert(user.id, user.first_name, None, user.username, user.language_code, False, now)
-            await repos.users.mark_started(user.id, now)
-            await repos.memberships.upsert(group, user.id, "member", user.id == 1003, now)
     try:
-        yield Shop(db, clock, t, Scoring(PointsConfig()), PaymentsConfig(), group, *people)
+        yield Shop(db, clock, t, Scoring(PointsConfig()), PaymentsConfig(), GROUP.id, ALICE, BOB, CAROL)
     finally:
         await db.close()

@@ -6,7 +6,7 @@ import asyncio
 import re
 from typing import Any
 
-from bot.simulator.world import MessageRecord
+from tgsim.world import MessageRecord
 
 SECRET = "e2e-payload-secret"
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from bot.runner import BotRunner
 from tests.content.flows import SECRET, card, delivered, invoice_for, publish
+from tests.fixtures import stored
 
 
 @pytest.fixture(autouse=True)
@@ -26,12 +25,6 @@ async def shop(sim, group, carol, alice, bob):
     return group
 
 
-def _rows(runner: BotRunner, sql: str) -> list[tuple]:
-    path = runner.settings.storage.url.split("///", 1)[1]
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql).fetchall()
-
-
 async def test_buy_pay_deliver_points_mycontent(sim, runner: BotRunner, shop, carol, alice) -> None:
     item_id = await publish(carol, shop, "SECRET-ASYNC the event loop, explained", "50 | Async guide | python, async")
     # The content itself never stays in the group.
@@ -45,8 +38,9 @@ async def test_buy_pay_deliver_points_mycontent(sim, runner: BotRunner, shop, ca
     assert [b["text"] for b in content.buttons] == ["1⭐", "2⭐", "3⭐", "4⭐", "5⭐"]
     assert alice.stars == 450
     await alice.press(content, "5⭐")
-    assert _rows(runner, "SELECT rating FROM content_ratings") == [(5,)]
-    assert _rows(runner, "SELECT delta, reason FROM points_ledger WHERE reason = 'purchase'") == [(5, "purchase")]
+    async with stored(runner.settings.storage.url) as repos:
+        assert await repos.content.rating_stats([item_id]) == {item_id: (5.0, 1)}
+        assert await repos.ledger.with_reason(shop.id, "purchase") == [(alice.id, 5)]
     await alice.send(None, "/mycontent")
     mine = await alice.expect(contains="Your content")
     assert "Async guide" in mine.text
@@ -66,8 +60,9 @@ async def test_duplicated_successful_payment_delivers_once(sim, runner: BotRunne
     copies = sim.duplicate_update(paid_update, times=5)
     await runner.wait_processed(max(copies))
     assert result.ok
-    assert _rows(runner, "SELECT COUNT(*) FROM star_payments") == [(1,)]
-    assert _rows(runner, "SELECT COUNT(*), SUM(delivery = 'delivered') FROM entitlements") == [(1, 1)]
+    async with stored(runner.settings.storage.url) as repos:
+        assert len(await repos.payments.list_all()) == 1
+        assert [e.delivery for e in await repos.entitlements.list_all()] == ["delivered"]
     assert len(delivered(sim, alice, "SECRET-DUP")) == 1
     assert alice.stars == 480
 
@@ -84,8 +79,9 @@ async def test_refund_twice_revokes_once(sim, runner: BotRunner, shop, carol, al
     assert alice.stars == 500
     refunds = [r for r in sim.requests if r["method"].lower() == "refundstarpayment"]
     assert len(refunds) == 1
-    assert _rows(runner, "SELECT status FROM entitlements") == [("revoked",)]
-    assert _rows(runner, "SELECT COUNT(*) FROM admin_audit WHERE action = 'payment.refund'") == [(1,)]
+    async with stored(runner.settings.storage.url) as repos:
+        assert [e.status for e in await repos.entitlements.list_all()] == ["revoked"]
+        assert [e.action for e in await repos.audit.list(shop.id)].count("payment.refund") == 1
     # The old rating buttons and /mycontent no longer open it.
     answer = await alice.press(content, "4⭐")
     assert answer.show_alert and "haven't bought" in (answer.text or "")
@@ -111,7 +107,8 @@ async def test_member_cannot_open_unowned_item(sim, runner: BotRunner, shop, car
     await bob.start(f"item_{item_id}x")  # a malformed deep link gets the plain /start answer
     await bob.expect()
     assert not delivered(sim, bob, "SECRET-LOCKED")
-    assert _rows(runner, "SELECT COUNT(*) FROM content_opens") == [(0,)]
+    async with stored(runner.settings.storage.url) as repos:
+        assert await repos.content.count_opens() == 0
 
 
 async def test_catalog_in_group_and_private(sim, runner: BotRunner, shop, carol, alice) -> None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 import time
 
 import pytest
 
-from bot.runner import BotRunner
 from bot.services.plans import has_active_membership
 from bot.services.points import do_award_points
-from bot.simulator.payments import complete_payment, resolve_invoice
 from tests.content.flows import SECRET, card, delivered, invoice_for, pre_checkout, publish
+from tests.fixtures import stored
+from tgsim.payments import complete_payment, resolve_invoice
 
 
 @pytest.fixture(autouse=True)
@@ -29,11 +28,6 @@ async def shop(sim, group, carol, alice, bob):
         await user.join(group)
         user.stars = 500
     return group
-
-
-def _rows(runner: BotRunner, sql: str) -> list[tuple]:
-    with sqlite3.connect(runner.settings.storage.url.split("///", 1)[1]) as conn:
-        return conn.execute(sql).fetchall()
 
 
 async def _altered(sim, alice, bob, carol, group, invoice):
@@ -100,7 +94,8 @@ async def test_pre_checkout_refuses_with_a_reason(sim, runner, shop, carol, alic
     answer = result if isinstance(result, dict) else {"ok": result.ok, "error_message": result.error_message}
     assert not answer["ok"] and reason in (answer["error_message"] or ""), answer
     expected_payments = 1 if case is _owned else 0
-    assert _rows(runner, "SELECT COUNT(*) FROM star_payments") == [(expected_payments,)]
+    async with stored(runner.settings.storage.url) as repos:
+        assert len(await repos.payments.list_all()) == expected_payments
     assert len(delivered(sim, alice, "SECRET-PC")) == expected_payments
 
 
@@ -134,12 +129,12 @@ async def test_subscription_first_renewal_duplicate_and_late_renewal(sim, runner
     await runner.wait_processed(max(copies))
     await runner.wait_processed(sim.last_update_id)
     db = runner.app.bot_data.db
-    stored = _rows(runner, "SELECT expires_at FROM paid_memberships")
-    assert len(stored) == 1
+    async with stored(runner.settings.storage.url) as repos:
+        assert len(await repos.plans.memberships_of(alice.id)) == 1
+        assert [p.kind for p in await repos.payments.list_all()].count("plan") == 3
     expected = dt.datetime.fromtimestamp(expiry_2, dt.UTC)
     assert await has_active_membership(db, shop.id, alice.id, expected - dt.timedelta(seconds=1))
     assert not await has_active_membership(db, shop.id, alice.id, expected)
-    assert _rows(runner, "SELECT COUNT(*) FROM star_payments WHERE kind = 'plan'") == [(3,)]
     assert late.ok
 
 
@@ -155,7 +150,9 @@ async def test_two_concurrent_points_purchases_with_balance_for_one(sim, runner,
     await runner.wait_processed(sim.last_update_id)
     await sim.wait_for(lambda: delivered(sim, alice, "SECRET-P1") or delivered(sim, alice, "SECRET-P2"))
     assert len(delivered(sim, alice, "SECRET-P1")) + len(delivered(sim, alice, "SECRET-P2")) == 1
-    assert _rows(runner, f"SELECT balance FROM points_members WHERE user_id = {alice.id}") == [(10,)]
+    async with stored(runner.settings.storage.url) as repos:
+        member = await repos.points.member(shop.id, alice.id)
+    assert member is not None and member.balance == 10
 
 
 async def test_admin_views_revenue_plans_and_member_refusals(sim, runner, shop, carol, alice, bob) -> None:

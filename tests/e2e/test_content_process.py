@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import sys
 from pathlib import Path
 
 from tests.content.flows import SECRET, delivered, invoice_for
+from tests.fixtures import eventually, stored
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def _start(sim, db_path: Path) -> asyncio.subprocess.Process:
+async def _start(sim, db_url: str) -> asyncio.subprocess.Process:
     env = dict(os.environ)
     env.update(
         TELEGRAM_BOT_TOKEN=sim.token,
@@ -22,7 +22,7 @@ async def _start(sim, db_path: Path) -> asyncio.subprocess.Process:
         CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
         CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
         CIRCLEBOT__TELEGRAM__POLL_TIMEOUT="1",
-        CIRCLEBOT__STORAGE__URL=f"sqlite+aiosqlite:///{db_path}",
+        CIRCLEBOT__STORAGE__URL=db_url,
         # No retry timer before the kill: only the start-up repair pass may deliver.
         CIRCLEBOT__PAYMENTS__DELIVERY_INTERVAL="3600",
     )
@@ -32,19 +32,24 @@ async def _start(sim, db_path: Path) -> asyncio.subprocess.Process:
     )
 
 
-def _query(db_path: Path, sql: str) -> list[tuple]:
-    if not db_path.exists():
-        return []
-    with sqlite3.connect(db_path) as conn:
-        try:
-            return conn.execute(sql).fetchall()
-        except sqlite3.OperationalError:
-            return []  # not migrated yet
+async def _entitlements(db_url: str) -> list[tuple[str, int]]:
+    """(delivery, attempts) of every entitlement the bot stored."""
+    async with stored(db_url) as repos:
+        return [(e.delivery, e.delivery_attempts) for e in await repos.entitlements.list_all()]
+
+
+async def _entitlements_are(db_url: str, expected: list[tuple[str, int]]) -> bool:
+    return await _entitlements(db_url) == expected
+
+
+async def _payments(db_url: str) -> int:
+    async with stored(db_url) as repos:
+        return len(await repos.payments.list_all())
 
 
 async def test_sigkill_between_payment_and_delivery_delivers_once(sim, tmp_path, carol, alice) -> None:
-    db_path = tmp_path / "bot.db"
-    process = await _start(sim, db_path)
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    process = await _start(sim, db_url)
     try:
         group = sim.group("Kill Circle", owner=carol, supergroup=True)
         await group.add_bot(by=carol, admin=True)
@@ -62,14 +67,13 @@ async def test_sigkill_between_payment_and_delivery_delivers_once(sim, tmp_path,
         # The delivery call fails once: the payment is committed, the content is not delivered.
         sim.fail_method("sendDocument", 502, "Bad Gateway", times=1)
         assert (await alice.pay(invoice)).ok
-        await sim.wait_for(lambda: _query(db_path, "SELECT delivery, delivery_attempts FROM entitlements")
-                           == [("pending", 1)], timeout=10)
-        assert _query(db_path, "SELECT COUNT(*) FROM star_payments") == [(1,)]
+        await eventually(lambda: _entitlements_are(db_url, [("pending", 1)]), timeout=10)
+        assert await _payments(db_url) == 1
         assert not delivered(sim, alice, "SECRET-KILL")
         process.send_signal(signal.SIGKILL)
         await process.wait()
 
-        process = await _start(sim, db_path)
+        process = await _start(sim, db_url)
         await sim.wait_for(lambda: delivered(sim, alice, "SECRET-KILL"), timeout=30)
         # Telegram redelivers the unconfirmed payment update too; it changes nothing.
         paid = [u for u, e in sim.updates.all.items() if e.kind == "message" and "successful_payment" in e.payload]
@@ -77,8 +81,8 @@ async def test_sigkill_between_payment_and_delivery_delivers_once(sim, tmp_path,
         await alice.send(None, "/mycontent")
         assert "Kill guide" in (await alice.expect(contains="Your content", timeout=10)).text
         assert len(delivered(sim, alice, "SECRET-KILL")) == 1
-        assert _query(db_path, "SELECT COUNT(*), delivery FROM entitlements") == [(1, "delivered")]
-        assert _query(db_path, "SELECT COUNT(*) FROM star_payments") == [(1,)]
+        assert [delivery for delivery, _ in await _entitlements(db_url)] == ["delivered"]
+        assert await _payments(db_url) == 1
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from bot.runner import BotRunner
 from tests.content.flows import SECRET, card, delivered, publish
+from tests.fixtures import stored
 
 
 @pytest.fixture(autouse=True)
 def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
-
-
-def _rows(runner: BotRunner, sql: str) -> list[tuple]:
-    with sqlite3.connect(runner.settings.storage.url.split("///", 1)[1]) as conn:
-        return conn.execute(sql).fetchall()
 
 
 async def test_step_by_step_publish_with_cancel_and_bad_input(sim, runner, group, carol, alice) -> None:
@@ -27,7 +21,8 @@ async def test_step_by_step_publish_with_cancel_and_bad_input(sim, runner, group
     await carol.expect(contains="Send the content")
     await carol.send(None, "/cancel")
     await carol.expect(contains="cancelled")
-    assert _rows(runner, "SELECT COUNT(*) FROM content_items") == [(0,)]
+    async with stored(runner.settings.storage.url) as repos:
+        assert await repos.content.list_all() == []
 
     await carol.send(None, "/publish")
     await carol.expect(contains="Send the content")
@@ -45,8 +40,10 @@ async def test_step_by_step_publish_with_cancel_and_bad_input(sim, runner, group
     done = await carol.expect(contains="Published")
     assert "Market chart" in done.text and "⭐ 15" in done.text and "level 3" in done.text
     await carol.expect(group, contains="New in the catalog")
-    assert _rows(runner, "SELECT kind, price_stars, price_points, min_level, tags FROM content_items") == [
-        ("photo", 15, 40, 3, '["markets", "charts"]')
+    async with stored(runner.settings.storage.url) as repos:
+        items = await repos.content.list_all()
+    assert [(i.kind, i.price_stars, i.price_points, i.min_level, i.tags) for i in items] == [
+        ("photo", 15, 40, 3, ["markets", "charts"])
     ]
     await alice.start()
     await alice.expect()
@@ -94,7 +91,7 @@ async def test_publish_one_line_rules(sim, runner, group, carol, alice) -> None:
 
 
 async def test_storage_chat_keeps_a_copy_and_delivery_uses_it(sim, tmp_path, clock, carol, alice) -> None:
-    from tests.conftest import make_settings
+    from tests.fixtures import make_settings
 
     vault = sim.group("Vault", owner=carol, supergroup=True)
     settings = make_settings(sim, str(tmp_path / "vault.db"), payments={"storage_chat_id": vault.id})

@@ -11,8 +11,8 @@ from bot.config import Settings
 from bot.runner import BotRunner
 from bot.services.community_options import get_options
 from bot.services.profile import get_profile
-from bot.simulator import Simulator
-from tests.conftest import make_settings
+from tests.fixtures import make_settings
+from tgsim import Simulator
 
 FAST = {"welcome_delay": 0.3, "gate_check_interval": 0.1}
 

@@ -7,9 +7,9 @@ import datetime as dt
 from bot.clock import FakeClock
 from bot.runner import BotRunner
 from bot.services.points import do_award_points
-from bot.simulator import Simulator
+from tgsim import Simulator
 
-from tests.conftest import make_settings
+from tests.fixtures import make_settings
 
 LONG = "this message is long enough to earn a point"
 

@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 import socket
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import httpx
 from bot.runner import BotRunner
 from bot.services.notices import queue_notice
 from storage.db import Database
-from tests.conftest import make_settings
+from tests.fixtures import eventually, make_settings, stored
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,14 +25,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _start_process(sim, db_path: Path) -> asyncio.subprocess.Process:
+async def _start_process(sim, db_url: str) -> asyncio.subprocess.Process:
     env = dict(os.environ)
     env.update(
         TELEGRAM_BOT_TOKEN=sim.token,
         CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
         CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
         CIRCLEBOT__TELEGRAM__POLL_TIMEOUT="1",
-        CIRCLEBOT__STORAGE__URL=f"sqlite+aiosqlite:///{db_path}",
+        CIRCLEBOT__STORAGE__URL=db_url,
     )
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
@@ -41,15 +40,14 @@ async def _start_process(sim, db_path: Path) -> asyncio.subprocess.Process:
     )
 
 
-def _outbox_all_sent(db_path: Path) -> bool:
-    with sqlite3.connect(db_path) as conn:
-        pending = conn.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
-    return pending == 0
+async def _outbox_all_sent(db_url: str) -> bool:
+    async with stored(db_url) as repos:
+        return await repos.outbox.count_pending() == 0
 
 
 async def test_sigkill_and_restart_lose_nothing_and_repeat_nothing(sim, tmp_path, carol, alice) -> None:
-    db_path = tmp_path / "bot.db"
-    process = await _start_process(sim, db_path)
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    process = await _start_process(sim, db_url)
     try:
         await alice.start()
         assert "Welcome" in (await alice.expect(timeout=30)).text
@@ -58,11 +56,11 @@ async def test_sigkill_and_restart_lose_nothing_and_repeat_nothing(sim, tmp_path
         await carol.expect(group, contains="Hello", timeout=10)
         # Kill once the greeting is recorded as sent: a kill between Telegram accepting a
         # message and that mark is the one window where a message can go out twice.
-        await sim.wait_for(lambda: _outbox_all_sent(db_path), timeout=10)
+        await eventually(lambda: _outbox_all_sent(db_url), timeout=10)
         process.send_signal(signal.SIGKILL)
         await process.wait()
 
-        process = await _start_process(sim, db_path)
+        process = await _start_process(sim, db_url)
         # Telegram redelivers what was not confirmed; model that by replaying the addition.
         for update_id, entry in list(sim.updates.all.items()):
             if entry.kind == "my_chat_member":

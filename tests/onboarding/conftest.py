@@ -1,4 +1,4 @@
-"""Fixtures for the onboarding services: a fresh migrated database with one community."""
+"""Fixtures for the onboarding services: a fresh migrated database with one community and no members yet."""
 
 from __future__ import annotations
 
@@ -9,17 +9,10 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import OnboardingConfig
-from bot.services.communities import ChatInfo, UserInfo, do_register_community
+from bot.services.communities import do_register_community
 from storage.db import Database
 
-GROUP = ChatInfo(-1001234567890, "Rust Circle", "supergroup", None)
-ALICE = UserInfo(1001, "Alice", None, "alice", "en")
-BOB = UserInfo(1002, "Bob", None, "bob", "zh-hans")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+from tests.fixtures import GROUP
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ from bot.clock import FakeClock
 from bot.services.admins import AdminDirectory, AdminInfo
 from storage.db import Database
 
-from .conftest import GROUP
+from tests.fixtures import CAROL as CAROL_USER
+from tests.fixtures import GROUP
 
-CAROL = AdminInfo(1003, "Carol", None, "carol", False)
+CAROL = AdminInfo(CAROL_USER.id, CAROL_USER.first_name, CAROL_USER.last_name, CAROL_USER.username, False)
 
 
 async def test_anonymous_admin_and_cache(db: Database, clock: FakeClock) -> None:

@@ -33,7 +33,7 @@ from bot.services.onboarding import (
 from bot.services.profile import get_profile
 from storage.db import Database
 
-from .conftest import ALICE, BOB, GROUP
+from tests.fixtures import ALICE, BOB, GROUP
 
 C = GROUP.id
 

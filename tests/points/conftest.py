@@ -15,11 +15,6 @@ from points_world import World, make_world  # tests/points is on sys.path (rootd
 
 
 @pytest.fixture
-def t0() -> dt.datetime:
-    return dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
 async def world(tmp_path: Path, t0: dt.datetime) -> AsyncIterator[World]:
     w = await make_world(tmp_path / "points.db", t0)
     try:

@@ -1,4 +1,4 @@
-"""The named world of the points tests: a migrated database, a community and its people."""
+"""The named world of the points tests: a migrated database, the usual community and its people."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.services.communities import UserInfo
 from bot.services.points_rules import Scoring
 from storage.db import Database
 
-GROUP = -1001234567890
+from tests.fixtures import ALICE, BOB, CAROL, GROUP, ROBOT, open_community, register_community
 
 
 @dataclass(frozen=True)
@@ -33,19 +33,10 @@ async def make_world(
     path: Path, t0: dt.datetime, config: PointsConfig | None = None, timezone: str = "UTC", db: Database | None = None
 ) -> World:
     """Open a database (unless given) and register the group and the people (the caller closes db)."""
-    db = db or await Database.open(f"sqlite+aiosqlite:///{path}")
-    clock = FakeClock(t0)
-    people = [
-        UserInfo(1001, "Alice", None, "alice", "en"),
-        UserInfo(1002, "Bob", "Li", "bob", "zh-hans"),
-        UserInfo(1003, "Carol", None, "carol_admin", "en"),
-        UserInfo(1999, "Robot", None, "robot_bot", None, is_bot=True),
-    ]
-    async with db.transaction() as repos:
-        await repos.communities.register(GROUP, "Rust Circle", "supergroup", "rustcircle", t0)
-        await repos.communities.set_timezone(GROUP, timezone, t0)
-        for p in people:
-            await repos.users.upsert(p.id, p.first_name, p.last_name, p.username, p.language_code, p.is_bot, t0)
-            await repos.memberships.upsert(GROUP, p.id, "member", p.id == 1003, t0)
+    people = (ALICE, BOB, CAROL, ROBOT)
+    if db is None:
+        db = await open_community(path, t0, people, timezone=timezone)
+    else:
+        await register_community(db, t0, people, timezone=timezone)
     scoring = Scoring(config or PointsConfig())
-    return World(db, clock, scoring, GROUP, *people)
+    return World(db, FakeClock(t0), scoring, GROUP.id, *people)

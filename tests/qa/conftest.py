@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,10 +16,8 @@ from bot.services.points import do_award_points
 from bot.services.points_rules import Scoring
 from bot.services.qa_search import QaIndex
 from bot.services.questions import QaEnv
-from storage.db import Database
 
-GROUP = -1001234567890
-T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+from tests.fixtures import ALICE, BOB, CAROL, DAVE, GROUP, T0, open_community
 
 
 @dataclass(frozen=True)
@@ -57,24 +54,13 @@ class QaWorld:
 @asynccontextmanager
 async def open_world(folder: Path) -> AsyncIterator[QaWorld]:
     """Open a database in folder with the community and its people; close it afterwards."""
-    db = await Database.open(f"sqlite+aiosqlite:///{folder / 'qa.db'}")
+    people = (ALICE, BOB, CAROL, DAVE)
+    db = await open_community(folder / "qa.db", T0, people, started=(ALICE,))  # the others never started the bot
     clock = FakeClock(T0)
-    people = [
-        UserInfo(1001, "Alice", None, "alice", "en"),
-        UserInfo(1002, "Bob", "Li", "bob", "zh-hans"),
-        UserInfo(1003, "Carol", None, "carol_admin", "en"),
-        UserInfo(1004, "Dave", None, "dave", "en"),
-    ]
-    async with db.transaction() as repos:
-        await repos.communities.register(GROUP, "Rust Circle", "supergroup", None, T0)
-        for p in people:
-            await repos.users.upsert(p.id, p.first_name, p.last_name, p.username, p.language_code, False, T0)
-            await repos.memberships.upsert(GROUP, p.id, "member", p.id == 1003, T0)
-        await repos.users.mark_started(1001, T0)  # Alice started the bot; the others did not
     config = QaConfig()
     env = QaEnv(db, clock, Scoring(PointsConfig()), config, QaIndex(db, config))
     try:
-        yield QaWorld(env, clock, GROUP, *people)
+        yield QaWorld(env, clock, GROUP.id, *people)
     finally:
         await env.index.close()
         await db.close()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from storage.db import Database
 from storage.schema import admin_audit, community_settings, memberships
 
-from storage_people import People  # tests/storage is on sys.path (pytest rootdir insertion)
+from tests.fixtures import People
 
 
 async def test_register_is_idempotent_and_greets_once_per_addition(db: Database, t0: dt.datetime) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 
-from storage_people import People  # tests/storage is on sys.path (pytest rootdir insertion)
+from tests.fixtures import People
 
 
 async def test_join_leave_rejoin(db: Database, people: People, t0: dt.datetime) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from storage.db import Database
 
-from storage_people import People  # tests/storage is on sys.path (pytest rootdir insertion)
+from tests.fixtures import People
 
 
 async def test_settings_roundtrip_json(db: Database, people: People, t0: dt.datetime) -> None:

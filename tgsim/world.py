@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.simulator.errors import bad_request
+from tgsim.errors import bad_request
 
 ACTIVE_STATUSES = frozenset({"creator", "administrator", "member"})
 

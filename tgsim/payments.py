@@ -7,14 +7,14 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.simulator.common import reply_markup, reply_target, target_chat
-from bot.simulator.errors import ScriptError, bad_request
-from bot.simulator.params import Params
-from bot.simulator.serialize import message_to_dict
-from bot.simulator.world import MessageRecord, UserRecord
+from tgsim.common import reply_markup, reply_target, target_chat
+from tgsim.errors import ScriptError, bad_request
+from tgsim.params import Params
+from tgsim.serialize import message_to_dict
+from tgsim.world import MessageRecord, UserRecord
 
 if TYPE_CHECKING:
-    from bot.simulator.simulator import Simulator
+    from tgsim.simulator import Simulator
 
 SUBSCRIPTION_PERIOD = 2592000
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"

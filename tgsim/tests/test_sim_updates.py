@@ -10,7 +10,7 @@ import telegram
 from aiohttp import web
 from telegram.error import Conflict
 
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 
 async def test_get_updates_offset_and_limit(sim: Simulator, tg: telegram.Bot, alice) -> None:

@@ -12,8 +12,8 @@ from telegram import (
     Update, User, WebhookInfo,
 )
 
-from bot.simulator import Simulator
-from bot.simulator.methods import all_methods
+from tgsim import Simulator
+from tgsim.methods import all_methods
 
 ALIASES = {"close": "logout", "getchatmemberscount": "getchatmembercount", "kickchatmember": "banchatmember"}
 

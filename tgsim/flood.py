@@ -6,8 +6,8 @@ import math
 import time
 from dataclasses import dataclass
 
-from bot.simulator.errors import too_many_requests
-from bot.simulator.world import ChatRecord
+from tgsim.errors import too_many_requests
+from tgsim.world import ChatRecord
 
 
 @dataclass

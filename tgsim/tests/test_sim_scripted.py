@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.clock import FakeClock
-from bot.simulator import Simulator
+from tgsim import Simulator
+
+
+class FixedClock:
+    """A clock standing still at a fixed moment."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,8 +37,8 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @pytest.fixture
-async def running() -> AsyncIterator[tuple[Simulator, FakeClock]]:
-    clock = FakeClock()
+async def running() -> AsyncIterator[tuple[Simulator, FixedClock]]:
+    clock = FixedClock()
     async with Simulator(clock=clock) as sim:
         app = Application.builder().token(sim.token).base_url(sim.base_url).build()
         app.add_handler(CommandHandler("start", start))
@@ -48,7 +55,7 @@ async def running() -> AsyncIterator[tuple[Simulator, FakeClock]]:
             await app.shutdown()
 
 
-async def test_start_press_and_expect(running: tuple[Simulator, FakeClock]) -> None:
+async def test_start_press_and_expect(running: tuple[Simulator, FixedClock]) -> None:
     sim, clock = running
     alice = sim.user("Alice", username="alice")
     await alice.start(payload="join_7")
@@ -64,7 +71,7 @@ async def test_start_press_and_expect(running: tuple[Simulator, FakeClock]) -> N
     assert "Alice: /start join_7" in transcript and "#2 Circle Bot: Welcome join_7" in transcript
 
 
-async def test_group_flow_and_transcript(running: tuple[Simulator, FakeClock]) -> None:
+async def test_group_flow_and_transcript(running: tuple[Simulator, FixedClock]) -> None:
     sim, _ = running
     carol, bob = sim.user("Carol"), sim.user("Bob")
     group = sim.group("Python Circle", owner=carol)

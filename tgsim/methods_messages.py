@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.simulator.common import (
+from tgsim.common import (
     caption_of, live_message, message_text, reply_markup, reply_target, target_chat,
 )
-from bot.simulator.errors import bad_request
-from bot.simulator.params import Params, Upload
-from bot.simulator.serialize import document_dict, file_dict, message_to_dict, photo_sizes
-from bot.simulator.world import ChatRecord, FileRecord, MessageRecord
+from tgsim.errors import bad_request
+from tgsim.params import Params, Upload
+from tgsim.serialize import document_dict, file_dict, message_to_dict, photo_sizes
+from tgsim.world import ChatRecord, FileRecord, MessageRecord
 
 if TYPE_CHECKING:
-    from bot.simulator.simulator import Simulator
+    from tgsim.simulator import Simulator
 
 NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are exactly "
                 "the same as a current content and reply markup of the message")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from bot.simulator.errors import ScriptError
-from bot.simulator.world import ChatRecord, Member, MessageRecord, UserRecord
+from tgsim.errors import ScriptError
+from tgsim.world import ChatRecord, Member, MessageRecord, UserRecord
 
 if TYPE_CHECKING:
-    from bot.simulator.simulator import Simulator
+    from tgsim.simulator import Simulator
 
 DEFAULT_ADMIN_RIGHTS = {"can_manage_chat": True, "can_delete_messages": True, "can_restrict_members": True,
                         "can_invite_users": True, "can_pin_messages": True}

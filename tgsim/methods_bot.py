@@ -6,12 +6,12 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from bot.simulator.common import live_message, target_chat
-from bot.simulator.errors import bad_request
-from bot.simulator.params import Params
+from tgsim.common import live_message, target_chat
+from tgsim.errors import bad_request
+from tgsim.params import Params
 
 if TYPE_CHECKING:
-    from bot.simulator.simulator import Simulator
+    from tgsim.simulator import Simulator
 
 COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 SCOPES = frozenset({"default", "all_private_chats", "all_group_chats", "all_chat_administrators",

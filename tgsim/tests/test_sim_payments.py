@@ -10,7 +10,7 @@ import telegram
 from telegram import LabeledPrice
 from telegram.error import BadRequest
 
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 PRICE = [LabeledPrice("Guide", 50)]
 

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 
 def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.simulator.common import target_chat, target_user_id
-from bot.simulator.errors import bad_request
-from bot.simulator.params import Params
-from bot.simulator.serialize import chat_full_info, member_to_dict
-from bot.simulator.world import PERMISSIONS, ChatRecord, Member, UserRecord
+from tgsim.common import target_chat, target_user_id
+from tgsim.errors import bad_request
+from tgsim.params import Params
+from tgsim.serialize import chat_full_info, member_to_dict
+from tgsim.world import PERMISSIONS, ChatRecord, Member, UserRecord
 
 if TYPE_CHECKING:
-    from bot.simulator.simulator import Simulator
+    from tgsim.simulator import Simulator
 
 RESTRICT_RIGHTS = "not enough rights to restrict/unrestrict chat member"
 MEDIA_PERMISSIONS = ("can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.simulator.errors import ApiError, bad_request
+from tgsim.errors import ApiError, bad_request
 
 log = logging.getLogger(__name__)
 

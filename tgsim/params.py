@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.simulator.errors import bad_request
+from tgsim.errors import bad_request
 
 
 @dataclass

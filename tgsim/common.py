@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.simulator.entities import detect_entities, merge_entities, parse_html
-from bot.simulator.errors import bad_request
-from bot.simulator.params import Params
-from bot.simulator.world import ChatRecord, MessageRecord
+from tgsim.entities import detect_entities, merge_entities, parse_html
+from tgsim.errors import bad_request
+from tgsim.params import Params
+from tgsim.world import ChatRecord, MessageRecord
 
 if TYPE_CHECKING:
-    from bot.simulator.simulator import Simulator
+    from tgsim.simulator import Simulator
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

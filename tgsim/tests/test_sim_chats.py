@@ -7,7 +7,7 @@ import telegram
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat, ChatPermissions
 from telegram.error import BadRequest, ChatMigrated
 
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 ALL = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member", "chat_join_request",
        "message_reaction", "pre_checkout_query"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.simulator import methods_bot, methods_chats, methods_messages, payments
-from bot.simulator.server import Handler
+from tgsim import methods_bot, methods_chats, methods_messages, payments
+from tgsim.server import Handler
 
 
 def all_methods() -> dict[str, Handler]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import telegram
 
-from bot.simulator import Simulator
+from tgsim import Simulator
 
 
 @pytest.fixture

@@ -7,15 +7,16 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.simulator.entities import detect_entities
-from bot.simulator.errors import ScriptError
-from bot.simulator.methods_bot import normalize_emoji
-from bot.simulator.payments import PayResult, pay
-from bot.simulator.serialize import message_to_dict
-from bot.simulator.world import ChatRecord, Member, MessageRecord, UserRecord
+from tgsim.entities import detect_entities
+from tgsim.errors import ScriptError
+from tgsim.methods_bot import normalize_emoji
+from tgsim.methods_messages import photo_extra
+from tgsim.payments import PayResult, pay
+from tgsim.serialize import document_dict, message_to_dict
+from tgsim.world import ChatRecord, Member, MessageRecord, UserRecord
 
 if TYPE_CHECKING:
-    from bot.simulator.simulator import Simulator
+    from tgsim.simulator import Simulator
 
 
 @dataclass
@@ -125,8 +126,6 @@ class SimUser:
     async def send_document(self, chat: Any, filename: str, data: bytes, caption: str | None = None,
                             mime_type: str = "application/octet-stream") -> MessageRecord:
         """Upload a document."""
-        from bot.simulator.serialize import document_dict
-
         record = self.sim.world.store_file(data, "document", filename, mime_type)
         return await self._post(chat, None, caption=caption or None,
                                 caption_entities=detect_entities(caption or ""),
@@ -134,8 +133,6 @@ class SimUser:
 
     async def send_photo(self, chat: Any, data: bytes, caption: str | None = None) -> MessageRecord:
         """Upload a photo."""
-        from bot.simulator.methods_messages import photo_extra
-
         record = self.sim.world.store_file(data, "photo", None, "image/jpeg", 1280, 960)
         return await self._post(chat, None, caption=caption or None,
                                 caption_entities=detect_entities(caption or ""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.simulator.world import (
+from tgsim.world import (
     ADMIN_RIGHTS, OPTIONAL_ADMIN_RIGHTS, PERMISSIONS, ChatRecord, FileRecord, Member, MessageRecord,
 )
 

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 
-from bot.clock import Clock
-from bot.simulator.errors import ApiError, forbidden
-from bot.simulator.flood import FloodControl
-from bot.simulator.params import Params
-from bot.simulator.serialize import member_to_dict, message_to_dict
-from bot.simulator.updates import UpdateQueue
-from bot.simulator.world import ChatRecord, Member, MessageRecord, UserRecord, World
+from tgsim.entities import detect_entities
+from tgsim.errors import ApiError, bad_request, forbidden
+from tgsim.flood import FloodControl
+from tgsim.methods import all_methods
+from tgsim.params import Params
+from tgsim.payments import PaymentState, PayResult, renew_subscription
+from tgsim.scripted import SimUser
+from tgsim.scripted_chat import SimChat
+from tgsim.serialize import member_to_dict, message_to_dict
+from tgsim.server import build_app
+from tgsim.transcript import render_chat
+from tgsim.updates import UpdateQueue
+from tgsim.world import ChatRecord, Member, MessageRecord, UserRecord, World
 
 T = TypeVar("T")
+
+
+class Clock(Protocol):
+    """Anything that tells the current time as an aware datetime."""
+
+    def now(self) -> dt.datetime: ...
 
 
 class Simulator:
@@ -27,8 +40,6 @@ class Simulator:
                  bot_username: str = "circle_bot", flood_limits: bool = False, privacy_mode: bool = False,
                  precheckout_deadline: float = 10.0, bot_name: str | None = None,
                  callback_query_timeout: float = 15.0, port: int = 0) -> None:
-        from bot.simulator.payments import PaymentState
-
         self.clock = clock
         self.token = token
         self.privacy_mode = privacy_mode
@@ -46,7 +57,7 @@ class Simulator:
         self.callback_answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.callback_created: dict[str, float] = {}
         self.cursors: dict[tuple[int, int], int] = {}
-        self.sim_users: dict[int, Any] = {}
+        self.sim_users: dict[int, SimUser] = {}
         self._changed = asyncio.Event()
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -60,9 +71,6 @@ class Simulator:
 
     async def start(self) -> Simulator:
         """Start serving on 127.0.0.1 (a free port unless one was given)."""
-        from bot.simulator.methods import all_methods
-        from bot.simulator.server import build_app
-
         self._runner = web.AppRunner(build_app(self, all_methods()), access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self._port)
@@ -106,10 +114,8 @@ class Simulator:
     # --- world building (scripted API entry points) ---------------------------------------
 
     def user(self, first_name: str, username: str | None = None, language_code: str | None = "en",
-             stars: int = 0, last_name: str | None = None, is_bot: bool = False) -> Any:
+             stars: int = 0, last_name: str | None = None, is_bot: bool = False) -> SimUser:
         """Create a user; returns a SimUser."""
-        from bot.simulator.scripted import SimUser
-
         record = UserRecord(id=self.world.next_user_id(), first_name=first_name, last_name=last_name,
                             username=username, language_code=language_code, is_bot=is_bot, stars=stars)
         self.world.add_user(record)
@@ -117,11 +123,9 @@ class Simulator:
         self.sim_users[record.id] = sim_user
         return sim_user
 
-    def group(self, title: str, owner: Any, supergroup: bool = True, username: str | None = None,
-              join_by_request: bool = False) -> Any:
+    def group(self, title: str, owner: SimUser, supergroup: bool = True, username: str | None = None,
+              join_by_request: bool = False) -> SimChat:
         """Create a group owned by owner; returns a SimChat."""
-        from bot.simulator.scripted_chat import SimChat
-
         chat = self.world.new_group(title, supergroup, username)
         chat.join_by_request = join_by_request
         owner_record = owner.record
@@ -279,8 +283,6 @@ class Simulator:
 
     def inject_group_message(self, chat: Any, user: Any, text: str) -> int | None:
         """Fast path for benchmarks: create a group message and its update, no checks, no waiting."""
-        from bot.simulator.entities import detect_entities
-
         record = self.chat_record(chat)
         msg = self.new_message(record, user.record if hasattr(user, "record") else user, text=text,
                                entities=detect_entities(text) if "/" in text or "@" in text else [])
@@ -334,8 +336,6 @@ class Simulator:
         if not member.active:
             raise forbidden(f"bot is not a member of the {kind} chat")
         if member.status == "restricted" and not member.permissions.get("can_send_messages", False):
-            from bot.simulator.errors import bad_request
-
             raise bad_request("not enough rights to send text messages to the chat")
 
     def check_bot_in_chat(self, chat: ChatRecord) -> None:
@@ -343,8 +343,6 @@ class Simulator:
         if chat.type == "private":
             user = chat.private_user
             if user is not None and not user.started and not self.has_pending_join_request(user):
-                from bot.simulator.errors import bad_request
-
                 raise bad_request("chat not found")
             return
         member = self.bot_member(chat)
@@ -362,18 +360,12 @@ class Simulator:
 
     def transcript(self, chat: Any, user: Any = None) -> str:
         """Render a chat for humans."""
-        from bot.simulator.transcript import render_chat
-
         return render_chat(self.chat_record(chat, getattr(user, "record", user)))
 
     def transcripts(self) -> str:
         """Render every chat that has messages."""
-        from bot.simulator.transcript import render_chat
-
         return "\n\n".join(render_chat(c) for c in self.world.chats.values() if c.messages)
 
-    async def renew_subscription(self, charge_id_or_user: Any) -> Any:
+    async def renew_subscription(self, charge_id_or_user: Any) -> PayResult:
         """Charge the next period of a subscription; returns a PayResult."""
-        from bot.simulator.payments import renew_subscription
-
         return await renew_subscription(self, charge_id_or_user)

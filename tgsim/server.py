@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.simulator.errors import ApiError
-from bot.simulator.params import Params, Upload
+from tgsim.errors import ApiError
+from tgsim.params import Params, Upload
 
 if TYPE_CHECKING:
-    from bot.simulator.simulator import Simulator
+    from tgsim.simulator import Simulator
 
 log = logging.getLogger(__name__)
 

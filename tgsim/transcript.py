@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from bot.simulator.world import ChatRecord, MessageRecord
+from tgsim.world import ChatRecord, MessageRecord
 
 
 def _name(user: dict[str, Any] | None) -> str:

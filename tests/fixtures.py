@@ -1,0 +1,214 @@
+"""What every test folder shares: the real bot against the simulator, the usual community and its people.
+
+- End to end: `clock`, `sim`, `settings` (and `make_settings` for a second database), `runner`,
+  the simulator users `alice`, `bob` (his Telegram is in Chinese) and `carol` (the group's
+  creator, username carol_admin), and `group`, where the bot was added and greeted.
+- For the services: the same people as `UserInfo` records (`ALICE`, `BOB`, `CAROL`, and `DAVE`
+  and the bot account `ROBOT` where a test needs them), registered in the supergroup `GROUP` of
+  a fresh database by `register_community` or `open_community`.
+- Reading what the bot stored: `stored(url)` through the repositories, `eventually(check)`.
+
+tests/conftest.py registers this module as a plugin, so its fixtures reach every folder under tests/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import NamedTuple, TypeVar
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Settings, load_settings
+from bot.runner import BotRunner
+from bot.services.communities import ChatInfo, UserInfo
+from storage.db import Database
+from storage.repos import Repos
+from tgsim import SimChat, Simulator, SimUser
+
+T = TypeVar("T")
+
+# The moment the tests' clocks start at (FakeClock's default).
+T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+
+# --- the people, as the services see them -------------------------------------------------
+
+GROUP = ChatInfo(-1001234567890, "Rust Circle", "supergroup", "rustcircle")  # a supergroup id needs 64 bits
+ALICE = UserInfo(1001, "Alice", None, "alice", "en")
+BOB = UserInfo(1002, "Bob", "Li", "bob", "zh-hans")
+CAROL = UserInfo(1003, "Carol", None, "carol_admin", "en")  # the group's admin
+DAVE = UserInfo(1004, "Dave", None, "dave", "en")
+ROBOT = UserInfo(1999, "Robot", None, "robot_bot", None, is_bot=True)
+PEOPLE = (ALICE, BOB, CAROL)
+
+
+class People(NamedTuple):
+    """Ids of the group and its people, for tests that work with bare ids."""
+
+    group: int
+    alice: int
+    bob: int
+    carol_admin: int
+
+
+IDS = People(GROUP.id, ALICE.id, BOB.id, CAROL.id)
+
+
+async def register_community(
+    db: Database,
+    now: dt.datetime = T0,
+    people: Iterable[UserInfo] = PEOPLE,
+    *,
+    started: Iterable[UserInfo] = (),
+    timezone: str | None = None,
+) -> None:
+    """Register GROUP with people as its members (CAROL as its admin); started have pressed Start."""
+    async with db.transaction() as repos:
+        await repos.communities.register(GROUP.id, GROUP.title, GROUP.chat_type, GROUP.username, now)
+        if timezone is not None:
+            await repos.communities.set_timezone(GROUP.id, timezone, now)
+        for person in people:
+            await repos.users.upsert(
+                person.id, person.first_name, person.last_name, person.username, person.language_code,
+                person.is_bot, now,
+            )
+            await repos.memberships.upsert(GROUP.id, person.id, "member", person.id == CAROL.id, now)
+        for person in started:
+            await repos.users.mark_started(person.id, now)
+
+
+async def open_community(
+    path: Path,
+    now: dt.datetime = T0,
+    people: Iterable[UserInfo] = PEOPLE,
+    *,
+    started: Iterable[UserInfo] = (),
+    timezone: str | None = None,
+) -> Database:
+    """Open a fresh, migrated database at path with GROUP and its people registered; the caller closes it."""
+    db = await Database.open(f"sqlite+aiosqlite:///{path}")
+    try:
+        await register_community(db, now, people, started=started, timezone=timezone)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+@pytest.fixture
+def t0() -> dt.datetime:
+    return T0
+
+
+# --- the simulator and the real bot against it --------------------------------------------
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def sim(request: pytest.FixtureRequest, clock: FakeClock) -> AsyncIterator[Simulator]:
+    """A simulator on a free loopback port; its transcripts are printed if the test fails."""
+    simulator = Simulator(clock=clock)
+    await simulator.start()
+    try:
+        yield simulator
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            print("\n==== transcripts ====\n" + simulator.transcripts())
+            print("==== errors returned to the bot ====")
+            for error in simulator.errors:
+                print(error)
+        await simulator.stop()
+    if not request.node.get_closest_marker("allow_forbidden"):
+        initiated = [e for e in simulator.errors if "can't initiate conversation" in str(e)]
+        assert not initiated, f"the bot tried to message users who never started it: {initiated}"
+
+
+def make_settings(sim: Simulator, db_path: str, **overrides: object) -> Settings:
+    """Settings pointing at the simulator and a per-test database."""
+    telegram = {"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1}
+    telegram.update(overrides.pop("telegram", {}))  # type: ignore[arg-type]
+    return load_settings(None, telegram=telegram, storage={"url": f"sqlite+aiosqlite:///{db_path}"}, **overrides)
+
+
+@pytest.fixture
+def settings(sim: Simulator, tmp_path: Path) -> Settings:
+    return make_settings(sim, str(tmp_path / "bot.db"))
+
+
+@pytest.fixture
+async def runner(sim: Simulator, settings: Settings, clock: FakeClock) -> AsyncIterator[BotRunner]:
+    """The real PTB Application polling the simulator."""
+    bot = BotRunner(settings, sim.token, clock=clock)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+# --- the people, end to end --------------------------------------------------------------
+
+
+@pytest.fixture
+def carol(sim: Simulator) -> SimUser:
+    """The group's creator (a Telegram admin)."""
+    return sim.user("Carol", username="carol_admin")
+
+
+@pytest.fixture
+def alice(sim: Simulator) -> SimUser:
+    return sim.user("Alice", username="alice")
+
+
+@pytest.fixture
+def bob(sim: Simulator) -> SimUser:
+    """A member whose Telegram is in Chinese."""
+    return sim.user("Bob", username="bob", language_code="zh-hans")
+
+
+@pytest.fixture
+async def group(sim: Simulator, runner: BotRunner, carol: SimUser) -> SimChat:
+    """A supergroup owned by Carol with the bot added as an admin and greeted."""
+    chat = sim.group("Python Circle", owner=carol, supergroup=True)
+    await chat.add_bot(by=carol, admin=True)
+    await carol.expect(chat, contains="Hello")
+    return chat
+
+
+# --- what the bot stored -----------------------------------------------------------------
+
+
+@asynccontextmanager
+async def stored(url: str) -> AsyncIterator[Repos]:
+    """Read the bot's database through the repositories, with an engine of our own (no migration).
+
+    SQLite in WAL mode lets this run beside a running bot, in this process or another one.
+    """
+    db = await Database.open(url, migrate=False)
+    try:
+        async with db.read() as repos:
+            yield repos
+    finally:
+        await db.close()
+
+
+async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 5.0, interval: float = 0.05) -> T:
+    """Await check() until it returns something truthy and return that; TimeoutError after timeout seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if loop.time() >= deadline:
+            raise TimeoutError(f"condition not met within {timeout}s (last value: {value!r})")
+        await asyncio.sleep(interval)
