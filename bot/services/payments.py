@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.config import PaymentsConfig
 from bot.errors import DomainError, NotFound
-from bot.i18n import Translator, resolve_language
+from bot.i18n import Translator
 from bot.payload import verify_order
 from bot.services.badges import SUPPORTER, award_badge
 from bot.services.communities import UserInfo
@@ -19,6 +19,7 @@ from bot.services.outbox import enqueue_message
 from bot.services.plans import membership_active
 from bot.services.points import award_points
 from bot.services.points_rules import Scoring
+from bot.services.settings import get_user_language
 from storage.db import Database
 from storage.models import Community
 from storage.models_content import ContentItem, Order, Plan, StarPayment
@@ -286,7 +287,9 @@ async def _reward(repos: Repos, t: Translator, scoring: Scoring, payment: StarPa
 
 
 async def user_language(repos: Repos, user_id: int, community_id: int | None) -> str:
-    """Return the language for a private message: the user's Telegram one, else the community's."""
+    """Return the language for a private message: the user's choice, their Telegram one, else the community's."""
     user = await repos.users.get(user_id)
     community = await repos.communities.get(community_id) if community_id is not None else None
-    return resolve_language(user.language_code if user else None, community.language if community else None)
+    return await get_user_language(
+        repos, user_id, user.language_code if user else None, community.language if community else None
+    )

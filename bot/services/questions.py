@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import QaConfig
 from bot.errors import DomainError, InsufficientPoints, NotAdmin, NotFound, Usage
-from bot.i18n import Translator, resolve_language
+from bot.i18n import Translator
 from bot.links import anchor, message_link
 from bot.services.communities import UserInfo
 from bot.services.earning import award_accepted_answer, award_answer, award_question
@@ -24,6 +24,7 @@ from bot.services.outbox import enqueue_message
 from bot.services.points import award_points, spend_points
 from bot.services.points_rules import Scoring
 from bot.services.qa_search import QaIndex, question_doc
+from bot.services.settings import get_user_language
 from storage.db import Database
 from storage.models_qa import Answer, Question
 from storage.repos import Repos
@@ -276,7 +277,7 @@ async def _notify(
     community = await repos.communities.get(community_id)
     if user is None or community is None or not user.can_message:
         return False
-    lang = resolve_language(user.language_code, community.language)
+    lang = await get_user_language(repos, user.id, user.language_code, community.language)
     url = message_link(community.id, community.username, link_message_id)
     link = anchor(url, env.t(lang, "qa.link.goto"), "\n")
     text = env.t(lang, text_key, title=community.title, link=link, **params)

@@ -11,6 +11,7 @@ from bot.config import PointsConfig, Settings
 from bot.errors import NotFound, Usage
 from bot.i18n import LANGUAGES, Translator
 from bot.services.community_options import read_options
+from bot.services.payments import user_language
 from bot.services.points_rules import OVERRIDABLE, Scoring
 from bot.services.settings import (
     do_set_community_setting,
@@ -242,3 +243,12 @@ def test_pick_language() -> None:
     assert pick_language(None, "zh-hans", "en") == "zh"
     assert pick_language(None, "de", "zh") == "zh"
     assert pick_language("xx", None, None) == "en"
+
+
+async def test_private_notices_follow_the_preference(db: Database, clock: FakeClock) -> None:
+    async with db.read() as repos:
+        assert await user_language(repos, ALICE.id, C) == "en"  # unknown user: the community's language
+    await do_set_member_setting(db, clock, ALICE, "language", "zh")
+    async with db.read() as repos:
+        assert await user_language(repos, ALICE.id, C) == "zh"
+        assert await user_language(repos, ALICE.id, None) == "zh"
