@@ -20,7 +20,7 @@ from bot.services.settings import (
     pick_language,
 )
 from bot.services.settings_registry import ADMINS, COMMUNITY, MEMBER, Setting, find_setting, sections, settings_in
-from handlers.common import reply, require_admin, require_community, user_info
+from handlers.common import load_community, reply, require_admin, require_community, user_info
 from handlers.gates import missing_gate_right
 
 # Before every feature: private replies are in the member's chosen language.
@@ -107,11 +107,11 @@ async def change_setting(update: Update, context: CustomContext) -> None:
         context.db, context.clock, community.id, update.effective_user.id, setting.name, raw,
         caches=(context.state.scoring,),
     )
-    await require_community(update, context)  # the reply follows a new language at once
-    shown = setting.show(setting.in_force(stored, context.settings), context.t)
-    await reply(update, context, "set.done", key=setting.name, value=shown)
+    await load_community(update, context)  # the reply follows a new language at once
+    in_force = setting.in_force(stored, context.settings)
+    await reply(update, context, "set.done", key=setting.name, value=setting.show(in_force, context.t))
     if setting.name == "gate":
-        problem = await missing_gate_right(context, community.id, community.chat_type, stored)
+        problem = await missing_gate_right(context, community.id, community.chat_type, in_force)
         if problem is not None:
             await reply(update, context, problem)
 
