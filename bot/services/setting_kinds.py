@@ -59,7 +59,7 @@ class Choice:
     """One word out of a fixed list (case-insensitive)."""
 
     choices: tuple[str, ...]
-    error: str
+    error: str = "set.bad_choice"
 
     def parse(self, text: str, params: Params) -> str:
         word = text.lower()
@@ -89,7 +89,7 @@ class Choice:
 class Flag:
     """On or off; shown with the reader's words for them."""
 
-    error: str
+    error: str = "set.bad_flag"
 
     def parse(self, text: str, params: Params) -> bool:
         word = text.lower()
@@ -123,7 +123,7 @@ class Number:
 
     low: int
     high: int
-    error: str
+    error: str = "set.bad_number"
     unit: str | None = None
 
     def parse(self, text: str, params: Params) -> int:
@@ -149,7 +149,9 @@ class Number:
         return (self.error, "set.syntax.number", *((self.unit,) if self.unit else ()))
 
     @classmethod
-    def of_field(cls, model: type[BaseModel], name: str, error: str, unit: str | None = None) -> Number:
+    def of_field(
+        cls, model: type[BaseModel], name: str, error: str = "set.bad_number", unit: str | None = None
+    ) -> Number:
         """Take the bounds of a config field (its ge/le), so they are declared once, in the config."""
         metadata = model.model_fields[name].metadata
         low = next((m.ge for m in metadata if getattr(m, "ge", None) is not None), 0)

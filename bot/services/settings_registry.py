@@ -204,4 +204,6 @@ def sections(scope: str) -> list[tuple[str, tuple[Setting, ...]]]:
 
 def message_keys() -> frozenset[str]:
     """Return every message key a declaration names (the catalogs must have them all)."""
-    return frozenset(key for s in SETTINGS for key in s.message_keys())
+    # With the messages a new declaration's kind gets unless it names its own.
+    defaults = (*Choice(()).message_keys(), *Flag().message_keys(), *Number(0, 0).message_keys())
+    return frozenset((*defaults, *(key for s in SETTINGS for key in s.message_keys())))

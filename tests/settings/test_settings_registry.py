@@ -13,6 +13,7 @@ from bot.i18n import LANGUAGES, Translator
 from bot.services.community_options import read_options
 from bot.services.payments import user_language
 from bot.services.points_rules import OVERRIDABLE, Scoring
+from bot.services.setting_kinds import Choice, Flag, Number
 from bot.services.settings import (
     do_set_community_setting,
     do_set_member_setting,
@@ -28,6 +29,7 @@ from bot.services.settings_registry import (
     MEMBER,
     SELF,
     SETTINGS,
+    Setting,
     find_setting,
     message_keys,
     sections,
@@ -252,3 +254,20 @@ async def test_private_notices_follow_the_preference(db: Database, clock: FakeCl
     async with db.read() as repos:
         assert await user_language(repos, ALICE.id, C) == "zh"
         assert await user_language(repos, ALICE.id, None) == "zh"
+
+
+@pytest.mark.parametrize(("kind", "raw", "key"), [
+    (Choice(("daily", "weekly")), "hourly", "set.bad_choice"),
+    (Flag(), "maybe", "set.bad_flag"),
+    (Number(1, 9), "10", "set.bad_number"),
+])
+def test_a_new_declaration_gets_generic_messages_for_bad_values(t: Translator, kind, raw: str, key: str) -> None:
+    # What a new setting declares: only its label and its usage are its own messages.
+    setting = Setting("digest", COMMUNITY, kind, "settings.section.community", "settings.label.language",
+                      "set.usage.language")
+    with pytest.raises(Usage) as caught:
+        setting.parse(raw)
+    assert caught.value.key == key
+    for lang in LANGUAGES:
+        assert "digest" in t(lang, caught.value.key, **caught.value.params)
+    assert set(setting.message_keys()) <= message_keys()
