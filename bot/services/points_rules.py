@@ -84,7 +84,7 @@ async def get_rules(db: Database, scoring: Scoring, community_id: int) -> Points
 async def do_set_points_rule(
     db: Database, scoring: Scoring, clock: Clock, chat_id: int, actor_id: int, key: str, value: str
 ) -> str:
-    """Store (or reset) a community's override of a points rule, audited; return the rule in force as typed after /set."""
+    """Store (or reset) a community's points rule, audited; return the rule in force as typed after /set."""
     stored = await do_set_community_setting(db, clock, chat_id, actor_id, key, value, caches=(scoring,))
     setting = find_setting(COMMUNITY, key)
     assert setting is not None  # the setter refused unknown names

@@ -162,7 +162,9 @@ async def test_defaults_come_from_the_config(db: Database, config: Settings) -> 
     assert rules == config.points
 
 
-async def test_unusable_stored_values_fall_back_to_the_default(db: Database, clock: FakeClock, config: Settings) -> None:
+async def test_unusable_stored_values_fall_back_to_the_default(
+    db: Database, clock: FakeClock, config: Settings
+) -> None:
     async with db.transaction() as repos:
         await repos.settings.set(C, "gate", "sometimes", None, clock.now())
         await repos.settings.set(C, "points.message", "many", None, clock.now())
