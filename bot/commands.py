@@ -15,14 +15,15 @@ class Command:
     name: str
     chats: frozenset[str]
     admin_only: bool = False
+    key: str | None = None  # the description's message key when it is not cmd.<name>
 
     @property
     def description_key(self) -> str:
-        return f"cmd.{self.name}"
+        return self.key or f"cmd.{self.name}"
 
 
-def _cmd(name: str, *chats: str, admin_only: bool = False) -> Command:
-    return Command(name, frozenset(chats), admin_only)
+def _cmd(name: str, *chats: str, admin_only: bool = False, key: str | None = None) -> Command:
+    return Command(name, frozenset(chats), admin_only, key)
 
 
 # Order is the order users see in /help and in Telegram's command menu.
@@ -31,6 +32,9 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("help", PRIVATE, GROUP),
     _cmd("settings", GROUP, admin_only=True),
     _cmd("set", GROUP, admin_only=True),
+    # In private the same commands show and change the member's own preferences.
+    _cmd("settings", PRIVATE, key="cmd.settings.private"),
+    _cmd("set", PRIVATE, key="cmd.set.private"),
     _cmd("ask", GROUP),
     _cmd("questions", GROUP),
     _cmd("q", GROUP),

@@ -60,6 +60,8 @@ class CustomContext(CallbackContext[ExtBot[None], dict, dict, "Services"]):
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.lang = application.bot_data.settings.bot.default_language
+        # The language the sender chose with /set language (read for private updates), or None.
+        self.language_preference: str | None = None
 
     @classmethod
     def from_update(cls, update: object, application: Application) -> CustomContext:

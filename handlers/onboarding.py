@@ -14,7 +14,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import CustomContext
-from bot.i18n import Raw, resolve_language
+from bot.i18n import Raw
 from bot.services.members import do_record_member
 from bot.services.onboarding import (
     NotMember,
@@ -26,6 +26,7 @@ from bot.services.onboarding import (
 )
 from bot.services.points_rules import Scoring
 from bot.services.profile import ProfileEntry, get_profile, next_unfinished
+from bot.services.settings import pick_language
 from handlers.common import as_user, is_admin, is_present, member_status
 from storage.models import Community
 
@@ -70,7 +71,7 @@ def _scoring(context: CustomContext) -> Scoring:
 
 
 def _use_language(context: CustomContext, user: User, community: Community) -> None:
-    context.lang = resolve_language(user.language_code, community.language)
+    context.lang = pick_language(context.language_preference, user.language_code, community.language)
 
 
 def render_step(context: CustomContext, view: OnboardingView) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, PreCheckou
 
 from bot.context import CustomContext
 from bot.errors import NotFound
-from bot.i18n import Raw, resolve_language
+from bot.i18n import Raw
 from bot.links import SUBSCRIBE, deep_link
 from bot.payload import sign_order
 from bot.services.communities import get_community
@@ -135,7 +135,7 @@ async def answer_pre_checkout(update: Update, context: CustomContext) -> None:
     if refusal is None:
         await query.answer(ok=True)
         return
-    lang = resolve_language(query.from_user.language_code, context.settings.bot.default_language)
+    lang = context.lang  # the buyer's language (handlers.settings.use_member_language)
     log.info("pre-checkout %s refused for user %s: %s", query.id, query.from_user.id, refusal.key)
     await query.answer(ok=False, error_message=context.services.t(lang, refusal.key, **refusal.params))
 

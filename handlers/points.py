@@ -13,7 +13,6 @@ from bot.views.points import badge_label, level_name
 from bot.services.earning import MessageSeen, ReactionSeen, do_checkin
 from bot.services.leaderboard import Board, do_roll_windows, get_leaderboard, get_profile, parse_period
 from bot.services.levels import progress_bar
-from bot.services.points_rules import get_rules
 from handlers.common import GROUP_TYPES, as_user, reply, require_community, user_info
 
 # A group of its own: the message tracker sees every group message, next to whatever
@@ -130,23 +129,6 @@ async def points_profile_lines(context: CustomContext, community_id: int, user_i
     else:
         lines.append(context.t("me.badges_none"))
     return lines
-
-
-async def points_settings(context: CustomContext, community_id: int) -> str:
-    """Return the points part of /settings: the rules in force in this community."""
-    rules = await get_rules(context.db, context.services.scoring, community_id)
-    return context.t(
-        "settings.points",
-        message=rules.message,
-        cooldown=rules.message_cooldown,
-        message_cap=rules.message_daily_cap,
-        reaction=rules.reaction,
-        reaction_cap=rules.reaction_daily_cap,
-        checkin=rules.checkin,
-        bonus=rules.checkin_streak_bonus,
-        max_bonus=rules.checkin_streak_max_bonus,
-        announce=context.t("settings.points_on" if rules.announce_levels else "settings.points_off"),
-    )
 
 
 def build_handlers() -> dict[int, list[BaseHandler]]:

@@ -1,92 +1,143 @@
-"""/settings and /set for community admins."""
+"""/settings and /set: a community's settings for its admins, a member's own preferences in private."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import BaseHandler, CommandHandler, TypeHandler, filters
 
 from bot.context import CustomContext
 from bot.errors import Usage
-from bot.services.community_options import get_options
-from bot.services.points_rules import PREFIX as POINTS_PREFIX
-from bot.services.points_rules import do_set_points_rule
-from bot.services.settings import do_set_setting, get_settings, usage_key
-from handlers.common import reply, require_admin, require_community
-from handlers.points import points_settings
+from bot.i18n import Raw
+from bot.services.settings import (
+    EffectiveSettings,
+    do_set_community_setting,
+    do_set_member_setting,
+    get_community_settings,
+    get_language_preference,
+    get_member_settings,
+    get_overview,
+    pick_language,
+)
+from bot.services.settings_registry import ADMINS, COMMUNITY, MEMBER, Setting, find_setting, sections, settings_in
+from handlers.common import load_community, reply, require_admin, require_community, user_info
 
-PREVIEW_CHARS = 60
+# Before every feature: private replies are in the member's chosen language.
+LANGUAGE_GROUP = -1
+
+
+async def use_member_language(update: object, context: CustomContext) -> None:
+    """Switch private replies to the language the member chose with /set language."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    chat = update.effective_chat
+    private = chat is None or chat.type == ChatType.PRIVATE  # pre-checkout queries have no chat
+    if not private and update.chat_join_request is None:  # join requests are answered in private
+        return
+    user = update.effective_user
+    preference = await get_language_preference(context.db, user.id)
+    context.language_preference = preference
+    if private:
+        context.lang = pick_language(preference, user.language_code, context.settings.bot.default_language)
+
+
+def render_sections(context: CustomContext, scope: str, effective: EffectiveSettings) -> list[str]:
+    """Return one block per /settings section of a scope: its title, then one line per setting."""
+    blocks = []
+    for title, members in sections(scope):
+        lines = [context.t(title)]
+        lines += [
+            context.t("settings.line", label=Raw(context.t(s.label)), value=s.show(effective[s.name], context.t))
+            for s in members
+        ]
+        blocks.append("\n".join(lines))
+    return blocks
 
 
 async def show_settings(update: Update, context: CustomContext) -> None:
     """Show the community's settings to an admin."""
     community = await require_community(update, context)
     await require_admin(update, context)
-    current = await get_settings(context.db, community.id)
-    options = await get_options(context.db, community.id, context.settings.onboarding)
-    sections = [
-        context.t(
-            "settings.show",
-            title=current.title,
-            language=current.language,
-            timezone=current.timezone,
-            members=current.members,
-            admins=current.admins,
-        ),
-        context.t(
-            "settings.onboarding",
-            welcome=_preview(context, options.welcome),
-            rules=_preview(context, options.rules),
-            tags=_preview(context, ", ".join(options.tags)),
-            gate=options.gate,
-            gate_timeout=options.gate_timeout,
-        ),
-        await points_settings(context, community.id),
+    overview = await get_overview(context.db, community.id)
+    effective = await get_community_settings(context.db, community.id, context.settings)
+    blocks = [
+        context.t("settings.title", title=overview.title, members=overview.members, admins=overview.admins),
+        *render_sections(context, COMMUNITY, effective),
         context.t("settings.hint"),
     ]
-    await update.effective_message.reply_text("\n\n".join(sections), parse_mode=ParseMode.HTML, do_quote=True)
+    await update.effective_message.reply_text("\n\n".join(blocks), parse_mode=ParseMode.HTML, do_quote=True)
 
 
-def _preview(context: CustomContext, value: object) -> str:
-    """Return a short one-line form of a setting's value ('default' when unset)."""
-    if value is None or value == "":
-        return context.t("settings.default")
-    if isinstance(value, list):
-        value = ", ".join(value)
-    text = " ".join(str(value).split())
-    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+async def show_my_settings(update: Update, context: CustomContext) -> None:
+    """Show a member their own preferences (private chat)."""
+    effective = await get_member_settings(context.db, update.effective_user.id, context.settings)
+    blocks = [*render_sections(context, MEMBER, effective), context.t("settings.my_hint")]
+    await update.effective_message.reply_text("\n\n".join(blocks), parse_mode=ParseMode.HTML)
+
+
+def _command(update: Update) -> tuple[str, str | None]:
+    """Return the name and the raw value of /set <name> <value> (the value keeps its line breaks)."""
+    parts = (update.effective_message.text or "").split(None, 2)
+    name = parts[1].lower() if len(parts) > 1 else ""
+    return name, parts[2] if len(parts) > 2 else None
+
+
+def _listing(context: CustomContext, scope: str) -> Raw:
+    return Raw("\n".join(f"/set {s.name} {s.kind.syntax(context.t)}" for s in settings_in(scope)))
+
+
+def _needs_value(setting: Setting) -> Usage:
+    return Usage(setting.usage, **setting.message_params)
 
 
 async def change_setting(update: Update, context: CustomContext) -> None:
-    """Change one setting: /set <key> <value>."""
+    """Change one of the community's settings: /set <name> <value>."""
     community = await require_community(update, context)
-    await require_admin(update, context)
-    # The raw text, not context.args: welcome and rules keep their line breaks.
-    parts = (update.effective_message.text or "").split(None, 2)
-    if len(parts) < 2:
-        raise Usage("set.usage")
-    key = parts[1].lower()
-    if len(parts) < 3:
-        raise Usage(usage_key(key))
-    if key.startswith(POINTS_PREFIX):
-        value = await do_set_points_rule(
-            context.db, context.services.scoring, context.clock, community.id, update.effective_user.id, key, parts[2]
-        )
-        await reply(update, context, "set.done", key=key, value=value)
-        return
-    stored = await do_set_setting(context.db, context.clock, community.id, update.effective_user.id, key, parts[2])
-    if key == "language":
-        context.lang = stored
-    await reply(update, context, "set.done", key=key, value=_preview(context, stored))
-    if key == "gate":
-        problem = await context.services.gateway.missing_gate_right(community.id, community.chat_type, stored)
+    name, raw = _command(update)
+    setting = find_setting(COMMUNITY, name)
+    # Every community setting is for admins; unknown names too, so members learn nothing more.
+    if setting is None or setting.editor == ADMINS:
+        await require_admin(update, context)
+    if setting is None:
+        raise Usage("set.usage", names=_listing(context, COMMUNITY))
+    if raw is None:
+        raise _needs_value(setting)
+    stored = await do_set_community_setting(
+        context.db, context.clock, community.id, update.effective_user.id, setting.name, raw,
+        caches=(context.services.scoring,),
+    )
+    await load_community(update, context)  # the reply follows a new language at once
+    in_force = setting.in_force(stored, context.settings)
+    await reply(update, context, "set.done", key=setting.name, value=setting.show(in_force, context.t))
+    if setting.name == "gate":
+        problem = await context.services.gateway.missing_gate_right(community.id, community.chat_type, in_force)
         if problem is not None:
             await reply(update, context, problem)
 
 
-def build_handlers() -> list[BaseHandler]:
-    """Return this feature's handlers."""
-    return [
-        CommandHandler("settings", show_settings, filters=filters.ChatType.GROUPS),
-        CommandHandler("set", change_setting, filters=filters.ChatType.GROUPS),
-    ]
+async def change_my_setting(update: Update, context: CustomContext) -> None:
+    """Change one of the sender's own preferences in private: /set <name> <value>."""
+    name, raw = _command(update)
+    setting = find_setting(MEMBER, name)
+    if setting is None:
+        raise Usage("set.my_usage", names=_listing(context, MEMBER))
+    if raw is None:
+        raise _needs_value(setting)
+    stored = await do_set_member_setting(context.db, context.clock, user_info(update), setting.name, raw)
+    await use_member_language(update, context)  # the reply follows a new language at once
+    shown = setting.show(setting.in_force(stored, context.settings), context.t)
+    await reply(update, context, "set.done", key=setting.name, value=shown)
+
+
+def build_handlers() -> dict[int, list[BaseHandler]]:
+    """Return this feature's handlers by handler group."""
+    groups, private = filters.ChatType.GROUPS, filters.ChatType.PRIVATE
+    return {
+        LANGUAGE_GROUP: [TypeHandler(Update, use_member_language)],
+        0: [
+            CommandHandler("settings", show_settings, filters=groups),
+            CommandHandler("set", change_setting, filters=groups),
+            CommandHandler("settings", show_my_settings, filters=private),
+            CommandHandler("set", change_my_setting, filters=private),
+        ],
+    }

@@ -1,36 +1,53 @@
-"""Onboarding settings of a community (welcome, rules, tags, gate), validated for /set."""
+"""Onboarding settings of a community (welcome, rules, tags, gate) as the onboarding code reads them.
+
+They are declared in bot.services.settings_registry and stored by bot.services.settings; this
+module gives them the typed shape the joining and onboarding code uses.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
-from bot.config import OnboardingConfig
-from bot.errors import NotFound, Usage
+from bot.config import OnboardingConfig, Settings
+from bot.errors import Usage
+from bot.services.settings import do_set_community_setting, read_community_settings
+from bot.services.settings_registry import (
+    COMMUNITY,
+    GATE_WARNING,
+    GATES,
+    MAX_GATE_TIMEOUT,
+    MAX_RULES,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    MAX_WELCOME,
+    RESET,
+    Setting,
+    find_setting,
+)
 from storage.db import Database
 from storage.repos import Repos
 
-GATES = ("off", "rules", "request")
 OPTION_KEYS = ("welcome", "rules", "tags", "gate", "gate_timeout")
-RESET = "reset"
-MAX_WELCOME = 1000
-MAX_RULES = 3000
-MAX_TAGS = 12
-MAX_TAG_CHARS = 32
-MAX_GATE_TIMEOUT = 1440
-# Set when the admins were told the bot lacks a right a gate needs; cleared when the gate
-# or the bot's rights change, so they are told once per problem, not once per newcomer.
-GATE_WARNING = "gate_warning"
-# The usage message of /set <key> per setting.
-USAGE = {
-    "language": "set.usage.language", "timezone": "set.usage.timezone", "welcome": "set.usage.welcome",
-    "rules": "set.usage.rules", "tags": "set.usage.tags", "gate": "set.usage.gate",
-    "gate_timeout": "set.usage.gate_timeout",
-}
 
-_TAG_SEPARATORS = re.compile(r"[,，、;；\n]")
+__all__ = [
+    "GATES",
+    "GATE_WARNING",
+    "MAX_GATE_TIMEOUT",
+    "MAX_RULES",
+    "MAX_TAGS",
+    "MAX_TAG_CHARS",
+    "MAX_WELCOME",
+    "OPTION_KEYS",
+    "RESET",
+    "OnboardingOptions",
+    "do_set_option",
+    "get_options",
+    "parse_option",
+    "parse_tags",
+    "read_options",
+]
 
 
 @dataclass(frozen=True)
@@ -44,59 +61,35 @@ class OnboardingOptions:
     gate_timeout: int
 
 
+def _option(key: str) -> Setting:
+    setting = find_setting(COMMUNITY, key) if key in OPTION_KEYS else None
+    if setting is None:
+        raise Usage("set.unknown", setting=key)
+    return setting
+
+
 def parse_tags(raw: str) -> list[str]:
     """Split a comma-separated tag list; raise Usage when it is empty or too long."""
-    tags: list[str] = []
-    seen: set[str] = set()
-    for part in _TAG_SEPARATORS.split(raw):
-        tag = " ".join(part.split())
-        if not tag:
-            continue
-        if len(tag) > MAX_TAG_CHARS:
-            raise Usage("set.bad_tags", max_tags=MAX_TAGS, max_chars=MAX_TAG_CHARS)
-        if tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            tags.append(tag)
-    if not tags or len(tags) > MAX_TAGS:
-        raise Usage("set.bad_tags", max_tags=MAX_TAGS, max_chars=MAX_TAG_CHARS)
-    return tags
+    tags = _option("tags")
+    return list(tags.kind.parse(raw, tags.message_params))
 
 
 def parse_option(key: str, raw: str) -> Any:
     """Validate one onboarding setting; None means back to the default."""
-    value = raw.strip()
-    if not value:
-        raise Usage(USAGE[key])
-    if value.lower() == RESET:
-        return None
-    if key in ("welcome", "rules"):
-        limit = MAX_WELCOME if key == "welcome" else MAX_RULES
-        if len(value) > limit:
-            raise Usage("set.too_long", setting=key, max=limit)
-        return value
-    if key == "tags":
-        return parse_tags(value)
-    if key == "gate":
-        if value.lower() not in GATES:
-            raise Usage("set.bad_gate", value=value)
-        return value.lower()
-    if key == "gate_timeout":
-        if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_GATE_TIMEOUT:
-            raise Usage("set.bad_gate_timeout", max=MAX_GATE_TIMEOUT)
-        return int(value)
-    raise Usage("set.usage")
+    value = _option(key).parse(raw)
+    return list(value) if isinstance(value, tuple) else value
 
 
 async def read_options(repos: Repos, community_id: int, defaults: OnboardingConfig) -> OnboardingOptions:
     """Return the community's onboarding settings with config defaults filled in."""
-    stored = await repos.settings.get_all(community_id)
-    tags = stored.get("tags")
+    # Only the onboarding section is read, so the rest of the config may stay built-in.
+    effective = await read_community_settings(repos, community_id, Settings.model_construct(onboarding=defaults))
     return OnboardingOptions(
-        welcome=stored.get("welcome"),
-        rules=stored.get("rules"),
-        tags=tuple(tags) if tags is not None else defaults.tags,
-        gate=stored.get("gate") or defaults.gate,
-        gate_timeout=int(stored.get("gate_timeout") or defaults.gate_timeout),
+        welcome=effective["welcome"],
+        rules=effective["rules"],
+        tags=tuple(effective["tags"]),
+        gate=effective["gate"],
+        gate_timeout=effective["gate_timeout"],
     )
 
 
@@ -106,20 +99,6 @@ async def get_options(db: Database, community_id: int, defaults: OnboardingConfi
         return await read_options(repos, community_id, defaults)
 
 
-async def do_set_option(
-    db: Database, clock: Clock, chat_id: int, actor_id: int, key: str, raw: str
-) -> Any:
+async def do_set_option(db: Database, clock: Clock, chat_id: int, actor_id: int, key: str, raw: str) -> Any:
     """Validate and store one onboarding setting with an audit row; return the stored value."""
-    value = parse_option(key, raw)
-    now = clock.now()
-    async with db.transaction() as repos:
-        if await repos.communities.get(chat_id) is None:
-            raise NotFound()
-        if value is None:
-            await repos.settings.delete(chat_id, key)
-        else:
-            await repos.settings.set(chat_id, key, value, actor_id, now)
-        if key == "gate":
-            await repos.settings.delete(chat_id, GATE_WARNING)
-        await repos.audit.add(chat_id, actor_id, f"set.{key}", None, {"value": value}, now)
-    return value
+    return await do_set_community_setting(db, clock, chat_id, actor_id, _option(key).name, raw)

@@ -1,4 +1,4 @@
-"""Points rules: config defaults, per-community overrides (/set points.<rule>), the shared state."""
+"""Points rules: config defaults with per-community overrides (/set points.<rule>), the shared state."""
 
 from __future__ import annotations
 
@@ -6,22 +6,20 @@ import datetime as dt
 import zoneinfo
 from functools import lru_cache
 
-from pydantic import ValidationError
-
 from bot.clock import Clock
-from bot.config import PointsConfig
-from bot.errors import NotFound, Usage
+from bot.config import PointsConfig, Settings
+from bot.services.settings import do_set_community_setting, read_community_settings
+from bot.services.settings_registry import COMMUNITY, POINTS_PREFIX, RESET, find_setting, settings_in
 from storage.db import Database
 from storage.repos import Repos
 
-PREFIX = "points."
-# The rules an admin may change per community; levels and their names stay global.
+PREFIX = POINTS_PREFIX
+# The rules an admin may change per community (declared in the settings registry); levels,
+# their names and the reaction emojis stay global.
 OVERRIDABLE: tuple[str, ...] = tuple(
-    name for name in PointsConfig.model_fields if name not in ("levels", "level_names", "reaction_emojis")
+    s.name.removeprefix(PREFIX) for s in settings_in(COMMUNITY) if s.name.startswith(PREFIX)
 )
-RESET = "reset"
-TRUE_WORDS = ("on", "true", "yes", "1")
-FALSE_WORDS = ("off", "false", "no", "0")
+__all__ = ["OVERRIDABLE", "PREFIX", "RESET", "Scoring", "do_set_points_rule", "get_rules", "local_day"]
 # Bounds how many (community, user) pairs the process remembers as already stored.
 KNOWN_LIMIT = 200_000
 
@@ -39,12 +37,9 @@ class Scoring:
         cached = self._rules.get(community_id)
         if cached is not None:
             return cached
-        stored = await repos.settings.get_all(community_id)
-        overrides = {
-            key.removeprefix(PREFIX): value
-            for key, value in stored.items()
-            if key.startswith(PREFIX) and key.removeprefix(PREFIX) in OVERRIDABLE
-        }
+        # Only the points section is read, so the rest of the config may stay built-in.
+        effective = await read_community_settings(repos, community_id, Settings.model_construct(points=self.config))
+        overrides = effective.config_overrides("points")
         rules = self.config.model_copy(update=overrides) if overrides else self.config
         self._rules[community_id] = rules
         return rules
@@ -78,27 +73,6 @@ def local_day(now: dt.datetime, timezone: str) -> int:
     return now.astimezone(zone).date().toordinal()
 
 
-def parse_rule_value(rule: str, value: str) -> int | bool | None:
-    """Parse /set points.<rule> <value>; None means reset to the config default."""
-    word = value.strip().lower()
-    if word == RESET:
-        return None
-    if rule not in OVERRIDABLE:
-        raise Usage("set.points_unknown", rules=", ".join(OVERRIDABLE))
-    if PointsConfig.model_fields[rule].annotation in (bool, "bool"):
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        raise Usage("set.points_bad_bool", rule=rule)
-    try:
-        number = int(word)
-        PointsConfig(**{rule: number})
-    except (ValueError, ValidationError):
-        raise Usage("set.points_bad_number", rule=rule) from None
-    return number
-
-
 async def get_rules(db: Database, scoring: Scoring, community_id: int) -> PointsConfig:
     """Return the points rules in force in a community."""
     async with db.read() as repos:
@@ -108,22 +82,9 @@ async def get_rules(db: Database, scoring: Scoring, community_id: int) -> Points
 async def do_set_points_rule(
     db: Database, scoring: Scoring, clock: Clock, chat_id: int, actor_id: int, key: str, value: str
 ) -> str:
-    """Store (or reset) one community's override of a points rule, audited; return the value now in force."""
-    rule = key.removeprefix(PREFIX)
-    if rule not in OVERRIDABLE:
-        raise Usage("set.points_unknown", rules=", ".join(OVERRIDABLE))
-    parsed = parse_rule_value(rule, value)
-    now = clock.now()
-    async with db.transaction() as repos:
-        if await repos.communities.get(chat_id) is None:
-            raise NotFound()
-        if parsed is None:
-            await repos.settings.delete(chat_id, key)
-        else:
-            await repos.settings.set(chat_id, key, parsed, actor_id, now)
-        await repos.audit.add(chat_id, actor_id, f"set.{key}", None, {"value": parsed}, now)
-    scoring.invalidate(chat_id)
-    shown = parsed if parsed is not None else getattr(scoring.config, rule)
-    if isinstance(shown, bool):
-        return "on" if shown else "off"
-    return str(shown)
+    """Store (or reset) a community's points rule, audited; return the rule in force as typed after /set."""
+    stored = await do_set_community_setting(db, clock, chat_id, actor_id, key, value, caches=(scoring,))
+    setting = find_setting(COMMUNITY, key)
+    assert setting is not None  # the setter refused unknown names
+    in_force = stored if stored is not None else getattr(scoring.config, key.removeprefix(PREFIX))
+    return setting.kind.canonical(in_force)

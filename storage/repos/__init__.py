@@ -22,6 +22,7 @@ from storage.repos.plans import PlansRepo
 from storage.repos.points import PointsRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.settings import SettingsRepo
+from storage.repos.user_settings import UserSettingsRepo
 from storage.repos.users import UsersRepo
 from storage.repos.welcomes import WelcomesRepo
 from storage.transaction import TransactionEvents
@@ -37,6 +38,7 @@ class Repos:
         self.users = UsersRepo(conn)
         self.memberships = MembershipsRepo(conn)
         self.settings = SettingsRepo(conn)
+        self.user_settings = UserSettingsRepo(conn)
         self.audit = AuditRepo(conn)
         self.outbox = OutboxRepo(conn, self.events)
         self.onboarding = OnboardingRepo(conn)
@@ -76,6 +78,7 @@ __all__ = [
     "QuestionsRepo",
     "Repos",
     "SettingsRepo",
+    "UserSettingsRepo",
     "UsersRepo",
     "WelcomesRepo",
 ]

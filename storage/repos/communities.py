@@ -72,6 +72,10 @@ class CommunitiesRepo:
         """Set the community's IANA time zone (used for local days and schedules)."""
         await self._update(chat_id, now, timezone=timezone)
 
+    async def set_column(self, chat_id: int, column: str, value: object, now: dt.datetime) -> None:
+        """Set one of the community's settings that live in a column (language, timezone)."""
+        await self._update(chat_id, now, **{column: value})
+
     async def migrate_id(self, old_id: int, new_id: int, now: dt.datetime) -> bool:
         """Move a community and all its rows to a new chat id (group → supergroup)."""
         if await self.get(old_id) is None:

@@ -8,6 +8,7 @@ from storage.schema.core import (
     users,
     memberships,
     community_settings,
+    user_settings,
     admin_audit,
     outbox,
 )
@@ -72,5 +73,6 @@ __all__ = [
     "questions",
     "star_payments",
     "user_fk",
+    "user_settings",
     "users",
 ]

@@ -1,4 +1,4 @@
-"""Communities, users, memberships, settings, the admin audit log and the outbox."""
+"""Communities, users, memberships, community and member settings, the admin audit log and the outbox."""
 
 from __future__ import annotations
 
@@ -57,6 +57,17 @@ community_settings = sa.Table(
     sa.Column("value", sa.JSON, nullable=True),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("updated_by", sa.BigInteger, nullable=True),
+)
+
+# A member's own preferences (e.g. the language of private messages), one row per key;
+# a missing row means the built-in behaviour.
+user_settings = sa.Table(
+    "user_settings",
+    metadata,
+    sa.Column("user_id", sa.BigInteger, user_fk(), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=True),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
 admin_audit = sa.Table(

@@ -73,9 +73,9 @@ async def test_ledger_rows_with_a_reason(db: Database, people: People, t0: dt.da
 async def test_outbox_counts_pending_messages_due_or_not(db: Database, t0: dt.datetime) -> None:
     async with db.transaction() as repos:
         assert await repos.outbox.count_pending() == 0
-        await repos.outbox.enqueue("now", 1, "sendMessage", {}, t0)
-        await repos.outbox.enqueue("later", 1, "sendMessage", {}, t0, not_before=t0 + dt.timedelta(hours=1))
-        await repos.outbox.enqueue("sent", 1, "sendMessage", {}, t0)
+        await repos.outbox.enqueue("now", 1, "prerendered", {}, t0)
+        await repos.outbox.enqueue("later", 1, "prerendered", {}, t0, not_before=t0 + dt.timedelta(hours=1))
+        await repos.outbox.enqueue("sent", 1, "prerendered", {}, t0)
         sent = await repos.outbox.get_by_key("sent")
         assert sent is not None
         await repos.outbox.mark_sent(sent.id, t0)

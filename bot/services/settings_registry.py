@@ -1,0 +1,209 @@
+"""Every per-community setting and member preference, each declared once.
+
+A declaration says what `/set <name>` accepts (its kind, which parses, checks and shows the
+value), where its default comes from (a path into the loaded config; none means "no value":
+a built-in text, or the Telegram app's language), who may change it, where it is stored (a
+column of `communities`, else a row keyed by its name in `community_settings` or
+`user_settings`), the /settings section and label it is shown under, and what
+`/set <name>` alone answers. Adding a setting is one entry in SETTINGS plus its messages.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.config import OnboardingConfig, PointsConfig
+from bot.errors import Usage
+from bot.i18n import LANGUAGES
+from bot.services.setting_kinds import Choice, Flag, Kind, Number, Tags, Text, Translate, Zone
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from storage.repos import Repos
+
+# Whose setting it is: a community's (changed by its admins in the group) or a member's own.
+COMMUNITY = "community"
+MEMBER = "member"
+# Who may change it.
+ADMINS = "admins"
+SELF = "self"
+RESET = "reset"
+
+GATES = ("off", "rules", "request")
+MAX_WELCOME = 1000
+MAX_RULES = 3000
+MAX_TAGS = 12
+MAX_TAG_CHARS = 32
+# Set when the admins were told the bot lacks a right a gate needs; cleared when the gate
+# or the bot's rights change, so they are told once per problem, not once per newcomer.
+GATE_WARNING = "gate_warning"
+POINTS_PREFIX = "points."
+
+# Runs inside the transaction that changes the setting: (repos, community or member id).
+ChangeHook = Callable[["Repos", int], Awaitable[None]]
+
+
+@dataclass(frozen=True, eq=False)
+class Setting:
+    """One setting: what it accepts, its default, its storage, who changes it, how it is shown."""
+
+    name: str  # as typed after /set
+    scope: str  # COMMUNITY or MEMBER
+    kind: Kind
+    section: str  # message key: the /settings section it is listed in
+    label: str  # message key: its name in /settings
+    usage: str  # message key: the answer to /set <name> without a value
+    default: str | None = None  # path into the config, e.g. "onboarding.gate"; None: no value
+    column: str | None = None  # a column of communities; None: a settings row keyed by name
+    editor: str = ADMINS
+    resettable: bool = True  # `/set <name> reset` goes back to the default
+    unset: str = "settings.default"  # message key shown when there is no value
+    params: Mapping[str, object] = field(default_factory=dict)  # more parameters of its messages
+    on_change: ChangeHook | None = None
+
+    @property
+    def message_params(self) -> dict[str, object]:
+        """Return the parameters every message about this setting gets."""
+        return {"setting": self.name, **self.params}
+
+    def parse(self, raw: str) -> Any:
+        """Return the value /set text asks for (None: back to the default), or raise Usage."""
+        text = raw.strip()
+        if not text:
+            raise Usage(self.usage, **self.message_params)
+        if self.resettable and text.lower() == RESET:
+            return None
+        return self.kind.parse(text, self.message_params)
+
+    def default_value(self, config: Settings) -> Any:
+        """Return the default from the loaded config (None when there is none)."""
+        if self.default is None:
+            return None
+        return functools.reduce(getattr, self.default.split("."), config)
+
+    def in_force(self, value: Any, config: Settings) -> Any:
+        """Return the value that applies when this one is stored (None: the default)."""
+        return self.default_value(config) if value is None else value
+
+    def show(self, value: Any, t: Translate) -> str:
+        """Return the value in force as a reader sees it (plain text)."""
+        if value is None or value == "" or value == ():
+            return t(self.unset)
+        return self.kind.show(value, t)
+
+    def message_keys(self) -> tuple[str, ...]:
+        """Return every message key this setting may show."""
+        return (self.section, self.label, self.usage, self.unset, *self.kind.message_keys())
+
+
+async def _forget_gate_warning(repos: Repos, community_id: int) -> None:
+    await repos.settings.delete(community_id, GATE_WARNING)
+
+
+def _points_number(rule: str, label: str, unit: str | None = "settings.unit.points") -> Setting:
+    """A numeric points rule: default and bounds come from the config's points section."""
+    kind = Number.of_field(PointsConfig, rule, "set.points_bad_number", unit)
+    return Setting(
+        POINTS_PREFIX + rule, COMMUNITY, kind, "settings.section.points", label, "set.points_bad_number",
+        default=f"points.{rule}", params={"rule": rule},
+    )
+
+
+def _points_flag(rule: str, label: str) -> Setting:
+    """A points rule that is on or off; the default comes from the config's points section."""
+    return Setting(
+        POINTS_PREFIX + rule, COMMUNITY, Flag("set.points_bad_bool"), "settings.section.points", label,
+        "set.points_bad_bool", default=f"points.{rule}", params={"rule": rule},
+    )
+
+
+_GATE_TIMEOUT = Number.of_field(OnboardingConfig, "gate_timeout", "set.bad_gate_timeout", "settings.unit.minutes")
+MAX_GATE_TIMEOUT = _GATE_TIMEOUT.high
+_SECONDS = "settings.unit.seconds"
+
+# In the order /set lists them and /settings shows them (sections in order of first use).
+SETTINGS: tuple[Setting, ...] = (
+    # The community itself.
+    Setting(
+        "language", COMMUNITY, Choice(LANGUAGES, "set.bad_language"), "settings.section.community",
+        "settings.label.language", "set.usage.language",
+        default="bot.default_language", column="language", resettable=False,
+    ),
+    Setting(
+        "timezone", COMMUNITY, Zone(), "settings.section.community", "settings.label.timezone",
+        "set.usage.timezone", default="bot.timezone", column="timezone", resettable=False,
+    ),
+    # Joining and onboarding.
+    Setting(
+        "welcome", COMMUNITY, Text(MAX_WELCOME), "settings.section.onboarding", "settings.label.welcome",
+        "set.usage.welcome",
+    ),
+    Setting(
+        "rules", COMMUNITY, Text(MAX_RULES), "settings.section.onboarding", "settings.label.rules",
+        "set.usage.rules",
+    ),
+    Setting(
+        "tags", COMMUNITY, Tags(MAX_TAGS, MAX_TAG_CHARS), "settings.section.onboarding", "settings.label.tags",
+        "set.usage.tags", default="onboarding.tags", unset="settings.no_tags",
+    ),
+    Setting(
+        "gate", COMMUNITY, Choice(GATES, "set.bad_gate"), "settings.section.onboarding", "settings.label.gate",
+        "set.usage.gate", default="onboarding.gate", on_change=_forget_gate_warning,
+    ),
+    Setting(
+        "gate_timeout", COMMUNITY, _GATE_TIMEOUT, "settings.section.onboarding", "settings.label.gate_timeout",
+        "set.usage.gate_timeout", default="onboarding.gate_timeout",
+    ),
+    # Points rules (levels, their names and the reaction emojis stay global).
+    _points_number("message", "settings.label.points.message"),
+    _points_number("message_min_chars", "settings.label.points.message_min_chars", "settings.unit.chars"),
+    _points_number("message_cooldown", "settings.label.points.message_cooldown", _SECONDS),
+    _points_number("message_daily_cap", "settings.label.points.message_daily_cap", None),
+    _points_number("reaction", "settings.label.points.reaction"),
+    _points_number("reaction_daily_cap", "settings.label.points.reaction_daily_cap", None),
+    _points_number("question", "settings.label.points.question"),
+    _points_number("question_daily_cap", "settings.label.points.question_daily_cap", None),
+    _points_number("answer", "settings.label.points.answer"),
+    _points_number("answer_accepted", "settings.label.points.answer_accepted"),
+    _points_number("answer_accepted_asker", "settings.label.points.answer_accepted_asker"),
+    _points_number("checkin", "settings.label.points.checkin"),
+    _points_number("checkin_streak_bonus", "settings.label.points.checkin_streak_bonus"),
+    _points_number("checkin_streak_max_bonus", "settings.label.points.checkin_streak_max_bonus"),
+    _points_number("onboarding", "settings.label.points.onboarding"),
+    _points_number("purchase", "settings.label.points.purchase"),
+    _points_flag("announce_levels", "settings.label.points.announce_levels"),
+    # A member's own preferences, changed in the private chat.
+    Setting(
+        "language", MEMBER, Choice(LANGUAGES, "set.bad_language"), "settings.section.preferences",
+        "settings.label.language", "set.usage.my_language", editor=SELF, unset="settings.language_auto",
+    ),
+)
+
+_BY_NAME: dict[tuple[str, str], Setting] = {(s.scope, s.name): s for s in SETTINGS}
+assert len(_BY_NAME) == len(SETTINGS), "two settings share a name in one scope"
+
+
+def find_setting(scope: str, name: str) -> Setting | None:
+    """Return the setting called name in a scope (names are case-insensitive), if any."""
+    return _BY_NAME.get((scope, name.lower()))
+
+
+def settings_in(scope: str) -> tuple[Setting, ...]:
+    """Return a scope's settings in declaration order."""
+    return tuple(s for s in SETTINGS if s.scope == scope)
+
+
+def sections(scope: str) -> list[tuple[str, tuple[Setting, ...]]]:
+    """Return a scope's /settings sections (title key, settings) in order of first declaration."""
+    titles = list(dict.fromkeys(s.section for s in settings_in(scope)))
+    return [(title, tuple(s for s in settings_in(scope) if s.section == title)) for title in titles]
+
+
+def message_keys() -> frozenset[str]:
+    """Return every message key a declaration names (the catalogs must have them all)."""
+    # With the messages a new declaration's kind gets unless it names its own.
+    defaults = (*Choice(()).message_keys(), *Flag().message_keys(), *Number(0, 0).message_keys())
+    return frozenset((*defaults, *(key for s in SETTINGS for key in s.message_keys())))

@@ -1,0 +1,48 @@
+"""Fixtures for the settings services: a fresh migrated database with one community, and a config."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.i18n import Translator, load_translator
+from bot.services.communities import ChatInfo, UserInfo, do_register_community
+from storage.db import Database
+
+GROUP = ChatInfo(-1001234567890, "Rust Circle", "supergroup", None)
+CAROL = 1003
+ALICE = UserInfo(1001, "Alice", None, "alice", "en")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def config() -> Settings:
+    """Defaults that differ from the built-in ones, so a test sees they come from the config."""
+    return Settings(
+        bot={"default_language": "zh", "timezone": "Asia/Shanghai"},
+        onboarding={"gate": "rules", "gate_timeout": 15, "tags": ["Rust", "Go"]},
+        points={"message": 2, "announce_levels": False},
+    )
+
+
+@pytest.fixture(scope="session")
+def t() -> Translator:
+    return load_translator()
+
+
+@pytest.fixture
+async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
+    database = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'settings.db'}")
+    await do_register_community(database, clock, GROUP, [], "greet:test")
+    try:
+        yield database
+    finally:
+        await database.close()
