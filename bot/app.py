@@ -66,15 +66,15 @@ def build_application(
     services.clock = clock or SystemClock()
     services.t = load_translator()
     services.scoring = Scoring(settings.points)
-    # Order matters only where two handlers could match the same update; each feature's
-    # handlers are disjoint, so features are simply listed.
-    # content and publish answer some /start deep links (item_, catalog_, sub_, publish), so
-    # they come before start.
+    # Each feature's handlers are disjoint, so the order below only matters where a comment says.
     for feature in (
-        community, members, content, publish, start, community_settings, questions, question_lists, faq, onboarding,
+        community, members, content, publish, community_settings, questions, question_lists, faq, onboarding,
         payments, payments_admin, points, points_admin,
     ):
         app.add_handlers(feature.build_handlers())
+    # /start in private is routed by its payload (bot.links) to the feature that made the link.
+    start_routes = {**onboarding.START_ROUTES, **content.START_ROUTES, **payments.START_ROUTES}
+    app.add_handlers(start.build_handlers(start_routes, onboarding.show_overview))
     # Answers are ordinary replies that other features (points for messages) also need to
     # see; a separate group lets both handle the same update.
     app.add_handlers(questions.build_answer_handlers(), group=QA_ANSWERS_GROUP)

@@ -46,6 +46,12 @@ def decode_start(payload: str) -> StartPayload | None:
     return StartPayload(match.group(1), int(match.group(2)))
 
 
+def start_command(*kinds: str) -> str:
+    """Return a regex matching `/start <payload>` for payloads of these kinds (for handler filters)."""
+    alternatives = [rf"{k}_-?\d{{1,20}}" if k in _WITH_ID else k for k in kinds]
+    return rf"^/start(?:@\w+)? (?:{'|'.join(alternatives)})$"
+
+
 def deep_link(bot_username: str, kind: str, id: int | None = None) -> str:
     """Return the t.me link that opens the bot's private chat with this /start payload."""
     return create_deep_linked_url(bot_username, StartPayload(kind, id).encode())

@@ -8,6 +8,7 @@ from telegram.constants import ChatType, ParseMode
 from bot.context import CustomContext
 from bot.errors import GroupOnly, NotAdmin
 from bot.services.communities import UserInfo, get_community
+from bot.views.content_data import ContentData, decode
 from storage.models import Community, MemberStatus
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
@@ -93,3 +94,17 @@ async def reply(update: Update, context: CustomContext, key: str, /, **params: o
     return await update.effective_message.reply_text(
         context.t(key, **params), parse_mode=ParseMode.HTML, do_quote=is_group(update)
     )
+
+
+async def read_content_press(update: Update, context: CustomContext) -> ContentData | None:
+    """Decode a paid-content button; answer and return None when it is malformed or not in a private chat."""
+    query = update.callback_query
+    data = decode(query.data)
+    if data is None:
+        await query.answer(context.t("content.stale"), show_alert=True)
+        return None
+    if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+        # Content buttons only exist in private chats; anything else is forged or stale.
+        await query.answer(context.t("content.open_in_private"), show_alert=True)
+        return None
+    return data

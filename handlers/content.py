@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import CustomContext
 from bot.errors import NotFound, Usage
-from bot.services.communities import do_start_user, get_community
+from bot.services.communities import get_community
 from bot.services.content import (
     do_open_item,
     do_rate_item,
@@ -22,9 +21,9 @@ from bot.services.content import (
 )
 from bot.services.plans import get_plans
 from bot.services.unlocks import do_buy_with_points
-from handlers.common import is_group, load_community, reply, user_info
-from bot.views.content_data import PATTERN, ContentData, decode, encode
-from bot.links import MY_CONTENT, deep_link
+from handlers.common import is_group, load_community, read_content_press, reply, user_info
+from bot.views.content_data import PATTERN, ContentData, encode
+from bot.links import CATALOG, ITEM, MY_CONTENT, StartPayload, deep_link
 from bot.views.content import (
     card_keyboard,
     card_text,
@@ -33,11 +32,9 @@ from bot.views.content import (
     private_catalog_keyboard,
     short,
 )
-from handlers.payments import press_plan, send_item_invoice, send_plans
 
 log = logging.getLogger(__name__)
 
-DEEP_LINK = re.compile(r"^/start(?:@\w+)? (?:(item|catalog|sub)_(-?\d{1,20})|(mycontent))$")
 
 
 # --- catalog --------------------------------------------------------------------------------
@@ -82,21 +79,22 @@ async def _send_catalog(update: Update, context: CustomContext, community_id: in
 # --- deep links -----------------------------------------------------------------------------
 
 
-async def open_deep_link(update: Update, context: CustomContext) -> None:
-    """Handle /start item_<id>, catalog_<community> and sub_<community> from group buttons."""
-    await do_start_user(context.db, context.clock, user_info(update))
-    match = DEEP_LINK.match(update.effective_message.text or "")
-    assert match is not None
-    if match.group(3):
-        await show_my_content(update, context)
-        return
-    kind, number = match.group(1), int(match.group(2))
-    if kind == "item":
-        await _send_card(update, context, number)
-    elif kind == "catalog":
-        await _send_catalog(update, context, number, 0)
-    else:
-        await send_plans(update, context, number)
+async def open_item_link(update: Update, context: CustomContext, payload: StartPayload) -> None:
+    """Answer /start item_<id> (a catalog button in the group): the item's card."""
+    await _send_card(update, context, payload.id or 0)
+
+
+async def open_catalog_link(update: Update, context: CustomContext, payload: StartPayload) -> None:
+    """Answer /start catalog_<community>: the community's catalog in private."""
+    await _send_catalog(update, context, payload.id or 0, 0)
+
+
+async def open_my_content_link(update: Update, context: CustomContext, _payload: StartPayload) -> None:
+    """Answer /start mycontent: what the user owns."""
+    await show_my_content(update, context)
+
+
+START_ROUTES = {ITEM: open_item_link, CATALOG: open_catalog_link, MY_CONTENT: open_my_content_link}
 
 
 async def _send_card(update: Update, context: CustomContext, item_id: int) -> None:
@@ -117,16 +115,9 @@ async def _send_card(update: Update, context: CustomContext, item_id: int) -> No
 
 async def press_content_button(update: Update, context: CustomContext) -> None:
     """Route a content button; every action re-checks access on the server."""
-    query = update.callback_query
-    data = decode(query.data)
-    if data is None:
-        await query.answer(context.t("content.stale"), show_alert=True)
-        return
-    if query.message is None or query.message.chat.type != ChatType.PRIVATE:
-        # Content buttons only exist in private chats; anything else is forged or stale.
-        await query.answer(context.t("content.open_in_private"), show_alert=True)
-        return
-    await _ACTIONS[data.action](update, context, data)
+    data = await read_content_press(update, context)
+    if data is not None:
+        await _ACTIONS[data.action](update, context, data)
 
 
 async def _open(update: Update, context: CustomContext, data: ContentData) -> None:
@@ -150,14 +141,6 @@ async def _buy_points(update: Update, context: CustomContext, data: ContentData)
     await context.services.deliverer.deliver([entitlement.id])
 
 
-async def _buy_stars(update: Update, context: CustomContext, data: ContentData) -> None:
-    await send_item_invoice(update, context, data.args[0])
-
-
-async def _subscribe(update: Update, context: CustomContext, data: ContentData) -> None:
-    await press_plan(update, context, data.args[0])
-
-
 async def _rate(update: Update, context: CustomContext, data: ContentData) -> None:
     item_id, rating = data.args
     await do_rate_item(context.db, context.clock, context.settings.points.levels, item_id, user_info(update), rating)
@@ -178,7 +161,7 @@ async def _page(update: Update, context: CustomContext, data: ContentData) -> No
     )
 
 
-_ACTIONS = {"o": _open, "i": _card, "p": _buy_points, "b": _buy_stars, "r": _rate, "c": _page, "s": _subscribe}
+_ACTIONS = {"o": _open, "i": _card, "p": _buy_points, "r": _rate, "c": _page}
 
 
 # --- /mycontent and /rate -------------------------------------------------------------------
@@ -224,7 +207,6 @@ async def rate_item(update: Update, context: CustomContext) -> None:
 def build_handlers() -> list[BaseHandler]:
     """Return this feature's handlers (the deep-link /start must come before the plain one)."""
     return [
-        CommandHandler("start", open_deep_link, filters=filters.ChatType.PRIVATE & filters.Regex(DEEP_LINK)),
         CommandHandler("catalog", show_catalog),
         CommandHandler("mycontent", show_my_content),
         CommandHandler("rate", rate_item),

@@ -6,16 +6,17 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, ChatJoinRequestHandler, ChatMemberHandler, CommandHandler, MessageHandler
+from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, MessageHandler
 from telegram.ext import filters
 
 from bot.context import CustomContext
 from bot.services.content import get_purchase_count
-from bot.services.members import MemberChange, do_migrate_community, do_record_join_request, do_record_member
+from bot.services.members import MemberChange, do_migrate_community, do_record_member
+from bot.services.leaderboard import do_roll_windows
+from bot.services.leaderboard import get_profile as get_points_profile
 from bot.services.profile import ProfileEntry, get_profile
 from handlers.common import GROUP_TYPES, as_user, is_admin, is_group, load_community, member_status
-from handlers.onboarding import open_for_request
-from handlers.points import points_profile_lines
+from bot.views.points import profile_lines as points_profile_lines
 from jobs.welcomes import schedule_welcome
 
 log = logging.getLogger(__name__)
@@ -91,19 +92,6 @@ async def group_migrated(update: Update, context: CustomContext) -> None:
     schedule_welcome(context.job_queue, context.clock, new_id, context.settings.onboarding.welcome_delay)
 
 
-async def join_requested(update: Update, context: CustomContext) -> None:
-    """Under gate=request: approve members who finished onboarding, send the others its first step."""
-    request = update.chat_join_request
-    chat_id, user = request.chat.id, request.from_user
-    result = await do_record_join_request(context.db, context.clock, context.settings.onboarding, chat_id, as_user(user))
-    if result is None:
-        return
-    if result.approve:
-        await context.services.gateway.admit(chat_id, user.id)
-    elif result.notify:
-        await open_for_request(context, chat_id, request.user_chat_id, user)
-
-
 def profile_lines(context: CustomContext, entry: ProfileEntry) -> list[str]:
     """Return the onboarding part of /me for one community: since when, interests, next step."""
     since = entry.membership.joined_at.date().isoformat()
@@ -129,18 +117,25 @@ async def show_me(update: Update, context: CustomContext) -> None:
     lines = [context.t("profile.title", name=user.full_name)]
     if not entries and community is not None:
         # In the group but unknown to us (there before the bot): the points part still applies.
-        lines += ["", *await points_profile_lines(context, community.id, user.id)]
+        lines += ["", *await _points_lines(context, community.id, user.id)]
         lines.append(await _purchases_line(context, community.id, user.id))
     elif not entries:
         lines.append(context.t("profile.none"))
     for entry in entries:
         lines.append("")
         lines += profile_lines(context, entry)
-        lines += await points_profile_lines(context, entry.community.id, user.id)
+        lines += await _points_lines(context, entry.community.id, user.id)
         lines.append(await _purchases_line(context, entry.community.id, user.id))
     await update.effective_message.reply_text(
         "\n".join(lines), parse_mode=ParseMode.HTML, do_quote=is_group(update)
     )
+
+
+async def _points_lines(context: CustomContext, community_id: int, user_id: int) -> list[str]:
+    services = context.services
+    await do_roll_windows(services.db, services.clock, community_id)
+    profile = await get_points_profile(services.db, services.scoring, services.clock, community_id, user_id)
+    return points_profile_lines(context, profile, services.scoring.config.level_names)
 
 
 async def _purchases_line(context: CustomContext, community_id: int, user_id: int) -> str:
@@ -153,7 +148,6 @@ def build_handlers() -> list[BaseHandler]:
     groups = filters.ChatType.GROUPS
     return [
         ChatMemberHandler(track_chat_member, ChatMemberHandler.CHAT_MEMBER),
-        ChatJoinRequestHandler(join_requested),
         MessageHandler(groups & filters.StatusUpdate.NEW_CHAT_MEMBERS, members_joined),
         MessageHandler(groups & filters.StatusUpdate.LEFT_CHAT_MEMBER, member_left),
         MessageHandler(groups & filters.StatusUpdate.MIGRATE, group_migrated),

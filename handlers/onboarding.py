@@ -11,11 +11,12 @@ from typing import Literal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, ChatJoinRequestHandler
 
 from bot.context import CustomContext
 from bot.i18n import Raw
-from bot.services.members import do_record_member
+from bot.links import JOIN, StartPayload
+from bot.services.members import do_record_join_request, do_record_member
 from bot.services.onboarding import (
     NotMember,
     OnboardingView,
@@ -131,8 +132,9 @@ async def _sync_membership(context: CustomContext, chat_id: int, user: User) -> 
     return change is not None
 
 
-async def start_onboarding(update: Update, context: CustomContext, community_id: int) -> None:
+async def open_join_link(update: Update, context: CustomContext, payload: StartPayload) -> None:
     """Answer /start join_<id>: the member's current step (rules, survey or their profile)."""
+    community_id = payload.id or 0
     user = update.effective_user
     settings = context.settings.onboarding
     try:
@@ -161,12 +163,16 @@ async def open_for_request(context: CustomContext, chat_id: int, user_chat_id: i
         log.warning("cannot send onboarding to requester %s: %s", user.id, exc)
 
 
+# What the /start overview says of each community, by the member's next onboarding step.
+STEP_TEXTS = {"rules": "start.step.rules", "survey": "start.step.survey", "done": "start.step.done"}
+
+
 def _step_key(entry: ProfileEntry) -> str:
     if entry.membership.is_admin:
         return "start.step.admin"
     if entry.membership.status == "pending" and entry.next_step == "done":
         return "start.step.pending"
-    return f"start.step.{entry.next_step}"
+    return STEP_TEXTS[entry.next_step]
 
 
 async def show_overview(update: Update, context: CustomContext) -> None:
@@ -185,7 +191,7 @@ async def show_overview(update: Update, context: CustomContext) -> None:
     await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
     resume = next_unfinished([e for e in entries if not e.membership.is_admin])
     if resume is not None:
-        await start_onboarding(update, context, resume.community.id)
+        await open_join_link(update, context, StartPayload(JOIN, resume.community.id))
 
 
 async def press_button(update: Update, context: CustomContext) -> None:
@@ -219,6 +225,22 @@ async def press_button(update: Update, context: CustomContext) -> None:
     await open_gates(context, view, user_id)
 
 
+async def join_requested(update: Update, context: CustomContext) -> None:
+    """Under gate=request: approve members who finished onboarding, send the others its first step."""
+    request = update.chat_join_request
+    chat_id, user = request.chat.id, request.from_user
+    result = await do_record_join_request(context.db, context.clock, context.settings.onboarding, chat_id, as_user(user))
+    if result is None:
+        return
+    if result.approve:
+        await context.services.gateway.admit(chat_id, user.id)
+    elif result.notify:
+        await open_for_request(context, chat_id, request.user_chat_id, user)
+
+
+START_ROUTES = {JOIN: open_join_link}
+
+
 def build_handlers() -> list[BaseHandler]:
-    """Return this feature's handlers (/start itself lives in handlers/start.py)."""
-    return [CallbackQueryHandler(press_button, pattern=r"^onb:")]
+    """Return this feature's handlers (its /start routes are START_ROUTES)."""
+    return [CallbackQueryHandler(press_button, pattern=r"^onb:"), ChatJoinRequestHandler(join_requested)]

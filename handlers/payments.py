@@ -7,12 +7,13 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, PreCheckoutQueryHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, PreCheckoutQueryHandler
+from telegram.ext import filters
 
 from bot.context import CustomContext
 from bot.errors import NotFound
 from bot.i18n import Raw
-from bot.links import SUBSCRIBE, deep_link
+from bot.links import SUBSCRIBE, StartPayload, deep_link
 from bot.payload import sign_order
 from bot.services.communities import get_community
 from bot.services.content import get_user_communities
@@ -27,7 +28,8 @@ from bot.services.payments import (
 from bot.services.plans import get_membership, get_plans, get_waiting_join
 from bot.services.refunds import do_settle_refunds
 from bot.views.content import plan_button, short
-from handlers.common import is_group, load_community, user_info
+from bot.views.content_data import PAYMENT_PATTERN
+from handlers.common import is_group, load_community, read_content_press, user_info
 
 log = logging.getLogger(__name__)
 
@@ -179,13 +181,33 @@ async def record_payment(update: Update, context: CustomContext) -> None:
 # --- wiring ---------------------------------------------------------------------------------
 
 
+async def press_payment_button(update: Update, context: CustomContext) -> None:
+    """Buy an item with Stars or subscribe to a plan from a button in the private chat."""
+    data = await read_content_press(update, context)
+    if data is None:
+        return
+    if data.action == "b":
+        await send_item_invoice(update, context, data.args[0])
+    else:
+        await press_plan(update, context, data.args[0])
+
+
+async def open_subscribe_link(update: Update, context: CustomContext, payload: StartPayload) -> None:
+    """Answer /start sub_<community>: that community's plans."""
+    await send_plans(update, context, payload.id)
+
+
+START_ROUTES = {SUBSCRIBE: open_subscribe_link}
+
+
 def build_handlers() -> list[BaseHandler]:
-    """Return this feature's handlers."""
+    """Return this feature's handlers (its /start routes are START_ROUTES)."""
     return [
+        CallbackQueryHandler(press_payment_button, pattern=PAYMENT_PATTERN),
         PreCheckoutQueryHandler(answer_pre_checkout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, record_payment),
         CommandHandler("subscribe", subscribe),
     ]
 
 
-__all__ = ["build_handlers", "press_plan", "send_item_invoice", "send_plans"]
+__all__ = ["START_ROUTES", "build_handlers"]

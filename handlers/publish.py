@@ -39,7 +39,7 @@ from bot.services.content import (
 from bot.services.communities import get_community
 from handlers.common import is_group, reply, require_admin, require_community
 from bot.views.content_data import PUBLISH_PATTERN, decode, encode
-from bot.links import PUBLISH, deep_link
+from bot.links import PUBLISH, deep_link, start_command
 from bot.views.content import offer_text
 from storage.models import Community
 from storage.models_content import ContentItem
@@ -314,7 +314,7 @@ def build_handlers() -> list[BaseHandler]:
                     filters=filters.ChatType.PRIVATE & ~filters.REPLY & filters.Regex(r"^/publish(@\w+)?\s*$"),
                 ),
                 CommandHandler("start", conversation_start,
-                               filters=filters.ChatType.PRIVATE & filters.Regex(r"^/start publish$")),
+                               filters=filters.ChatType.PRIVATE & filters.Regex(start_command(PUBLISH))),
             ],
             states={
                 PICK: [CallbackQueryHandler(conversation_pick, pattern=PUBLISH_PATTERN)],

@@ -1,8 +1,8 @@
-"""/start and /help in private chats and in groups."""
+"""/start and /help in private chats and in groups; the one place /start payloads are routed."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Awaitable, Callable, Mapping
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -10,22 +10,30 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.commands import GROUP, PRIVATE, commands_for
 from bot.context import CustomContext
-from bot.links import bot_link
+from bot.links import PUBLISH, StartPayload, bot_link, decode_start, start_command
 from bot.services.communities import do_start_user
-from handlers import onboarding
 from handlers.common import is_group, load_community, reply, sender_is_admin, user_info
 
-JOIN_PAYLOAD = re.compile(r"^join_(-?\d{1,20})$")
+# Answers /start with a decoded payload; each feature exports its routes as START_ROUTES.
+StartRoute = Callable[[Update, CustomContext, StartPayload], Awaitable[None]]
+Overview = Callable[[Update, CustomContext], Awaitable[None]]
+# /start publish opens the publishing conversation, which owns that payload.
+CONVERSATION_PAYLOADS = (PUBLISH,)
 
 
-async def start_private(update: Update, context: CustomContext) -> None:
-    """Greet a user in private: a deep link starts (or resumes) onboarding, else list their communities."""
-    await do_start_user(context.db, context.clock, user_info(update))
-    match = JOIN_PAYLOAD.match(context.args[0]) if context.args else None
-    if match:
-        await onboarding.start_onboarding(update, context, int(match.group(1)))
-        return
-    await onboarding.show_overview(update, context)
+def start_router(routes: Mapping[str, StartRoute], overview: Overview) -> Callable[[Update, CustomContext], Awaitable[None]]:
+    """Return the private /start handler: record the start, then follow the deep link or show the overview."""
+
+    async def start_private(update: Update, context: CustomContext) -> None:
+        await do_start_user(context.db, context.clock, user_info(update))
+        payload = decode_start(context.args[0]) if len(context.args or ()) == 1 else None
+        route = routes.get(payload.kind) if payload is not None else None
+        if route is None:  # a plain /start, or a link the bot never made
+            await overview(update, context)
+            return
+        await route(update, context, payload)
+
+    return start_private
 
 
 async def start_group(update: Update, context: CustomContext) -> None:
@@ -51,10 +59,11 @@ async def show_help(update: Update, context: CustomContext) -> None:
     await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
-def build_handlers() -> list[BaseHandler]:
-    """Return this feature's handlers."""
+def build_handlers(routes: Mapping[str, StartRoute], overview: Overview) -> list[BaseHandler]:
+    """Return /start (routed by payload, see bot.links) and /help."""
+    private = filters.ChatType.PRIVATE & ~filters.Regex(start_command(*CONVERSATION_PAYLOADS))
     return [
-        CommandHandler("start", start_private, filters=filters.ChatType.PRIVATE),
+        CommandHandler("start", start_router(routes, overview), filters=private),
         CommandHandler("start", start_group, filters=filters.ChatType.GROUPS),
         CommandHandler("help", show_help),
     ]

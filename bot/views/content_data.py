@@ -18,9 +18,12 @@ ACTIONS: dict[str, int] = {
     "u": 1,  # /publish conversation: pick a community
 }
 PUBLISH_ACTIONS = frozenset({"u"})
-# The /publish conversation owns its buttons; every other content button goes to handlers.content.
-PATTERN = rf"^{PREFIX}:(?!{'|'.join(sorted(PUBLISH_ACTIONS))}:)"
+PAYMENT_ACTIONS = frozenset({"b", "s"})
+# The /publish conversation owns its buttons and handlers.payments the ones that start a
+# payment; every other content button goes to handlers.content.
+PATTERN = rf"^{PREFIX}:(?!(?:{'|'.join(sorted(PUBLISH_ACTIONS | PAYMENT_ACTIONS))}):)"
 PUBLISH_PATTERN = rf"^{PREFIX}:({'|'.join(sorted(PUBLISH_ACTIONS))}):"
+PAYMENT_PATTERN = rf"^{PREFIX}:({'|'.join(sorted(PAYMENT_ACTIONS))}):"
 _INT = re.compile(r"^-?\d{1,20}$")
 
 
