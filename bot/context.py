@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import resolve_language
 from bot.services.questions import QaEnv
+from bot.services.refunds import RefundEnv
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -52,6 +53,11 @@ class Services:
     def qa(self) -> QaEnv:
         """Return what the Q&A services need."""
         return QaEnv(self.db, self.clock, self.scoring, self.settings.qa, self.qa_index)
+
+    @property
+    def refunds(self) -> RefundEnv:
+        """Return what the refund services need."""
+        return RefundEnv(self.db, self.clock, self.scoring, self.gateway.refund)
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict, dict, "Services"]):

@@ -10,12 +10,11 @@ from telegram.ext import BaseHandler, ChatMemberHandler
 from bot.context import CustomContext
 from bot.services.communities import ChatInfo, do_leave_community, do_register_community
 from bot.services.gates import do_reset_warning
-from handlers.common import GROUP_TYPES
+from handlers.common import GROUP_TYPES, is_present
 
 log = logging.getLogger(__name__)
 
 NEEDED_RIGHTS = ("can_delete_messages", "can_restrict_members", "can_invite_users")
-PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
 
 
 async def track_bot_membership(update: Update, context: CustomContext) -> None:
@@ -25,12 +24,10 @@ async def track_bot_membership(update: Update, context: CustomContext) -> None:
     if chat.type not in GROUP_TYPES:
         return
     new = change.new_chat_member
-    if new.status in (ChatMember.LEFT, ChatMember.BANNED):
+    if not is_present(new):  # left, removed, or restricted out of the group
         await do_leave_community(context.db, context.clock, chat.id)
         context.services.admins.invalidate(chat.id)
         log.info("bot removed from chat %s", chat.id)
-        return
-    if new.status not in PRESENT:
         return
     community, added = await do_register_community(
         context.db,

@@ -169,8 +169,7 @@ async def record_payment(update: Update, context: CustomContext) -> None:
     if outcome.entitlement_id is not None:
         await services.deliverer.deliver([outcome.entitlement_id])
     if outcome.refund_due and outcome.payment is not None:
-        await do_settle_refunds(context.db, context.clock, services.scoring, services.gateway.refund,
-                                only=outcome.payment.id)
+        await do_settle_refunds(services.refunds, only=outcome.payment.id)
     payment = outcome.payment
     plan_paid = payment is not None and payment.kind == "plan" and not outcome.refund_due
     # gate=request: a join request that waited for this plan is approved now.

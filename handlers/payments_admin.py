@@ -46,11 +46,7 @@ async def refund(update: Update, context: CustomContext) -> None:
     await require_admin(update, context)
     if len(context.args or []) != 1:
         raise Usage("refund.usage")
-    services = context.services
-    outcome = await do_refund(
-        context.db, context.clock, services.scoring, community.id, update.effective_user.id,
-        context.args[0], services.gateway.refund,
-    )
+    outcome = await do_refund(context.services.refunds, community.id, update.effective_user.id, context.args[0])
     if outcome.already:
         await reply(update, context, "refund.already")
         return

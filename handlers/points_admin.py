@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.services.communities import UserInfo
-from bot.services.points_admin import do_adjust_points, get_member_id
+from bot.services.points_admin import Adjustment, do_adjust_points, get_member_id
 from handlers.common import as_user, reply, require_admin, require_community
 
 MAX_AMOUNT = 100_000
@@ -83,10 +83,11 @@ async def _adjust(update: Update, context: CustomContext, sign: int) -> None:
     else:
         assert target is not None  # parse_adjust wants a username when there is no target
         who, shown = target, target.first_name
-    award = await do_adjust_points(
-        context.db, context.services.scoring, context.clock, community.id, update.effective_user.id, who,
-        sign * parsed.amount, parsed.reason, key=f"admin:{community.id}:{message.message_id}",
+    adjustment = Adjustment(
+        community.id, update.effective_user.id, who, sign * parsed.amount, parsed.reason,
+        key=f"admin:{community.id}:{message.message_id}",
     )
+    award = await do_adjust_points(context.db, context.services.scoring, context.clock, adjustment)
     if not award.applied:
         return  # the same command delivered again
     await reply(update, context, done, name=shown, amount=parsed.amount, reason=parsed.reason,

@@ -10,7 +10,7 @@ DELIVERY_JOB = "content-delivery"
 
 async def repair_paid_content(services: Services) -> None:
     """Finish refunds a crash interrupted and deliver what is still pending (at every start)."""
-    await do_settle_refunds(services.db, services.clock, services.scoring, services.gateway.refund)
+    await do_settle_refunds(services.refunds)
     await services.deliverer.repair()
 
 

@@ -27,7 +27,7 @@ from bot.services.badges import (
     award_badge,
 )
 from bot.services.communities import UserInfo
-from bot.services.points import Award, PointsBatch, award_points, open_batch
+from bot.services.points import Award, Grant, PointsBatch, award_points, open_batch
 from bot.services.points_rules import Scoring
 from storage.db import Database
 from storage.repos import Repos
@@ -228,8 +228,8 @@ async def award_answer(
     if answerer_id == asker_id:
         return None
     rules = await scoring.rules(repos, community_id)
-    return await award_points(repos, scoring, community_id, answerer_id, rules.answer, "answer",
-                              f"answer:{answer_ref}", now, ref=answer_ref)
+    grant = Grant(community_id, answerer_id, rules.answer, "answer", f"answer:{answer_ref}", ref=answer_ref)
+    return await award_points(repos, scoring, grant, now)
 
 
 async def award_accepted_answer(
@@ -240,10 +240,16 @@ async def award_accepted_answer(
     if answerer_id == asker_id:
         return None
     rules = await scoring.rules(repos, community_id)
-    answerer = await award_points(repos, scoring, community_id, answerer_id, rules.answer_accepted,
-                                  "answer_accepted", f"accepted:{question_ref}", now, ref=question_ref)
-    asker = await award_points(repos, scoring, community_id, asker_id, rules.answer_accepted_asker,
-                               "answer_accepted_asker", f"accepted_asker:{question_ref}", now, ref=question_ref)
+    for_answerer = Grant(
+        community_id, answerer_id, rules.answer_accepted, "answer_accepted", f"accepted:{question_ref}",
+        ref=question_ref,
+    )
+    for_asker = Grant(
+        community_id, asker_id, rules.answer_accepted_asker, "answer_accepted_asker",
+        f"accepted_asker:{question_ref}", ref=question_ref,
+    )
+    answerer = await award_points(repos, scoring, for_answerer, now)
+    asker = await award_points(repos, scoring, for_asker, now)
     if answerer.applied:
         await award_badge(repos, community_id, answerer_id, HELPER, now)
         if await repos.points.count_reason(community_id, answerer_id, "answer_accepted") >= MENTOR_ANSWERS:
@@ -254,8 +260,8 @@ async def award_accepted_answer(
 async def award_onboarding(repos: Repos, scoring: Scoring, community_id: int, user_id: int, now: dt.datetime) -> Award:
     """Award completing onboarding and the Newcomer badge, once per member and community."""
     rules = await scoring.rules(repos, community_id)
-    award = await award_points(repos, scoring, community_id, user_id, rules.onboarding, "onboarding",
-                               f"onboarding:{user_id}", now)
+    grant = Grant(community_id, user_id, rules.onboarding, "onboarding", f"onboarding:{user_id}")
+    award = await award_points(repos, scoring, grant, now)
     await award_badge(repos, community_id, user_id, NEWCOMER, now)
     return award
 
@@ -265,7 +271,7 @@ async def award_purchase(
 ) -> Award:
     """Award a Stars purchase (once per order) and the Supporter badge for the first one."""
     rules = await scoring.rules(repos, community_id)
-    award = await award_points(repos, scoring, community_id, user_id, rules.purchase, "purchase",
-                               f"purchase:{order_ref}", now, ref=order_ref)
+    grant = Grant(community_id, user_id, rules.purchase, "purchase", f"purchase:{order_ref}", ref=order_ref)
+    award = await award_points(repos, scoring, grant, now)
     await award_badge(repos, community_id, user_id, SUPPORTER, now)
     return award

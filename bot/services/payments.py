@@ -16,7 +16,7 @@ from bot.services.communities import UserInfo
 from bot.services.content import access_of, ensure_user, require_buyable
 from bot.services.notices import queue_notice
 from bot.services.plans import membership_active
-from bot.services.points import award_points
+from bot.services.points import Grant, award_points
 from bot.services.points_rules import Scoring
 from storage.db import Database
 from storage.models import Community
@@ -265,17 +265,11 @@ async def _reward(repos: Repos, scoring: Scoring, payment: StarPayment, now: dt.
     assert community_id is not None
     rules = await scoring.rules(repos, community_id)
     if rules.purchase > 0:
-        award = await award_points(
-            repos,
-            scoring,
-            community_id,
-            payment.user_id,
-            rules.purchase,
-            "purchase",
-            f"purchase:{payment.charge_id}",
-            now,
+        grant = Grant(
+            community_id, payment.user_id, rules.purchase, "purchase", f"purchase:{payment.charge_id}",
             ref=f"payment:{payment.id}",
         )
+        award = await award_points(repos, scoring, grant, now)
         if award.applied:
             await repos.payments.move(payment.id, ("paid",), "paid", points_awarded=award.delta)
     await award_badge(repos, community_id, payment.user_id, SUPPORTER, now)

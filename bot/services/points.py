@@ -53,6 +53,19 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Grant:
+    """One change of a member's points: who, how much, why, and the key that makes it happen once."""
+
+    community_id: int
+    user_id: int
+    delta: int
+    reason: str
+    key: str
+    ref: str | None = None
+    scored: bool = True
+
+
+@dataclass(frozen=True)
 class Award:
     """The outcome of one award: applied is False when its key was used before (or a rule said no)."""
 
@@ -289,73 +302,43 @@ async def open_batch(
     return batch, batch.scope(community_id)
 
 
-async def award_points(
-    repos: Repos,
-    scoring: Scoring,
-    community_id: int,
-    user_id: int,
-    delta: int,
-    reason: str,
-    key: str,
-    now: dt.datetime,
-    *,
-    ref: str | None = None,
-    scored: bool = True,
-) -> Award:
+async def award_points(repos: Repos, scoring: Scoring, grant: Grant, now: dt.datetime) -> Award:
     """Award (or, negative, take) points inside the caller's transaction; once per key.
 
     The user row must exist. `scored=False` moves only the spendable balance (purchases,
     bounty holds and returns), not the score that levels and leaderboards use. A negative
     delta never takes the balance below 0: it raises InsufficientPoints instead.
     """
-    batch, scope = await open_batch(repos, scoring, community_id, user_id, [key], now)
+    batch, scope = await open_batch(repos, scoring, grant.community_id, grant.user_id, [grant.key], now)
     if scope is None:
         return Award.nothing()
     award = batch.apply(
-        scope, user_id, delta, reason, key, ref=ref, scored=scored, min_balance=0 if delta < 0 else None
+        scope, grant.user_id, grant.delta, grant.reason, grant.key, ref=grant.ref, scored=grant.scored,
+        min_balance=0 if grant.delta < 0 else None,
     )
     await batch.flush()
     return award
 
 
-async def spend_points(
-    repos: Repos,
-    scoring: Scoring,
-    community_id: int,
-    user_id: int,
-    amount: int,
-    reason: str,
-    key: str,
-    now: dt.datetime,
-    *,
-    ref: str | None = None,
-) -> Award:
-    """Take points from the balance (not the score) inside the caller's transaction; never below 0."""
-    if amount <= 0:
-        raise ValueError("amount must be positive")
-    batch, scope = await open_batch(repos, scoring, community_id, user_id, [key], now)
+async def spend_points(repos: Repos, scoring: Scoring, grant: Grant, now: dt.datetime) -> Award:
+    """Take points from the balance inside the caller's transaction; never below 0.
+
+    The grant's delta is what is taken, so it is negative (ValueError otherwise). Spending
+    never moves the score, whatever the grant's `scored` says.
+    """
+    if grant.delta >= 0:
+        raise ValueError("a spend's delta must be negative")
+    batch, scope = await open_batch(repos, scoring, grant.community_id, grant.user_id, [grant.key], now)
     if scope is None:
         return Award.nothing()
-    award = batch.apply(scope, user_id, -amount, reason, key, ref=ref, scored=False, min_balance=0)
+    award = batch.apply(
+        scope, grant.user_id, grant.delta, grant.reason, grant.key, ref=grant.ref, scored=False, min_balance=0
+    )
     await batch.flush()
     return award
 
 
-async def do_award_points(
-    db: Database,
-    scoring: Scoring,
-    clock: Clock,
-    community_id: int,
-    user_id: int,
-    delta: int,
-    reason: str,
-    key: str,
-    *,
-    ref: str | None = None,
-    scored: bool = True,
-) -> Award:
+async def do_award_points(db: Database, scoring: Scoring, clock: Clock, grant: Grant) -> Award:
     """Award points in a transaction of its own; see award_points."""
     async with db.transaction() as repos:
-        return await award_points(
-            repos, scoring, community_id, user_id, delta, reason, key, clock.now(), ref=ref, scored=scored
-        )
+        return await award_points(repos, scoring, grant, clock.now())

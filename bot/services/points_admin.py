@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.clock import Clock
 from bot.errors import NotFound, Usage
 from bot.services.communities import UserInfo
 from bot.services.points import Award, open_batch
 from bot.services.points_rules import Scoring
 from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """An admin's /award or /deduct: who acts on whom, by how much (negative deducts), the note and the key."""
+
+    community_id: int
+    actor_id: int
+    target: int | UserInfo
+    amount: int
+    note: str
+    key: str
 
 
 async def get_member_id(db: Database, community_id: int, username: str) -> int:
@@ -19,21 +33,13 @@ async def get_member_id(db: Database, community_id: int, username: str) -> int:
     return user_id
 
 
-async def do_adjust_points(
-    db: Database,
-    scoring: Scoring,
-    clock: Clock,
-    community_id: int,
-    actor_id: int,
-    target: int | UserInfo,
-    amount: int,
-    note: str,
-    key: str,
-) -> Award:
+async def do_adjust_points(db: Database, scoring: Scoring, clock: Clock, adjustment: Adjustment) -> Award:
     """Let an admin award (amount > 0) or deduct (< 0) points, with an audit row; once per key.
 
     A target given as UserInfo (a replied-to member) is stored first if the bot never saw them.
     """
+    community_id, actor_id = adjustment.community_id, adjustment.actor_id
+    target, amount, key = adjustment.target, adjustment.amount, adjustment.key
     if amount == 0:
         raise ValueError("amount must not be 0")
     target_id = target.id if isinstance(target, UserInfo) else target
@@ -57,10 +63,10 @@ async def do_adjust_points(
             raise NotFound()
         reason = "admin_award" if amount > 0 else "admin_deduct"
         award = batch.apply(
-            scope, target_id, amount, reason, key, ref=note[:128], min_balance=0 if amount < 0 else None
+            scope, target_id, amount, reason, key, ref=adjustment.note[:128], min_balance=0 if amount < 0 else None
         )
         await batch.flush()
         if award.applied:
-            details = {"amount": amount, "reason": note, "key": key}
+            details = {"amount": amount, "reason": adjustment.note, "key": key}
             await repos.audit.add(community_id, actor_id, f"points.{reason}", target_id, details, now)
     return award

@@ -19,7 +19,7 @@ from bot.errors import DomainError, InsufficientPoints, NotAdmin, NotFound, Usag
 from bot.services.communities import UserInfo
 from bot.services.earning import award_accepted_answer, award_answer, award_question
 from bot.services.notices import queue_notice
-from bot.services.points import award_points, spend_points
+from bot.services.points import Grant, award_points, spend_points
 from bot.services.points_rules import Scoring
 from bot.services.qa_search import QaIndex, question_doc
 from storage.db import Database
@@ -85,10 +85,8 @@ async def do_ask(
         ref = str(question.id)
         if bounty:
             try:
-                await spend_points(
-                    repos, env.scoring, community_id, asker.id, bounty, "bounty_hold", f"bounty_hold:{ref}", now,
-                    ref=ref,
-                )
+                hold = Grant(community_id, asker.id, -bounty, "bounty_hold", f"bounty_hold:{ref}", ref=ref)
+                await spend_points(repos, env.scoring, hold, now)
             except InsufficientPoints as short:
                 raise DomainError("qa.bounty.short", bounty=bounty, balance=short.params.get("balance", 0)) from None
         await award_question(repos, env.scoring, community_id, asker.id, ref, now)
@@ -250,15 +248,16 @@ async def _settle_bounty(
         return 0, 0
     ref = str(question.id)
     if winner_id is not None:
-        await award_points(
-            repos, env.scoring, question.community_id, winner_id, question.bounty, "bounty_paid",
-            f"bounty_pay:{ref}", now, ref=ref, scored=False,
+        pay = Grant(
+            question.community_id, winner_id, question.bounty, "bounty_paid", f"bounty_pay:{ref}", ref=ref, scored=False
         )
+        await award_points(repos, env.scoring, pay, now)
         return question.bounty, 0
-    await award_points(
-        repos, env.scoring, question.community_id, question.asker_id, question.bounty, "bounty_returned",
-        f"bounty_return:{ref}", now, ref=ref, scored=False,
+    back = Grant(
+        question.community_id, question.asker_id, question.bounty, "bounty_returned", f"bounty_return:{ref}",
+        ref=ref, scored=False,
     )
+    await award_points(repos, env.scoring, back, now)
     return 0, question.bounty
 
 

@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.errors import DomainError, NotFound
 from bot.services.badges import display_name
 from bot.services.notices import queue_notice
-from bot.services.points import award_points
+from bot.services.points import Grant, award_points
 from bot.services.points_rules import Scoring
 from storage.db import Database
 from storage.models_content import PaymentStatus, StarPayment
@@ -34,6 +34,16 @@ class RefundFailed(DomainError):
 
 
 @dataclass(frozen=True)
+class RefundEnv:
+    """What every refund needs: storage, time, points rules and the Telegram refund call."""
+
+    db: Database
+    clock: Clock
+    scoring: Scoring
+    refund: RefundCall
+
+
+@dataclass(frozen=True)
 class RefundOutcome:
     """The payment after /refund, and whether it had been refunded before."""
 
@@ -51,17 +61,9 @@ class RevenueReport:
     names: dict[int, str]
 
 
-async def do_refund(
-    db: Database,
-    clock: Clock,
-    scoring: Scoring,
-    community_id: int,
-    actor_id: int,
-    charge_id: str,
-    refund: RefundCall,
-) -> RefundOutcome:
+async def do_refund(env: RefundEnv, community_id: int, actor_id: int, charge_id: str) -> RefundOutcome:
     """Refund a charge of this community: Telegram first, then revoke, reverse points and audit; idempotent."""
-    async with db.transaction() as repos:
+    async with env.db.transaction() as repos:
         payment = await repos.payments.by_charge(charge_id.strip())
         if payment is None or payment.community_id != community_id:
             raise NotFound("refund.unknown")
@@ -70,28 +72,26 @@ async def do_refund(
             return RefundOutcome(payment, already=True, buyer=buyer)
         previous = payment.status
         await repos.payments.move(payment.id, REFUNDABLE, "refunding", refunded_by=actor_id)
-    done = await _refund_and_finish(db, clock, scoring, payment, actor_id, "admin", refund, previous)
+    done = await _refund_and_finish(env, payment, actor_id, "admin", previous)
     return RefundOutcome(done, already=False, buyer=buyer)
 
 
-async def do_settle_refunds(
-    db: Database, clock: Clock, scoring: Scoring, refund: RefundCall, only: int | None = None
-) -> int:
+async def do_settle_refunds(env: RefundEnv, only: int | None = None) -> int:
     """Refund payments that grant nothing, and finish refunds a crash interrupted; return how many."""
-    async with db.read() as repos:
+    async with env.db.read() as repos:
         due = await repos.payments.with_status(("refund_due", "refunding"))
     settled = 0
     for payment in due:
         if only is not None and payment.id != only:
             continue
         if payment.status == "refund_due":
-            async with db.transaction() as repos:
+            async with env.db.transaction() as repos:
                 if not await repos.payments.move(payment.id, ("refund_due",), "refunding"):
                     continue
         try:
             actor = payment.refunded_by or SYSTEM_ACTOR
             reason = payment.refund_reason or "admin"
-            await _refund_and_finish(db, clock, scoring, payment, actor, reason, refund, payment.status)
+            await _refund_and_finish(env, payment, actor, reason, payment.status)
             settled += 1
         except RefundFailed as exc:
             log.warning("automatic refund of payment %s failed: %s", payment.id, exc.params.get("error"))
@@ -99,25 +99,18 @@ async def do_settle_refunds(
 
 
 async def _refund_and_finish(
-    db: Database,
-    clock: Clock,
-    scoring: Scoring,
-    payment: StarPayment,
-    actor_id: int,
-    reason: str,
-    refund: RefundCall,
-    previous: PaymentStatus,
+    env: RefundEnv, payment: StarPayment, actor_id: int, reason: str, previous: PaymentStatus
 ) -> StarPayment:
     try:
-        await refund(payment.user_id, payment.charge_id)
+        await env.refund(payment.user_id, payment.charge_id)
     except RefundFailed:
-        async with db.transaction() as repos:
+        async with env.db.transaction() as repos:
             # Back to where it was, so a later /refund (or the next start) tries again.
             await repos.payments.move(payment.id, ("refunding",), previous)
         raise
-    now = clock.now()
-    async with db.transaction() as repos:
-        await finish_refund(repos, scoring, payment, actor_id, reason, now)
+    now = env.clock.now()
+    async with env.db.transaction() as repos:
+        await finish_refund(repos, env.scoring, payment, actor_id, reason, now)
         refreshed = await repos.payments.get(payment.id)
     assert refreshed is not None
     return refreshed
@@ -159,10 +152,11 @@ async def _reverse_points(
     # Points already spent stay spent: take back what is left, never below zero.
     take = min(payment.points_awarded, max(member.balance if member else 0, 0))
     if take:
-        await award_points(
-            repos, scoring, community_id, payment.user_id, -take, "purchase_refund",
-            f"refund:{payment.charge_id}", now, ref=f"payment:{payment.id}",
+        grant = Grant(
+            community_id, payment.user_id, -take, "purchase_refund", f"refund:{payment.charge_id}",
+            ref=f"payment:{payment.id}",
         )
+        await award_points(repos, scoring, grant, now)
 
 
 async def get_revenue(db: Database, clock: Clock, community_id: int) -> RevenueReport:

@@ -8,7 +8,7 @@ from bot.clock import Clock
 from bot.errors import DomainError
 from bot.services.communities import UserInfo
 from bot.services.content import ensure_user, require_buyable
-from bot.services.points import spend_points
+from bot.services.points import Grant, spend_points
 from bot.services.points_rules import Scoring
 from storage.db import Database
 from storage.models_content import Entitlement
@@ -33,17 +33,10 @@ async def do_buy_with_points(
         )
         if entitlement is None:
             raise DomainError("buy.owned")
-        spent = await spend_points(
-            repos,
-            scoring,
-            item.community_id,
-            user.id,
-            item.price_points,
-            "unlock",
-            f"unlock:{entitlement.id}",
-            now,
-            ref=f"item:{item.id}",
+        grant = Grant(
+            item.community_id, user.id, -item.price_points, "unlock", f"unlock:{entitlement.id}", ref=f"item:{item.id}"
         )
+        spent = await spend_points(repos, scoring, grant, now)
         if not spent.applied:
             raise RuntimeError(f"points for entitlement {entitlement.id} were not spent")
     return entitlement

@@ -14,8 +14,8 @@ from bot.services.content import Locked, do_unpublish_item
 from bot.services.payments import PaymentInfo, check_pre_checkout, do_create_item_order, do_create_plan_order
 from bot.services.payments import do_record_payment
 from bot.services.plans import do_add_plan, has_active_membership
-from bot.services.points import do_award_points
-from bot.services.refunds import RefundFailed, do_refund, do_settle_refunds
+from bot.services.points import Grant, do_award_points
+from bot.services.refunds import RefundEnv, RefundFailed, do_refund, do_settle_refunds
 from bot.services.unlocks import do_buy_with_points
 
 from conftest import SECRET, Shop  # tests/content is on sys.path (rootdir insertion)
@@ -104,8 +104,9 @@ async def test_second_payment_for_an_owned_item_is_refunded_automatically(shop: 
     async def refund(user_id: int, charge_id: str) -> None:
         calls.append(charge_id)
 
-    assert await do_settle_refunds(shop.db, shop.clock, shop.scoring, refund) == 1
-    assert await do_settle_refunds(shop.db, shop.clock, shop.scoring, refund) == 0
+    env = RefundEnv(shop.db, shop.clock, shop.scoring, refund)
+    assert await do_settle_refunds(env) == 1
+    assert await do_settle_refunds(env) == 0
     assert calls == ["c2"]
     assert await _count(shop, "SELECT COUNT(*) FROM entitlements WHERE status = 'active'") == 1
 
@@ -121,8 +122,9 @@ async def test_refund_is_idempotent_revokes_and_takes_back_points(shop: Shop) ->
             return  # Telegram said CHARGE_ALREADY_REFUNDED: counts as done
         refunded.append(charge_id)
 
-    first = await do_refund(shop.db, shop.clock, shop.scoring, shop.group, shop.carol.id, "c1", refund)
-    second = await do_refund(shop.db, shop.clock, shop.scoring, shop.group, shop.carol.id, "c1", refund)
+    env = RefundEnv(shop.db, shop.clock, shop.scoring, refund)
+    first = await do_refund(env, shop.group, shop.carol.id, "c1")
+    second = await do_refund(env, shop.group, shop.carol.id, "c1")
     assert not first.already and second.already and refunded == ["c1"]
     with pytest.raises(Locked):
         await do_open_item(shop.db, shop.clock, shop.levels, item_id, shop.alice)
@@ -139,7 +141,7 @@ async def test_failed_refund_changes_nothing_and_can_be_retried(shop: Shop) -> N
         raise RefundFailed(error="Bad Gateway")
 
     with pytest.raises(RefundFailed):
-        await do_refund(shop.db, shop.clock, shop.scoring, shop.group, shop.carol.id, "c1", broken)
+        await do_refund(RefundEnv(shop.db, shop.clock, shop.scoring, broken), shop.group, shop.carol.id, "c1")
     await do_open_item(shop.db, shop.clock, shop.levels, item_id, shop.alice)
     assert await _count(shop, "SELECT status FROM star_payments") == "paid"
 
@@ -179,7 +181,7 @@ async def test_members_only_item_opens_while_the_membership_runs(shop: Shop) -> 
 
 async def test_concurrent_points_purchases_with_balance_for_one(shop: Shop) -> None:
     first, second = await _item(shop, stars=None, points=30), await _item(shop, stars=None, points=30)
-    await do_award_points(shop.db, shop.scoring, shop.clock, shop.group, shop.alice.id, 40, "test", "seed")
+    await do_award_points(shop.db, shop.scoring, shop.clock, Grant(shop.group, shop.alice.id, 40, "test", "seed"))
     results = await asyncio.gather(
         *(do_buy_with_points(shop.db, shop.clock, shop.scoring, shop.levels, i, shop.alice) for i in (first, second)),
         return_exceptions=True,
@@ -194,7 +196,7 @@ async def test_concurrent_points_purchases_with_balance_for_one(shop: Shop) -> N
 
 async def test_same_item_bought_twice_with_points_at_once(shop: Shop) -> None:
     item_id = await _item(shop, stars=None, points=10)
-    await do_award_points(shop.db, shop.scoring, shop.clock, shop.group, shop.alice.id, 100, "test", "seed")
+    await do_award_points(shop.db, shop.scoring, shop.clock, Grant(shop.group, shop.alice.id, 100, "test", "seed"))
     results = await asyncio.gather(
         *(do_buy_with_points(shop.db, shop.clock, shop.scoring, shop.levels, item_id, shop.alice) for _ in range(3)),
         return_exceptions=True,
@@ -212,7 +214,7 @@ async def test_free_from_level_opens_once_the_level_is_reached(shop: Shop) -> No
         await do_open_item(shop.db, shop.clock, shop.levels, item.id, shop.alice)
     with pytest.raises(DomainError, match="buy.not_for_points"):
         await do_buy_with_points(shop.db, shop.clock, shop.scoring, shop.levels, item.id, shop.alice)
-    await do_award_points(shop.db, shop.scoring, shop.clock, shop.group, shop.alice.id, 20, "test", "seed")
+    await do_award_points(shop.db, shop.scoring, shop.clock, Grant(shop.group, shop.alice.id, 20, "test", "seed"))
     assert (await do_open_item(shop.db, shop.clock, shop.levels, item.id, shop.alice)).id == item.id
     with pytest.raises(DomainError, match="buy.already_open"):
         await do_create_item_order(shop.db, shop.clock, shop.config, SECRET, shop.levels, item.id, shop.alice)

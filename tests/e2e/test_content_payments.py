@@ -9,7 +9,7 @@ import time
 import pytest
 
 from bot.services.plans import has_active_membership
-from bot.services.points import do_award_points
+from bot.services.points import Grant, do_award_points
 from tests.content.flows import SECRET, card, delivered, invoice_for, pre_checkout, publish
 from tests.fixtures import stored
 from tgsim.payments import complete_payment, resolve_invoice
@@ -142,7 +142,7 @@ async def test_two_concurrent_points_purchases_with_balance_for_one(sim, runner,
     first = await publish(carol, shop, "SECRET-P1 body", "0 | Points one | x | points=30")
     second = await publish(carol, shop, "SECRET-P2 body", "0 | Points two | x | points=30")
     state = runner.app.bot_data
-    await do_award_points(state.db, state.scoring, state.clock, shop.id, alice.id, 40, "test", "test:seed")
+    await do_award_points(state.db, state.scoring, state.clock, Grant(shop.id, alice.id, 40, "test", "test:seed"))
     cards = [await card(alice, item_id) for item_id in (first, second)]
     answers = await asyncio.gather(*(alice.press(c, "Unlock for") for c in cards))
     assert sorted(bool(a.show_alert) for a in answers) == [False, True]

@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.clock import FakeClock
 from bot.runner import BotRunner
-from bot.services.points import do_award_points
+from bot.services.points import Grant, do_award_points
 from tgsim import Simulator
 
 from tests.fixtures import make_settings
@@ -160,9 +160,10 @@ async def test_top_shows_medals_escaped_names_and_the_callers_rank_at_57(
             name = "<b>Eve</b>" if i == 0 else f"Member {i}"
             await repos.users.upsert(50_000 + i, name, None, None, None, False, clock.now())
     for i in range(60):
-        await do_award_points(state.db, state.scoring, clock, group.id, 50_000 + i, 600 - i * 10 - (1 if i > 55 else 0),
-                              "seed", f"seed:{i}")
-    await do_award_points(state.db, state.scoring, clock, group.id, alice.id, 38, "seed", "seed:alice")  # 39 in all
+        grant = Grant(group.id, 50_000 + i, 600 - i * 10 - (1 if i > 55 else 0), "seed", f"seed:{i}")
+        await do_award_points(state.db, state.scoring, clock, grant)
+    # 39 in all
+    await do_award_points(state.db, state.scoring, clock, Grant(group.id, alice.id, 38, "seed", "seed:alice"))
     await alice.send(group, "/top")
     top = await alice.expect(group, contains="Top members")
     assert "last 7 days" in top.text

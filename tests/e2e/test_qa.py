@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.runner import BotRunner
-from bot.services.points import do_award_points
+from bot.services.points import Grant, do_award_points
 
 QUESTION = "How do I install Python packages behind a corporate proxy?"
 ANSWER = "Export HTTPS_PROXY=http://proxy:3128 and run pip install again."
@@ -39,8 +39,8 @@ async def _ledger(runner: BotRunner, group) -> dict[int, tuple[int, int]]:
 async def _give(runner: BotRunner, group, user, points: int) -> None:
     state = runner.app.bot_data
     await runner.wait_processed(group.sim.last_update_id)  # the join that stores the user
-    await do_award_points(state.db, state.scoring, state.clock, group.id, user.id, points, "admin_award",
-                          f"test-give:{user.id}:{points}")
+    grant = Grant(group.id, user.id, points, "admin_award", f"test-give:{user.id}:{points}")
+    await do_award_points(state.db, state.scoring, state.clock, grant)
 
 
 async def _count_questions(runner: BotRunner, group) -> int:

@@ -19,8 +19,8 @@ from bot.services.earning import (
     do_checkin,
     do_record_events,
 )
-from bot.services.points import do_award_points, spend_points
-from bot.services.points_admin import do_adjust_points, get_member_id
+from bot.services.points import Grant, do_award_points, spend_points
+from bot.services.points_admin import Adjustment, do_adjust_points, get_member_id
 from bot.services.points_rules import do_set_points_rule
 
 from points_world import World, make_world
@@ -151,10 +151,10 @@ async def test_seven_day_streak_caps_bonus_and_earns_on_fire_once(world: World) 
 
 async def test_level_up_is_announced_once_per_level(world: World) -> None:
     w = world
-    first = await do_award_points(w.db, w.scoring, w.clock, w.group, w.alice.id, 5, "test", "k1")
+    first = await do_award_points(w.db, w.scoring, w.clock, Grant(w.group, w.alice.id, 5, "test", "k1"))
     assert first.level_up == 2
-    await do_adjust_points(w.db, w.scoring, w.clock, w.group, w.carol.id, w.alice.id, -3, "oops", "k2")
-    again = await do_award_points(w.db, w.scoring, w.clock, w.group, w.alice.id, 3, "test", "k3")
+    await do_adjust_points(w.db, w.scoring, w.clock, Adjustment(w.group, w.carol.id, w.alice.id, -3, "oops", "k2"))
+    again = await do_award_points(w.db, w.scoring, w.clock, Grant(w.group, w.alice.id, 3, "test", "k3"))
     assert again.level_up is None
     async with w.db.read() as repos:
         due = await repos.outbox.due(w.clock.now(), 50)
@@ -165,7 +165,7 @@ async def test_level_up_is_announced_once_per_level(world: World) -> None:
 async def test_level_announcements_can_be_turned_off(world: World) -> None:
     w = world
     await do_set_points_rule(w.db, w.scoring, w.clock, w.group, w.carol.id, "points.announce_levels", "off")
-    award = await do_award_points(w.db, w.scoring, w.clock, w.group, w.alice.id, 30, "test", "k1")
+    award = await do_award_points(w.db, w.scoring, w.clock, Grant(w.group, w.alice.id, 30, "test", "k1"))
     assert award.level_up == 3
     async with w.db.read() as repos:
         assert not [m for m in await repos.outbox.list_for_chat(w.group) if m.kind == "points/level_ups"]
@@ -209,30 +209,36 @@ async def test_question_points_capped_per_day(world: World) -> None:
 
 async def test_spending_moves_balance_not_score_and_never_below_zero(world: World) -> None:
     w = world
-    await do_award_points(w.db, w.scoring, w.clock, w.group, w.alice.id, 20, "test", "k1")
+    await do_award_points(w.db, w.scoring, w.clock, Grant(w.group, w.alice.id, 20, "test", "k1"))
     async with w.db.transaction() as repos:
-        spent = await spend_points(repos, w.scoring, w.group, w.alice.id, 15, "unlock", "u1", w.clock.now())
+        spent = await spend_points(repos, w.scoring, Grant(w.group, w.alice.id, -15, "unlock", "u1"), w.clock.now())
         assert spent.applied and (spent.score, spent.balance) == (20, 5)
     with pytest.raises(InsufficientPoints):
         async with w.db.transaction() as repos:
-            await spend_points(repos, w.scoring, w.group, w.alice.id, 6, "unlock", "u2", w.clock.now())
+            await spend_points(repos, w.scoring, Grant(w.group, w.alice.id, -6, "unlock", "u2"), w.clock.now())
     async with w.db.transaction() as repos:  # a replay of a spent key is a no-op, not an error
-        assert not (await spend_points(repos, w.scoring, w.group, w.alice.id, 15, "unlock", "u1", w.clock.now())).applied
+        replay = await spend_points(repos, w.scoring, Grant(w.group, w.alice.id, -15, "unlock", "u1"), w.clock.now())
+        assert not replay.applied
+    with pytest.raises(ValueError):  # a spend's delta is what it takes: negative
+        async with w.db.transaction() as repos:
+            await spend_points(repos, w.scoring, Grant(w.group, w.alice.id, 5, "unlock", "u3"), w.clock.now())
     assert await score(w, w.alice.id) == (20, 5)
 
 
 async def test_admin_adjustments_are_audited_and_checked(world: World) -> None:
     w = world
     bob_id = await get_member_id(w.db, w.group, "@BOB")
-    award = await do_adjust_points(w.db, w.scoring, w.clock, w.group, w.carol.id, bob_id, 10, "great answer", "a:1")
+    first = Adjustment(w.group, w.carol.id, bob_id, 10, "great answer", "a:1")
+    award = await do_adjust_points(w.db, w.scoring, w.clock, first)
     assert award.applied and award.balance == 10
-    assert not (await do_adjust_points(w.db, w.scoring, w.clock, w.group, w.carol.id, bob_id, 10, "x", "a:1")).applied
+    again = await do_adjust_points(w.db, w.scoring, w.clock, Adjustment(w.group, w.carol.id, bob_id, 10, "x", "a:1"))
+    assert not again.applied
     with pytest.raises(InsufficientPoints):
-        await do_adjust_points(w.db, w.scoring, w.clock, w.group, w.carol.id, bob_id, -11, "spam", "a:2")
+        await do_adjust_points(w.db, w.scoring, w.clock, Adjustment(w.group, w.carol.id, bob_id, -11, "spam", "a:2"))
     with pytest.raises(Usage):
-        await do_adjust_points(w.db, w.scoring, w.clock, w.group, w.carol.id, w.carol.id, 5, "me", "a:3")
+        await do_adjust_points(w.db, w.scoring, w.clock, Adjustment(w.group, w.carol.id, w.carol.id, 5, "me", "a:3"))
     with pytest.raises(Usage):
-        await do_adjust_points(w.db, w.scoring, w.clock, w.group, w.carol.id, w.robot.id, 5, "bot", "a:4")
+        await do_adjust_points(w.db, w.scoring, w.clock, Adjustment(w.group, w.carol.id, w.robot.id, 5, "bot", "a:4"))
     with pytest.raises(NotFound):
         await get_member_id(w.db, w.group, "nobody_here")
     async with w.db.read() as repos:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from bot.services.leaderboard import do_roll_windows, get_leaderboard, get_profile, get_rank, parse_period
-from bot.services.points import do_award_points
-from bot.services.points_admin import do_adjust_points
+from bot.services.points import Grant, do_award_points
+from bot.services.points_admin import Adjustment, do_adjust_points
 
 from points_world import World
 
 
 async def _give(w: World, user_id: int, points: int, key: str) -> None:
-    await do_award_points(w.db, w.scoring, w.clock, w.group, user_id, points, "test", key)
+    await do_award_points(w.db, w.scoring, w.clock, Grant(w.group, user_id, points, "test", key))
 
 
 async def _add_people(w: World, count: int) -> list[int]:
@@ -76,7 +76,7 @@ async def test_windows_roll_as_days_pass(world: World) -> None:
 async def test_deductions_lower_windows_and_profile(world: World) -> None:
     w = world
     await _give(w, w.alice.id, 30, "a")
-    await do_adjust_points(w.db, w.scoring, w.clock, w.group, w.carol.id, w.alice.id, -10, "spam", "d")
+    await do_adjust_points(w.db, w.scoring, w.clock, Adjustment(w.group, w.carol.id, w.alice.id, -10, "spam", "d"))
     assert await get_rank(w.db, w.clock, w.group, 7, w.alice.id) == (1, 20)
     profile = await get_profile(w.db, w.scoring, w.clock, w.group, w.alice.id)
     assert (profile.score, profile.progress.level, profile.progress.next_at) == (20, 3, 65)

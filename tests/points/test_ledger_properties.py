@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.errors import InsufficientPoints
 from bot.services.earning import MessageSeen, ReactionSeen, do_record_events
-from bot.services.points import WINDOWS, award_points, spend_points
+from bot.services.points import WINDOWS, Grant, award_points, spend_points
 from storage.db import Database
 
 from points_world import World, make_world
@@ -53,9 +53,11 @@ async def _scenario(w: World, ops: list[tuple[str, int, int, str]]) -> None:
         try:
             async with w.db.transaction() as repos:
                 if kind == "award":
-                    award = await award_points(repos, w.scoring, w.group, user.id, amount, "test", key, w.clock.now())
+                    grant = Grant(w.group, user.id, amount, "test", key)
+                    award = await award_points(repos, w.scoring, grant, w.clock.now())
                 else:
-                    award = await spend_points(repos, w.scoring, w.group, user.id, amount, "spend", key, w.clock.now())
+                    grant = Grant(w.group, user.id, -amount, "spend", key)
+                    award = await spend_points(repos, w.scoring, grant, w.clock.now())
         except InsufficientPoints:
             continue
         if award.applied:

@@ -12,7 +12,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import PointsConfig, QaConfig
 from bot.services.communities import UserInfo
-from bot.services.points import do_award_points
+from bot.services.points import Grant, do_award_points
 from bot.services.points_rules import Scoring
 from bot.services.qa_search import QaIndex
 from bot.services.questions import QaEnv
@@ -34,8 +34,9 @@ class QaWorld:
 
     async def give(self, user: UserInfo, points: int) -> None:
         """Credit points to a member's balance (an admin award)."""
-        await do_award_points(self.env.db, self.env.scoring, self.clock, self.group, user.id, points, "admin_award",
-                              f"test-give:{user.id}:{points}:{self.clock.now().isoformat()}")
+        key = f"test-give:{user.id}:{points}:{self.clock.now().isoformat()}"
+        grant = Grant(self.group, user.id, points, "admin_award", key)
+        await do_award_points(self.env.db, self.env.scoring, self.clock, grant)
 
     async def balances(self) -> dict[int, tuple[int, int]]:
         """Return {user: (score, balance)} summed straight from the ledger."""
