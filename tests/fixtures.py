@@ -25,7 +25,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.runner import BotRunner
-from bot.services.communities import ChatInfo, UserInfo
+from bot.services.communities import ChatInfo, UserInfo, do_register_community
 from storage.db import Database
 from storage.repos import Repos
 from tgsim import SimChat, Simulator, SimUser
@@ -212,3 +212,14 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 5.0, in
         if loop.time() >= deadline:
             raise TimeoutError(f"condition not met within {timeout}s (last value: {value!r})")
         await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def registered_group(path: Path, clock: FakeClock) -> AsyncIterator[Database]:
+    """Yield a fresh database where GROUP was registered as the bot does it (no members yet)."""
+    db = await Database.open(f"sqlite+aiosqlite:///{path}")
+    try:
+        await do_register_community(db, clock, GROUP, [], "greet:test")
+        yield db
+    finally:
+        await db.close()

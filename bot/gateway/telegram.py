@@ -69,30 +69,29 @@ class Gateway:
 
     async def restrict_newcomer(self, chat_id: int, user_id: int) -> bool:
         """Mute a newcomer until they accept the rules; warn the admins when the bot may not."""
-        try:
-            await self.bot.restrict_chat_member(chat_id, user_id, ChatPermissions.no_permissions())
-        except (BadRequest, Forbidden) as exc:
-            log.warning("cannot restrict %s in %s: %s", user_id, chat_id, exc)
-            if errors.lacks_rights(exc):
-                await self.warn_admins(chat_id, "rules")
-            return False
-        return True
+        return await self._set_permissions(chat_id, user_id, ChatPermissions.no_permissions()) is True
 
     async def lift_restriction(self, chat_id: int, user_id: int) -> bool:
         """Give a member who accepted the rules their rights back."""
+        # Telegram: pass True for every permission to lift a restriction. Failing for now, the
+        # member stays marked restricted and their next /start or button press tries again.
+        if await self._set_permissions(chat_id, user_id, ChatPermissions.all_permissions()) is not True:
+            return False
+        await do_clear_gate(self._db, self._clock, chat_id, user_id, "restricted")
+        return True
+
+    async def _set_permissions(self, chat_id: int, user_id: int, permissions: ChatPermissions) -> bool | None:
+        """Restrict a member: True done, False refused (admins warned if the bot lacks the right), None for now."""
         try:
-            # Telegram: pass True for every permission to lift a restriction.
-            await self.bot.restrict_chat_member(chat_id, user_id, ChatPermissions.all_permissions())
+            await self.bot.restrict_chat_member(chat_id, user_id, permissions)
         except (BadRequest, Forbidden) as exc:
-            log.warning("cannot lift the restriction of %s in %s: %s", user_id, chat_id, exc)
+            log.warning("cannot change the permissions of %s in %s: %s", user_id, chat_id, exc)
             if errors.lacks_rights(exc):
                 await self.warn_admins(chat_id, "rules")
             return False
         except TelegramError as exc:
-            # Stays marked restricted: the member's next /start or button press tries again.
-            log.warning("lifting the restriction of %s in %s failed for now: %s", user_id, chat_id, exc)
-            return False
-        await do_clear_gate(self._db, self._clock, chat_id, user_id, "restricted")
+            log.warning("changing the permissions of %s in %s failed for now: %s", user_id, chat_id, exc)
+            return None
         return True
 
     async def admit(self, chat_id: int, user_id: int) -> bool:

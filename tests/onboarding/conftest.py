@@ -9,10 +9,9 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import OnboardingConfig
-from bot.services.communities import do_register_community
 from storage.db import Database
 
-from tests.fixtures import GROUP
+from tests.fixtures import registered_group
 
 
 @pytest.fixture
@@ -22,9 +21,5 @@ def defaults() -> OnboardingConfig:
 
 @pytest.fixture
 async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
-    database = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'onboarding.db'}")
-    await do_register_community(database, clock, GROUP, [], "greet:test")
-    try:
+    async with registered_group(tmp_path / "onboarding.db", clock) as database:
         yield database
-    finally:
-        await database.close()

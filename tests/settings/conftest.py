@@ -10,12 +10,12 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.i18n import Translator, load_translator
-from bot.services.communities import ChatInfo, UserInfo, do_register_community
 from storage.db import Database
 
-GROUP = ChatInfo(-1001234567890, "Rust Circle", "supergroup", None)
-CAROL = 1003
-ALICE = UserInfo(1001, "Alice", None, "alice", "en")
+from tests.fixtures import ALICE, GROUP, registered_group
+from tests.fixtures import CAROL as CAROL_INFO
+
+CAROL = CAROL_INFO.id
 
 
 @pytest.fixture
@@ -40,9 +40,5 @@ def t() -> Translator:
 
 @pytest.fixture
 async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
-    database = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'settings.db'}")
-    await do_register_community(database, clock, GROUP, [], "greet:test")
-    try:
+    async with registered_group(tmp_path / "settings.db", clock) as database:
         yield database
-    finally:
-        await database.close()
