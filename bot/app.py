@@ -94,7 +94,9 @@ async def _post_init(app: Application) -> None:
     services.outbox = OutboxSender(db, clock, gateway.send_notice, notice_env)
     db.on_outbox_commit(services.outbox.queued)
     services.deliverer = ContentDeliverer(db, clock, gateway.deliver_item, settings.payments.delivery_attempts)
-    services.admins = AdminDirectory(db, clock, gateway.fetch_admins, settings.bot.admin_cache_seconds, settings.bot.owners)
+    services.admins = AdminDirectory(
+        db, clock, gateway.fetch_admins, settings.bot.admin_cache_seconds, settings.bot.owners
+    )
     services.points_writer = PointsWriter(db, services.scoring, clock)
     services.qa_index = QaIndex(db, settings.qa)
     await register_commands(app)

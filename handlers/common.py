@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import ChatMember, Message, Update, User
 from telegram.constants import ChatType, ParseMode
+
+from telegram.ext import CommandHandler, filters
+from telegram.ext.filters import BaseFilter
 
 from bot.context import CustomContext
 from bot.errors import GroupOnly, NotAdmin
 from bot.services.communities import UserInfo, get_community
+from bot.services.settings import get_language_preference, pick_language
 from bot.views.content_data import ContentData, decode
 from storage.models import Community, MemberStatus
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+# Commands run from new messages only: editing a message never runs its command again.
+NEW_MESSAGE = filters.UpdateType.MESSAGE
 ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 _STATUS: dict[str, MemberStatus] = {
     ChatMember.OWNER: "member",
@@ -20,6 +28,12 @@ _STATUS: dict[str, MemberStatus] = {
     ChatMember.LEFT: "left",
     ChatMember.BANNED: "kicked",
 }
+
+
+def command(name: str, callback: Callable[[Update, CustomContext], Awaitable[object]],
+            only: BaseFilter | None = None) -> CommandHandler:
+    """Return a CommandHandler for /name in new messages (edits are ignored), optionally narrowed by only."""
+    return CommandHandler(name, callback, filters=NEW_MESSAGE if only is None else NEW_MESSAGE & only)
 
 
 def as_user(user: User) -> UserInfo:
@@ -108,3 +122,18 @@ async def read_content_press(update: Update, context: CustomContext) -> ContentD
         await query.answer(context.t("content.open_in_private"), show_alert=True)
         return None
     return data
+
+
+async def use_member_language(update: object, context: CustomContext) -> None:
+    """Switch private replies to the language the member chose with /set language."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    chat = update.effective_chat
+    private = chat is None or chat.type == ChatType.PRIVATE  # pre-checkout queries have no chat
+    if not private and update.chat_join_request is None:  # join requests are answered in private
+        return
+    user = update.effective_user
+    preference = await get_language_preference(context.db, user.id)
+    context.language_preference = preference
+    if private:
+        context.lang = pick_language(preference, user.language_code, context.settings.bot.default_language)

@@ -6,7 +6,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, filters
 
 from bot.context import CustomContext
 from bot.errors import NotFound, Usage
@@ -21,7 +21,7 @@ from bot.services.content import (
 )
 from bot.services.plans import get_plans
 from bot.services.unlocks import do_buy_with_points
-from handlers.common import is_group, load_community, read_content_press, reply, user_info
+from handlers.common import command, is_group, load_community, read_content_press, reply, user_info
 from bot.views.content_data import PATTERN, ContentData, encode
 from bot.links import CATALOG, ITEM, MY_CONTENT, StartPayload, deep_link
 from bot.views.content import (
@@ -207,9 +207,9 @@ async def rate_item(update: Update, context: CustomContext) -> None:
 def build_handlers() -> list[BaseHandler]:
     """Return this feature's handlers (the deep-link /start must come before the plain one)."""
     return [
-        CommandHandler("catalog", show_catalog),
-        CommandHandler("mycontent", show_my_content),
-        CommandHandler("rate", rate_item),
+        command("catalog", show_catalog),
+        command("mycontent", show_my_content),
+        command("rate", rate_item),
         CallbackQueryHandler(press_content_button, pattern=PATTERN),
     ]
 

@@ -10,6 +10,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import CustomContext
 from bot.errors import DomainError
+from handlers.common import is_group, load_community, use_member_language
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,9 @@ async def handle_error(update: object, context: CustomContext) -> None:
         user_id = update.effective_user.id if update.effective_user else None
     else:
         update_id = chat_id = user_id = None
+    if isinstance(update, Update):
+        # PTB hands the error handler a fresh context: find the reader's language again.
+        await _use_reader_language(update, context)
     if isinstance(error, DomainError):
         text = context.t(error.key, **error.params)
     else:
@@ -41,3 +45,13 @@ async def handle_error(update: object, context: CustomContext) -> None:
         log.info("user %s blocked the bot; error reply dropped", user_id)
     except TelegramError as exc:
         log.warning("could not send the error reply for update %s: %s", update_id, exc)
+
+
+async def _use_reader_language(update: Update, context: CustomContext) -> None:
+    try:
+        if is_group(update):
+            await load_community(update, context)
+        else:
+            await use_member_language(update, context)
+    except Exception:  # the database may be what failed: the default language will do
+        log.warning("no language for the error reply to update %s", update.update_id, exc_info=True)

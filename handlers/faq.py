@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.services.faq import do_add_faq, do_delete_faq, parse_faq_add
 from bot.services.question_views import get_faq_entries
-from handlers.common import reply, require_admin, require_community
+from handlers.common import command, reply, require_admin, require_community
 from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import command_text, edit_quietly
 from bot.views.qa import faq_list
@@ -58,6 +58,6 @@ async def turn_page(update: Update, context: CustomContext) -> None:
 def build_handlers() -> list[BaseHandler]:
     """Return this feature's handlers."""
     return [
-        CommandHandler("faq", faq),
+        command("faq", faq),
         CallbackQueryHandler(turn_page, pattern=pattern("pf")),
     ]

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, MessageHandler
+from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler
 from telegram.ext import filters
 
 from bot.context import CustomContext
@@ -15,7 +15,7 @@ from bot.services.members import MemberChange, do_migrate_community, do_record_m
 from bot.services.leaderboard import do_roll_windows
 from bot.services.leaderboard import get_profile as get_points_profile
 from bot.services.profile import ProfileEntry, get_profile
-from handlers.common import GROUP_TYPES, as_user, is_admin, is_group, load_community, member_status
+from handlers.common import GROUP_TYPES, as_user, command, is_admin, is_group, load_community, member_status
 from bot.views.points import profile_lines as points_profile_lines
 from jobs.welcomes import schedule_welcome
 
@@ -61,7 +61,8 @@ async def members_joined(update: Update, context: CustomContext) -> None:
         if user.id == context.bot.id:
             continue
         result = await do_record_member(
-            context.db, context.clock, context.settings.onboarding, message.chat_id, as_user(user), "member", exact=False
+            context.db, context.clock, context.settings.onboarding, message.chat_id, as_user(user), "member",
+            exact=False,
         )
         await _follow_up(context, message.chat_id, user.id, result)
 
@@ -151,6 +152,6 @@ def build_handlers() -> list[BaseHandler]:
         MessageHandler(groups & filters.StatusUpdate.NEW_CHAT_MEMBERS, members_joined),
         MessageHandler(groups & filters.StatusUpdate.LEFT_CHAT_MEMBER, member_left),
         MessageHandler(groups & filters.StatusUpdate.MIGRATE, group_migrated),
-        CommandHandler("me", show_me),
+        command("me", show_me),
     ]
 

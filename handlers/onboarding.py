@@ -92,7 +92,8 @@ def render_step(context: CustomContext, view: OnboardingView) -> tuple[str, Inli
         for index, tag in enumerate(options.tags):
             picked = tag in state.tags
             label = ("✅ " if picked else "▫️ ") + tag
-            buttons.append(InlineKeyboardButton(label, callback_data=Press("tag", community_id, index, not picked).encode()))
+            data = Press("tag", community_id, index, not picked).encode()
+            buttons.append(InlineKeyboardButton(label, callback_data=data))
         rows = [buttons[i : i + TAGS_PER_ROW] for i in range(0, len(buttons), TAGS_PER_ROW)]
         rows.append([InlineKeyboardButton(context.t("onb.finish"), callback_data=Press("done", community_id).encode())])
         return text, InlineKeyboardMarkup(rows)
@@ -229,7 +230,9 @@ async def join_requested(update: Update, context: CustomContext) -> None:
     """Under gate=request: approve members who finished onboarding, send the others its first step."""
     request = update.chat_join_request
     chat_id, user = request.chat.id, request.from_user
-    result = await do_record_join_request(context.db, context.clock, context.settings.onboarding, chat_id, as_user(user))
+    result = await do_record_join_request(
+        context.db, context.clock, context.settings.onboarding, chat_id, as_user(user)
+    )
     if result is None:
         return
     if result.approve:

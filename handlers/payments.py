@@ -7,7 +7,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, PreCheckoutQueryHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, PreCheckoutQueryHandler
 from telegram.ext import filters
 
 from bot.context import CustomContext
@@ -29,7 +29,7 @@ from bot.services.plans import get_membership, get_plans, get_waiting_join
 from bot.services.refunds import do_settle_refunds
 from bot.views.content import plan_button, short
 from bot.views.content_data import PAYMENT_PATTERN
-from handlers.common import is_group, load_community, read_content_press, user_info
+from handlers.common import command, is_group, load_community, read_content_press, user_info
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,8 @@ async def press_plan(update: Update, context: CustomContext, plan_id: int) -> No
     """Create a plan order and send a subscription invoice link (renewed every 30 days)."""
     query = update.callback_query
     order, plan, community = await do_create_plan_order(
-        context.db, context.clock, context.settings.payments, context.services.payload_secret, plan_id, user_info(update)
+        context.db, context.clock, context.settings.payments, context.services.payload_secret, plan_id,
+        user_info(update),
     )
     title = str(short(plan.name, 32))
     description = context.t("invoice.plan", name=Raw(plan.name), community=Raw(community.title))
@@ -205,7 +206,7 @@ def build_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(press_payment_button, pattern=PAYMENT_PATTERN),
         PreCheckoutQueryHandler(answer_pre_checkout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, record_payment),
-        CommandHandler("subscribe", subscribe),
+        command("subscribe", subscribe),
     ]
 
 

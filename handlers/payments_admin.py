@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, filters
 
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.i18n import Raw
 from bot.services.plans import do_add_plan, do_delete_plan, get_plans, parse_plan_add
 from bot.services.refunds import do_refund, get_revenue
-from handlers.common import reply, require_admin, require_community
+from handlers.common import command, reply, require_admin, require_community
 
 
 async def manage_plans(update: Update, context: CustomContext) -> None:
@@ -96,7 +96,7 @@ def _what(context: CustomContext, kind: str, item_id: int | None) -> str:
 def build_handlers() -> list[BaseHandler]:
     """Return this feature's handlers."""
     return [
-        CommandHandler("plan", manage_plans, filters=filters.ChatType.GROUPS),
-        CommandHandler("refund", refund, filters=filters.ChatType.GROUPS),
-        CommandHandler("revenue", revenue, filters=filters.ChatType.GROUPS),
+        command("plan", manage_plans, only=filters.ChatType.GROUPS),
+        command("refund", refund, only=filters.ChatType.GROUPS),
+        command("revenue", revenue, only=filters.ChatType.GROUPS),
     ]

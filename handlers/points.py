@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, MessageReactionHandler, filters
+from telegram.ext import BaseHandler, MessageHandler, MessageReactionHandler, filters
 
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.services.earning import MessageSeen, ReactionSeen, do_checkin
 from bot.services.leaderboard import do_roll_windows, get_leaderboard, parse_period
 from bot.views.points import render_board
-from handlers.common import GROUP_TYPES, as_user, reply, require_community, user_info
+from handlers.common import GROUP_TYPES, as_user, command, reply, require_community, user_info
 
 # A group of its own: the message tracker sees every group message, next to whatever
 # other features do with it (answers, commands) in their groups.
@@ -77,8 +77,8 @@ def build_handlers() -> dict[int, list[BaseHandler]]:
     said = groups & filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     return {
         0: [
-            CommandHandler("checkin", checkin),
-            CommandHandler("top", show_top),
+            command("checkin", checkin),
+            command("top", show_top),
         ],
         POINTS_GROUP: [
             MessageHandler(said, earn_for_message),

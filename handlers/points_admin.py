@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import Message, MessageEntity, Update, User
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler
 
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.services.communities import UserInfo
 from bot.services.points_admin import Adjustment, do_adjust_points, get_member_id
-from handlers.common import as_user, reply, require_admin, require_community
+from handlers.common import as_user, command, reply, require_admin, require_community
 
 MAX_AMOUNT = 100_000
 MAX_REASON = 200
@@ -108,6 +108,6 @@ def build_handlers() -> list[BaseHandler]:
     """Return this feature's handlers."""
     return [
         # No chat filter: in private, require_community answers that these work in the group.
-        CommandHandler("award", award),
-        CommandHandler("deduct", deduct),
+        command("award", award),
+        command("deduct", deduct),
     ]

@@ -13,7 +13,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -37,7 +36,7 @@ from bot.services.content import (
     parse_title,
 )
 from bot.services.communities import get_community
-from handlers.common import is_group, reply, require_admin, require_community
+from handlers.common import NEW_MESSAGE, command, is_group, reply, require_admin, require_community
 from bot.views.content_data import PUBLISH_PATTERN, decode, encode
 from bot.links import PUBLISH, deep_link, start_command
 from bot.views.content import offer_text
@@ -52,7 +51,10 @@ _COMMAND = re.compile(r"^/\S+\s*")
 CONTENT_FILTER = (
     (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.AUDIO
 )
-ANSWER = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+# Conversation steps read new private messages: editing an earlier answer changes nothing.
+PRIVATE = filters.ChatType.PRIVATE & NEW_MESSAGE
+ANSWER = PRIVATE & filters.TEXT & ~filters.COMMAND
+BARE_PUBLISH = r"^/publish(@\w+)?\s*$"
 
 
 def content_source(message: Message) -> ContentSource | None:
@@ -308,30 +310,25 @@ def build_handlers() -> list[BaseHandler]:
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         conversation = ConversationHandler(
             entry_points=[
-                CommandHandler(
-                    "publish",
-                    conversation_start,
-                    filters=filters.ChatType.PRIVATE & ~filters.REPLY & filters.Regex(r"^/publish(@\w+)?\s*$"),
-                ),
-                CommandHandler("start", conversation_start,
-                               filters=filters.ChatType.PRIVATE & filters.Regex(start_command(PUBLISH))),
+                command("publish", conversation_start, only=PRIVATE & ~filters.REPLY & filters.Regex(BARE_PUBLISH)),
+                command("start", conversation_start, only=PRIVATE & filters.Regex(start_command(PUBLISH))),
             ],
             states={
                 PICK: [CallbackQueryHandler(conversation_pick, pattern=PUBLISH_PATTERN)],
-                CONTENT: [MessageHandler(filters.ChatType.PRIVATE & CONTENT_FILTER, conversation_content)],
+                CONTENT: [MessageHandler(PRIVATE & CONTENT_FILTER, conversation_content)],
                 TITLE: [MessageHandler(ANSWER, conversation_title)],
                 PRICE: [MessageHandler(ANSWER, conversation_price)],
                 TAGS: [MessageHandler(ANSWER, conversation_tags)],
                 OPTIONS: [MessageHandler(ANSWER, conversation_options)],
             },
-            fallbacks=[CommandHandler("cancel", conversation_cancel, filters=filters.ChatType.PRIVATE)],
+            fallbacks=[command("cancel", conversation_cancel, only=filters.ChatType.PRIVATE)],
             allow_reentry=True,
             name="publish",
         )
     return [
         conversation,
         CallbackQueryHandler(stale_pick, pattern=PUBLISH_PATTERN),
-        CommandHandler("publish", publish_line),
-        CommandHandler("unpublish", unpublish),
-        CommandHandler("price", set_price),
+        command("publish", publish_line),
+        command("unpublish", unpublish),
+        command("price", set_price),
     ]

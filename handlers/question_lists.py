@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.services.qa_search import search
 from bot.services.question_views import get_open_questions, get_question_view
-from handlers.common import require_community
+from handlers.common import command, require_community
 from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly
 from bot.views.qa import open_list, search_text, thread_text
@@ -66,8 +66,8 @@ async def search_questions(update: Update, context: CustomContext) -> None:
 def build_handlers() -> list[BaseHandler]:
     """Return this feature's handlers."""
     return [
-        CommandHandler("questions", list_questions),
-        CommandHandler("q", show_question),
-        CommandHandler("search", search_questions),
+        command("questions", list_questions),
+        command("q", show_question),
+        command("search", search_questions),
         CallbackQueryHandler(turn_page, pattern=pattern("pq")),
     ]

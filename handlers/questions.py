@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import CustomContext
 from bot.errors import Usage
@@ -19,7 +19,7 @@ from bot.services.questions import (
     do_record_post,
     parse_ask,
 )
-from handlers.common import require_community, sender_is_admin, user_info
+from handlers.common import command, require_community, sender_is_admin, user_info
 from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly, refresh_post
 from bot.views.qa import (
@@ -171,9 +171,9 @@ def build_handlers() -> list[BaseHandler]:
     """Return this feature's command and button handlers."""
     return [
         # No chat filter: in private chats require_community answers "send it in the group".
-        CommandHandler("ask", ask),
-        CommandHandler("accept", accept),
-        CommandHandler("close", close),
+        command("ask", ask),
+        command("accept", accept),
+        command("close", close),
         CallbackQueryHandler(press_button, pattern=pattern("sq", "sf", "fy", "fn")),
     ]
 

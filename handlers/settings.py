@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatType, ParseMode
-from telegram.ext import BaseHandler, CommandHandler, TypeHandler, filters
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, TypeHandler, filters
 
 from bot.context import CustomContext
 from bot.errors import Usage
@@ -14,31 +14,15 @@ from bot.services.settings import (
     do_set_community_setting,
     do_set_member_setting,
     get_community_settings,
-    get_language_preference,
     get_member_settings,
     get_overview,
-    pick_language,
 )
 from bot.services.settings_registry import ADMINS, COMMUNITY, MEMBER, Setting, find_setting, sections, settings_in
-from handlers.common import load_community, reply, require_admin, require_community, user_info
+from handlers.common import command, load_community, reply, require_admin, require_community, use_member_language
+from handlers.common import user_info
 
 # Before every feature: private replies are in the member's chosen language.
 LANGUAGE_GROUP = -1
-
-
-async def use_member_language(update: object, context: CustomContext) -> None:
-    """Switch private replies to the language the member chose with /set language."""
-    if not isinstance(update, Update) or update.effective_user is None:
-        return
-    chat = update.effective_chat
-    private = chat is None or chat.type == ChatType.PRIVATE  # pre-checkout queries have no chat
-    if not private and update.chat_join_request is None:  # join requests are answered in private
-        return
-    user = update.effective_user
-    preference = await get_language_preference(context.db, user.id)
-    context.language_preference = preference
-    if private:
-        context.lang = pick_language(preference, user.language_code, context.settings.bot.default_language)
 
 
 def render_sections(context: CustomContext, scope: str, effective: EffectiveSettings) -> list[str]:
@@ -135,9 +119,9 @@ def build_handlers() -> dict[int, list[BaseHandler]]:
     return {
         LANGUAGE_GROUP: [TypeHandler(Update, use_member_language)],
         0: [
-            CommandHandler("settings", show_settings, filters=groups),
-            CommandHandler("set", change_setting, filters=groups),
-            CommandHandler("settings", show_my_settings, filters=private),
-            CommandHandler("set", change_my_setting, filters=private),
+            command("settings", show_settings, only=groups),
+            command("set", change_setting, only=groups),
+            command("settings", show_my_settings, only=private),
+            command("set", change_my_setting, only=private),
         ],
     }

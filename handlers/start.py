@@ -6,13 +6,13 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, filters
 
 from bot.commands import GROUP, PRIVATE, commands_for
 from bot.context import CustomContext
 from bot.links import PUBLISH, StartPayload, bot_link, decode_start, start_command
 from bot.services.communities import do_start_user
-from handlers.common import is_group, load_community, reply, sender_is_admin, user_info
+from handlers.common import command, is_group, load_community, reply, sender_is_admin, user_info
 
 # Answers /start with a decoded payload; each feature exports its routes as START_ROUTES.
 StartRoute = Callable[[Update, CustomContext, StartPayload], Awaitable[None]]
@@ -21,7 +21,9 @@ Overview = Callable[[Update, CustomContext], Awaitable[None]]
 CONVERSATION_PAYLOADS = (PUBLISH,)
 
 
-def start_router(routes: Mapping[str, StartRoute], overview: Overview) -> Callable[[Update, CustomContext], Awaitable[None]]:
+def start_router(
+    routes: Mapping[str, StartRoute], overview: Overview
+) -> Callable[[Update, CustomContext], Awaitable[None]]:
     """Return the private /start handler: record the start, then follow the deep link or show the overview."""
 
     async def start_private(update: Update, context: CustomContext) -> None:
@@ -63,7 +65,7 @@ def build_handlers(routes: Mapping[str, StartRoute], overview: Overview) -> list
     """Return /start (routed by payload, see bot.links) and /help."""
     private = filters.ChatType.PRIVATE & ~filters.Regex(start_command(*CONVERSATION_PAYLOADS))
     return [
-        CommandHandler("start", start_router(routes, overview), filters=private),
-        CommandHandler("start", start_group, filters=filters.ChatType.GROUPS),
-        CommandHandler("help", show_help),
+        command("start", start_router(routes, overview), only=private),
+        command("start", start_group, only=filters.ChatType.GROUPS),
+        command("help", show_help),
     ]

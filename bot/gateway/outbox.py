@@ -164,7 +164,8 @@ class OutboxSender:
             await self._settle(message, str(exc), None)
             return
         except TelegramError as exc:
-            retry = None if message.attempts + 1 >= MAX_ATTEMPTS else now + dt.timedelta(seconds=2 ** (message.attempts + 1))
+            backoff = dt.timedelta(seconds=2 ** (message.attempts + 1))
+            retry = None if message.attempts + 1 >= MAX_ATTEMPTS else now + backoff
             await self._settle(message, str(exc), retry)
             return
         except (UnknownNotice, KeyError, TypeError, ValueError) as exc:
