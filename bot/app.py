@@ -24,7 +24,7 @@ from bot.services.points_rules import Scoring
 from bot.services.points_writer import PointsWriter
 from bot.services.qa_search import QaIndex
 from bot.views.base import NoticeEnv
-from handlers import community, content, faq, members, onboarding, payments, payments_admin, publish
+from handlers import community, content, fallback, faq, members, onboarding, payments, payments_admin, publish
 from handlers import points, points_admin, question_lists, questions, start
 from handlers import settings as community_settings
 from handlers.errors import handle_error
@@ -75,6 +75,8 @@ def build_application(
     # /start in private is routed by its payload (bot.links) to the feature that made the link.
     start_routes = {**onboarding.START_ROUTES, **content.START_ROUTES, **payments.START_ROUTES}
     app.add_handlers(start.build_handlers(start_routes, onboarding.show_overview))
+    # Last in group 0: answers for private messages and button presses no feature took.
+    app.add_handlers(fallback.build_handlers())
     # Answers are ordinary replies that other features (points for messages) also need to
     # see; a separate group lets both handle the same update.
     app.add_handlers(questions.build_answer_handlers(), group=QA_ANSWERS_GROUP)
