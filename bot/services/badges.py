@@ -15,6 +15,8 @@ ON_FIRE = "on_fire"  # ON_FIRE_STREAK-day check-in streak
 SUPPORTER = "supporter"  # first purchase
 
 BADGES = (NEWCOMER, CURIOUS, HELPER, MENTOR, ON_FIRE, SUPPORTER)
+# Purchases are private: these badges are given without telling the group.
+QUIET_BADGES = frozenset({SUPPORTER})
 MENTOR_ANSWERS = 10
 ON_FIRE_STREAK = 7
 
@@ -26,13 +28,13 @@ async def display_name(repos: Repos, user_id: int) -> str:
 
 
 async def award_badge(repos: Repos, community_id: int, user_id: int, badge: str, now: dt.datetime) -> bool:
-    """Give a member a badge inside the caller's transaction and queue its announcement once."""
+    """Give a member a badge inside the caller's transaction and queue its group announcement once (if any)."""
     if badge not in BADGES:
         raise ValueError(f"unknown badge {badge!r}")
     if not await repos.badges.add(community_id, user_id, badge, now):
         return False
     community = await repos.communities.get(community_id)
-    if community is None or not community.is_active:
+    if community is None or not community.is_active or badge in QUIET_BADGES:
         return True
     await queue_notice(
         repos, f"badge:{community_id}:{user_id}:{badge}", community_id, "points/badge", now,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.errors import DomainError, NotFound
-from bot.services.badges import display_name
+from bot.services.badges import SUPPORTER, display_name
 from bot.services.notices import queue_notice
 from bot.services.points import Grant, award_points
 from bot.services.points_rules import Scoring
@@ -134,6 +134,9 @@ async def finish_refund(
         await repos.plans.set_expiry(community_id, payment.user_id, latest or now, now)
     if community_id is not None:
         await _reverse_points(repos, scoring, payment, community_id, now)
+        if not await repos.payments.count_standing(community_id, payment.user_id):
+            # Supporter means a purchase that stands: the last one refunded, the badge goes too.
+            await repos.badges.remove(community_id, payment.user_id, SUPPORTER)
         details = {"charge_id": payment.charge_id, "amount": payment.amount, "kind": payment.kind, "reason": reason}
         await repos.audit.add(community_id, actor_id, "payment.refund", payment.user_id, details, now)
     await queue_notice(

@@ -28,6 +28,13 @@ class BadgesRepo:
         )
         return result.rowcount == 1
 
+    async def remove(self, community_id: int, user_id: int, badge: str) -> bool:
+        """Take a badge back; False when the member did not have it."""
+        result = await self.conn.execute(
+            sa.delete(badges).where(_b.community_id == community_id, _b.user_id == user_id, _b.badge == badge)
+        )
+        return result.rowcount == 1
+
     async def of(self, community_id: int, user_id: int) -> list[str]:
         """Return the member's badges, oldest first."""
         rows = await self.conn.execute(

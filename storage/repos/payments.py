@@ -87,6 +87,15 @@ class PaymentsRepo:
         )
         return int(count or 0)
 
+    async def count_standing(self, community_id: int, user_id: int) -> int:
+        """Count the user's payments in the community that stand (paid, not refunded or due a refund)."""
+        count = await self.conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(star_payments)
+            .where(_p.community_id == community_id, _p.user_id == user_id, _p.status == "paid")
+        )
+        return int(count or 0)
+
     async def revenue(self, community_id: int, since: dt.datetime, top: int = 5, recent: int = 5) -> Revenue:
         """Return the community's Stars figures."""
         paid = sa.and_(_p.community_id == community_id, _p.status == "paid")

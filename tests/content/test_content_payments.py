@@ -238,3 +238,25 @@ async def test_purchase_count_for_the_profile(shop: Shop) -> None:
     assert await get_purchase_count(shop.db, shop.alice.id) == 1
     assert await get_purchase_count(shop.db, shop.alice.id, shop.group) == 1
     assert await get_purchase_count(shop.db, shop.bob.id) == 0
+
+
+async def test_supporter_badge_is_private_and_goes_with_the_last_standing_purchase(shop: Shop) -> None:
+    first, second = await _item(shop), await _item(shop)
+    for item_id, charge in ((first, "s1"), (second, "s2")):
+        order, _ = await do_create_item_order(shop.db, shop.clock, shop.config, SECRET, shop.levels, item_id, shop.alice)
+        await _pay(shop, sign_order(order.id, SECRET), charge, 50)
+    async with shop.db.read() as repos:
+        assert "supporter" in await repos.badges.of(shop.group, shop.alice.id)
+        group_notices = await repos.outbox.list_for_chat(shop.group)
+    assert not [m for m in group_notices if m.kind == "points/badge"]  # the group never learns of a purchase
+
+    async def refund(user_id: int, charge_id: str) -> None:
+        return None
+
+    env = RefundEnv(shop.db, shop.clock, shop.scoring, refund)
+    await do_refund(env, shop.group, shop.carol.id, "s1")
+    async with shop.db.read() as repos:
+        assert "supporter" in await repos.badges.of(shop.group, shop.alice.id)  # s2 still stands
+    await do_refund(env, shop.group, shop.carol.id, "s2")
+    async with shop.db.read() as repos:
+        assert "supporter" not in await repos.badges.of(shop.group, shop.alice.id)
