@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from telegram.helpers import create_deep_linked_url
 
 from bot.i18n import Raw
+from bot.numbers import parse_chat_id
 
 # Supergroup and channel ids are -100<internal id>; t.me/c/ links use the internal id.
 _SUPERGROUP_OFFSET = 1_000_000_000_000
@@ -43,7 +44,8 @@ def decode_start(payload: str) -> StartPayload | None:
         return None
     if match.group(3):
         return StartPayload(match.group(3))
-    return StartPayload(match.group(1), int(match.group(2)))
+    id = parse_chat_id(match.group(2))
+    return StartPayload(match.group(1), id) if id is not None else None
 
 
 def start_command(*kinds: str) -> str:

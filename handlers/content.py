@@ -24,6 +24,7 @@ from bot.services.unlocks import do_buy_with_points
 from handlers.common import command, is_group, load_community, read_content_press, reply, user_info
 from bot.views.content_data import PATTERN, ContentData, encode
 from bot.links import CATALOG, ITEM, MY_CONTENT, StartPayload, deep_link
+from bot.numbers import parse_id, parse_int
 from bot.views.content import (
     card_keyboard,
     card_text,
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 async def show_catalog(update: Update, context: CustomContext) -> None:
     """List a community's items with the caller's access: in the group, or in private."""
-    page = int(context.args[0]) - 1 if context.args and context.args[0].isdigit() else 0
+    page = (parse_int(context.args[0], 1) or 1) - 1 if context.args else 0
     if is_group(update):
         community = await load_community(update, context)
         if community is None:
@@ -196,10 +197,10 @@ async def rate_item(update: Update, context: CustomContext) -> None:
     """Rate an item: /rate <id> <1-5>."""
     await load_community(update, context)
     args = context.args or []
-    if len(args) != 2 or not args[0].lstrip("#").isdigit() or not args[1].isdigit():
+    item_id, rating = (parse_id(args[0]), parse_int(args[1], 1, 5)) if len(args) == 2 else (None, None)
+    if item_id is None or rating is None:
         raise Usage("rate.usage")
-    rating = int(args[1])
-    await do_rate_item(context.db, context.clock, context.settings.points.levels, int(args[0].lstrip("#")),
+    await do_rate_item(context.db, context.clock, context.settings.points.levels, item_id,
                        user_info(update), rating)
     await reply(update, context, "rate.thanks", rating=rating)
 

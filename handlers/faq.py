@@ -14,6 +14,7 @@ from handlers.common import command, reply, require_admin, require_community
 from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import command_text, edit_quietly
 from bot.views.qa import faq_list
+from bot.numbers import parse_id
 
 
 async def faq(update: Update, context: CustomContext) -> None:
@@ -36,10 +37,10 @@ async def faq(update: Update, context: CustomContext) -> None:
         entry = await do_add_faq(context.services.qa, community.id, actor, question, answer)
         await reply(update, context, "faq.added", number=entry.number, question=entry.question)
         return
-    number = rest.strip().removeprefix("#")
-    if not number.isdigit():
+    number = parse_id(rest)
+    if number is None:
         raise Usage("faq.usage")
-    entry = await do_delete_faq(context.services.qa, community.id, actor, int(number))
+    entry = await do_delete_faq(context.services.qa, community.id, actor, number)
     await reply(update, context, "faq.deleted", number=entry.number, question=entry.question)
 
 

@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ChatJoinRequestHandl
 from bot.context import CustomContext
 from bot.i18n import Raw
 from bot.links import JOIN, StartPayload
+from bot.numbers import parse_chat_id
 from bot.services.members import do_record_join_request, do_record_member
 from bot.services.onboarding import (
     NotMember,
@@ -62,9 +63,12 @@ class Press:
         if match is None:
             return None
         code, community, tag_community, index, chosen = match.groups()
+        community_id = parse_chat_id(community if code is not None else tag_community)
+        if community_id is None:
+            return None
         if code is not None:
-            return cls(_ACTIONS[code], int(community))
-        return cls("tag", int(tag_community), int(index), chosen == "1")
+            return cls(_ACTIONS[code], community_id)
+        return cls("tag", community_id, int(index), chosen == "1")
 
 
 def _scoring(context: CustomContext) -> Scoring:

@@ -11,6 +11,7 @@ from bot.errors import Usage
 from bot.i18n import Raw
 from bot.services.plans import do_add_plan, do_delete_plan, get_plans, parse_plan_add
 from bot.services.refunds import do_refund, get_revenue
+from bot.numbers import parse_id
 from handlers.common import command, reply, require_admin, require_community
 
 
@@ -25,8 +26,8 @@ async def manage_plans(update: Update, context: CustomContext) -> None:
         name, stars = parse_plan_add(args[1:], context.settings.payments.max_stars)
         plan = await do_add_plan(context.db, context.clock, community.id, actor, name, stars)
         await reply(update, context, "plan.added", id=plan.id, name=plan.name, stars=plan.price_stars)
-    elif action in ("del", "delete", "rm") and len(args) == 2 and args[1].lstrip("#").isdigit():
-        plan = await do_delete_plan(context.db, context.clock, community.id, actor, int(args[1].lstrip("#")))
+    elif action in ("del", "delete", "rm") and len(args) == 2 and parse_id(args[1]) is not None:
+        plan = await do_delete_plan(context.db, context.clock, community.id, actor, parse_id(args[1]) or 0)
         await reply(update, context, "plan.deleted", id=plan.id, name=plan.name)
     elif action in ("list", "") and len(args) <= 1:
         plans = await get_plans(context.db, community.id)

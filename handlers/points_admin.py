@@ -40,7 +40,7 @@ def parse_adjust(args: Sequence[str], *, has_target: bool) -> AdjustArgs | None:
         username = match.group(1)
     elif not has_target:
         return None
-    if not rest or not re.fullmatch(r"\d{1,7}", rest[0]):
+    if not rest or not re.fullmatch(r"[0-9]{1,7}", rest[0]):
         return None
     amount = int(rest[0])
     reason = " ".join(rest[1:]).strip()

@@ -40,6 +40,7 @@ from handlers.common import NEW_MESSAGE, command, is_group, reply, require_admin
 from bot.views.content_data import PUBLISH_PATTERN, decode, encode
 from bot.links import PUBLISH, deep_link, start_command
 from bot.views.content import offer_text
+from bot.numbers import parse_id, parse_int
 from storage.models import Community
 from storage.models_content import ContentItem
 
@@ -263,9 +264,10 @@ async def conversation_cancel(update: Update, context: CustomContext) -> int:
 
 
 async def _item_for_admin(update: Update, context: CustomContext, raw: str, usage: str) -> ContentItem:
-    if not raw.lstrip("#").isdigit():
+    item_id = parse_id(raw)
+    if item_id is None:
         raise Usage(usage)
-    item = await get_item(context.db, int(raw.lstrip("#")))
+    item = await get_item(context.db, item_id)
     if is_group(update):
         community = await require_community(update, context)
         if item.community_id != community.id:
@@ -288,10 +290,10 @@ async def unpublish(update: Update, context: CustomContext) -> None:
 async def set_price(update: Update, context: CustomContext) -> None:
     """/price <id> <stars>, or /price <id> points <n>; 0 stops that way of buying."""
     args = context.args or []
-    if len(args) not in (2, 3) or (len(args) == 3 and args[1].lower() != "points") or not args[-1].isdigit():
+    value = parse_int(args[-1]) if args else None
+    if len(args) not in (2, 3) or (len(args) == 3 and args[1].lower() != "points") or value is None:
         raise Usage("price.usage")
     item = await _item_for_admin(update, context, args[0], "price.usage")
-    value = int(args[-1])
     actor = update.effective_user.id
     if len(args) == 3:
         if value > 1_000_000:

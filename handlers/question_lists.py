@@ -14,6 +14,7 @@ from handlers.common import command, require_community
 from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly
 from bot.views.qa import open_list, search_text, thread_text
+from bot.numbers import parse_id
 
 
 async def list_questions(update: Update, context: CustomContext) -> None:
@@ -41,10 +42,10 @@ async def turn_page(update: Update, context: CustomContext) -> None:
 async def show_question(update: Update, context: CustomContext) -> None:
     """Show one thread: /q <number>."""
     community = await require_community(update, context)
-    arg = command_text(update).lstrip("#Qq")
-    if not arg.isdigit():
+    number = parse_id(command_text(update).lstrip("#Qq"))
+    if number is None:
         raise Usage("qa.q.usage")
-    view = await get_question_view(context.db, community.id, number=int(arg))
+    view = await get_question_view(context.db, community.id, number=number)
     await update.effective_message.reply_text(
         thread_text(context, community, view), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
     )

@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import CustomContext
 from bot.errors import Usage
+from bot.numbers import parse_id
 from bot.services.qa_search import get_suggestions
 from bot.services.question_views import QuestionView, get_faq_entry, get_question_view
 from bot.services.questions import (
@@ -110,9 +111,9 @@ async def close(update: Update, context: CustomContext) -> None:
     arg = command_text(update)
     number = message_id = None
     if arg:
-        if not arg.isdigit():
+        number = parse_id(arg)
+        if number is None:
             raise Usage("qa.close.usage")
-        number = int(arg)
     elif update.effective_message.reply_to_message is not None:
         message_id = update.effective_message.reply_to_message.message_id
     else:

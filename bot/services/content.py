@@ -12,6 +12,7 @@ from bot.errors import DomainError, NotFound, Usage
 from bot.services.communities import UserInfo
 from bot.services.levels import level_for
 from bot.services.plans import membership_active
+from bot.numbers import parse_int
 from storage.db import Database
 from storage.models import Community
 from storage.models_content import ContentItem, ContentKind, PaidMembership
@@ -91,10 +92,10 @@ def parse_title(text: str) -> str:
 
 def parse_stars(text: str, max_stars: int) -> int | None:
     """Parse a Stars price: 0 means not sold for Stars."""
-    word = text.strip()
-    if not word.isdigit() or not 0 <= int(word) <= max_stars:
+    stars = parse_int(text, 0, max_stars)
+    if stars is None:
         raise Usage("publish.bad_price", limit=max_stars)
-    return int(word) or None
+    return stars or None
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
@@ -129,9 +130,10 @@ def parse_options(words: Sequence[str]) -> dict[str, object]:
             options[name] = True
             continue
         bounds = (2, MAX_LEVEL) if name == "level" else (1, MAX_POINTS)
-        if not value.isdigit() or not bounds[0] <= int(value) <= bounds[1]:
+        number = parse_int(value, *bounds)
+        if number is None:
             raise Usage("publish.bad_option", option=word)
-        options[name] = int(value)
+        options[name] = number
     return options
 
 

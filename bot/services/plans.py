@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.clock import Clock
 from bot.errors import NotFound, Usage
+from bot.numbers import parse_int
 from storage.db import Database
 from storage.models_content import PaidMembership, Plan
 from storage.repos import Repos
@@ -33,9 +34,10 @@ async def get_membership(db: Database, community_id: int, user_id: int) -> PaidM
 
 def parse_plan_add(args: list[str], max_stars: int) -> tuple[str, int]:
     """Parse `/plan add <name> <stars per 30 days>`; raise Usage when malformed."""
-    if len(args) < 2 or not args[-1].isdigit():
+    stars = parse_int(args[-1]) if len(args) >= 2 else None
+    if stars is None:
         raise Usage("plan.usage")
-    name, stars = " ".join(args[:-1]).strip(), int(args[-1])
+    name = " ".join(args[:-1]).strip()
     if not name or len(name) > MAX_PLAN_NAME:
         raise Usage("plan.bad_name", limit=MAX_PLAN_NAME)
     if not 1 <= stars <= max_stars:

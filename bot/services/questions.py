@@ -26,7 +26,7 @@ from storage.db import Database
 from storage.models_qa import Answer, Question
 from storage.repos import Repos
 
-_BOUNTY = re.compile(r"^\+(\d{1,9})(?:\s+|$)")
+_BOUNTY = re.compile(r"^\+([0-9]{1,9})(?:\s+|$)")
 EXCERPT_CHARS = 200
 
 

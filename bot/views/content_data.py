@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.numbers import parse_chat_id
+
 PREFIX = "ct"
 # Action → number of integer arguments.
 ACTIONS: dict[str, int] = {
@@ -24,7 +26,6 @@ PAYMENT_ACTIONS = frozenset({"b", "s"})
 PATTERN = rf"^{PREFIX}:(?!(?:{'|'.join(sorted(PUBLISH_ACTIONS | PAYMENT_ACTIONS))}):)"
 PUBLISH_PATTERN = rf"^{PREFIX}:({'|'.join(sorted(PUBLISH_ACTIONS))}):"
 PAYMENT_PATTERN = rf"^{PREFIX}:({'|'.join(sorted(PAYMENT_ACTIONS))}):"
-_INT = re.compile(r"^-?\d{1,20}$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def decode(data: str | None) -> ContentData | None:
     parts = (data or "").split(":")
     if len(parts) < 2 or parts[0] != PREFIX or ACTIONS.get(parts[1]) != len(parts) - 2:
         return None
-    if not all(_INT.match(p) for p in parts[2:]):
+    numbers = [parse_chat_id(p) for p in parts[2:]]
+    if any(n is None for n in numbers):
         return None
-    return ContentData(parts[1], tuple(int(p) for p in parts[2:]))
+    return ContentData(parts[1], tuple(n for n in numbers if n is not None))
