@@ -77,6 +77,8 @@ def build_application(
     app.add_handlers(start.build_handlers(start_routes, onboarding.show_overview))
     # Last in group 0: answers for private messages and button presses no feature took.
     app.add_handlers(fallback.build_handlers())
+    # Before any feature sees a button press: its data must be a button of its message.
+    app.add_handlers(fallback.build_guard_handlers(), group=fallback.GUARD_GROUP)
     # Answers are ordinary replies that other features (points for messages) also need to
     # see; a separate group lets both handle the same update.
     app.add_handlers(questions.build_answer_handlers(), group=QA_ANSWERS_GROUP)

@@ -22,7 +22,7 @@ from handlers.common import command, load_community, reply, require_admin, requi
 from handlers.common import user_info
 
 # Before every feature: private replies are in the member's chosen language.
-LANGUAGE_GROUP = -1
+LANGUAGE_GROUP = -2  # before everything else, the button guard (-1) included
 
 
 def render_sections(context: CustomContext, scope: str, effective: EffectiveSettings) -> list[str]:

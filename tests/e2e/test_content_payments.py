@@ -114,7 +114,11 @@ async def test_subscription_first_renewal_duplicate_and_late_renewal(sim, runner
     expiry_1 = first.message.extra["successful_payment"]["subscription_expiration_date"]
     day_1 = dt.datetime.fromtimestamp(expiry_1, dt.UTC).strftime("%Y-%m-%d")
     assert day_1 in (await alice.expect(contains="active until")).text
-    answer = await alice.press_data(locked, f"ct:o:{item_id}")
+    # The card shown before the membership offers plans; the old card offers no Open button,
+    # and pressing one anyway is refused. A fresh card opens it.
+    assert (await alice.press_data(locked, f"ct:o:{item_id}")).show_alert
+    fresh = await card(alice, item_id)
+    answer = await alice.press(fresh, "Open")
     assert not answer.show_alert
     await alice.expect(contains="SECRET-MEMBERS")
 

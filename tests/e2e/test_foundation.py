@@ -110,7 +110,7 @@ async def test_unexpected_error_gets_apology_not_traceback(sim, runner: BotRunne
     async def explode(update: Update, context) -> None:
         raise RuntimeError("kaboom")
 
-    runner.app.add_handler(CommandHandler("explode", explode), group=-2)  # ahead of the fallback answers
+    runner.app.add_handler(CommandHandler("explode", explode), group=-3)  # ahead of every other handler
     await alice.start()
     await alice.expect()
     await alice.send(None, "/explode")
