@@ -278,8 +278,16 @@ async def _item_for_admin(update: Update, context: CustomContext, raw: str, usag
     return item
 
 
+async def _admins_first(update: Update, context: CustomContext) -> None:
+    """In the group, tell a member "admins only" before anything about the arguments."""
+    if is_group(update):
+        await require_community(update, context)
+        await require_admin(update, context)
+
+
 async def unpublish(update: Update, context: CustomContext) -> None:
     """/unpublish <id>: out of the catalog; buyers keep it."""
+    await _admins_first(update, context)
     if len(context.args or []) != 1:
         raise Usage("unpublish.usage")
     item = await _item_for_admin(update, context, context.args[0], "unpublish.usage")
@@ -289,6 +297,7 @@ async def unpublish(update: Update, context: CustomContext) -> None:
 
 async def set_price(update: Update, context: CustomContext) -> None:
     """/price <id> <stars>, or /price <id> points <n>; 0 stops that way of buying."""
+    await _admins_first(update, context)
     args = context.args or []
     value = parse_int(args[-1]) if args else None
     if len(args) not in (2, 3) or (len(args) == 3 and args[1].lower() != "points") or value is None:

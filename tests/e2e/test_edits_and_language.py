@@ -71,3 +71,11 @@ async def test_errors_in_a_chinese_community_are_chinese(sim, runner: BotRunner,
     await alice.send(group, "/award @carol_admin 5 thanks")  # admins only
     reply = await alice.expect(group)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in reply.text), reply.text
+
+
+async def test_a_member_hears_admins_only_before_any_usage_text(sim, runner: BotRunner, group, alice) -> None:
+    await alice.join(group)
+    for text in ("/price", "/price 1 x y z", "/unpublish", "/unpublish 1 2"):
+        await alice.send(group, text)
+        reply = await alice.expect(group, contains="admins")
+        assert reply.text == "Only the community's admins can do that.", text
