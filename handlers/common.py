@@ -11,7 +11,7 @@ from telegram.ext import CommandHandler, filters
 from telegram.ext.filters import BaseFilter
 
 from bot.context import CustomContext
-from bot.errors import GroupOnly, NotAdmin
+from bot.errors import DomainError, GroupOnly, NotAdmin
 from bot.services.communities import UserInfo, get_community
 from bot.services.settings import get_language_preference, pick_language
 from bot.views.content_data import ContentData, decode
@@ -95,6 +95,13 @@ async def sender_is_admin(update: Update, context: CustomContext) -> bool:
     return await context.services.admins.is_admin(
         update.effective_chat.id, user.id if user else None, sender_chat_id=sender_chat
     )
+
+
+def require_person(update: Update) -> None:
+    """Raise a domain error for a message sent as the group itself (an anonymous admin): it never earns."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        raise DomainError("error.anonymous")
 
 
 async def require_admin(update: Update, context: CustomContext) -> None:

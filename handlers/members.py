@@ -15,7 +15,7 @@ from bot.services.members import MemberChange, do_migrate_community, do_record_m
 from bot.services.leaderboard import do_roll_windows
 from bot.services.leaderboard import get_profile as get_points_profile
 from bot.services.profile import ProfileEntry, get_profile
-from handlers.common import GROUP_TYPES, as_user, command, is_admin, is_group, load_community, member_status
+from handlers.common import GROUP_TYPES, as_user, command, is_admin, is_group, load_community, member_status, require_person
 from bot.views.points import profile_lines as points_profile_lines
 from jobs.welcomes import schedule_welcome
 
@@ -114,6 +114,7 @@ async def show_me(update: Update, context: CustomContext) -> None:
     user = update.effective_user
     if is_group(update) and community is None:
         return
+    require_person(update)
     entries = await get_profile(context.db, user.id, community.id if community else None)
     lines = [context.t("profile.title", name=user.full_name)]
     if not entries and community is not None:

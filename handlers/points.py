@@ -11,7 +11,7 @@ from bot.errors import Usage
 from bot.services.earning import MessageSeen, ReactionSeen, do_checkin
 from bot.services.leaderboard import do_roll_windows, get_leaderboard, parse_period
 from bot.views.points import render_board
-from handlers.common import GROUP_TYPES, as_user, command, reply, require_community, user_info
+from handlers.common import GROUP_TYPES, as_user, command, reply, require_community, require_person, user_info
 
 # A group of its own: the message tracker sees every group message, next to whatever
 # other features do with it (answers, commands) in their groups.
@@ -49,6 +49,7 @@ async def earn_for_reaction(update: Update, context: CustomContext) -> None:
 async def checkin(update: Update, context: CustomContext) -> None:
     """Check in for today: points plus a streak bonus, once per local day."""
     community = await require_community(update, context)
+    require_person(update)
     result = await do_checkin(context.db, context.services.scoring, context.clock, community.id, user_info(update))
     if result.done:
         await reply(update, context, "checkin.done", points=result.points, streak=result.streak)

@@ -20,7 +20,7 @@ from bot.services.questions import (
     do_record_post,
     parse_ask,
 )
-from handlers.common import command, require_community, sender_is_admin, user_info
+from handlers.common import command, require_community, require_person, sender_is_admin, user_info
 from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly, refresh_post
 from bot.views.qa import (
@@ -40,6 +40,7 @@ ANSWER_FILTER = filters.ChatType.GROUPS & filters.REPLY & (filters.TEXT | filter
 async def ask(update: Update, context: CustomContext) -> None:
     """Post a numbered question with similar solved ones, and a FAQ answer when one fits."""
     community = await require_community(update, context)
+    require_person(update)  # a question needs an asker who can accept its answer
     env = context.services.qa
     bounty, text = parse_ask(command_text(update), env.config)
     message = update.effective_message

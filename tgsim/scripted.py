@@ -115,6 +115,22 @@ class SimUser:
         """Send a text message (chat None or sim.bot: the private chat with the bot)."""
         return await self._post(chat, reply_to, text=text, entities=detect_entities(text))
 
+    async def send_anonymously(self, group: Any, text: str) -> MessageRecord:
+        """Post as the group itself, as an anonymous admin does (from GroupAnonymousBot, sender_chat the group)."""
+        chat = self._chat(group)
+        self._may_post(chat)
+        member = chat.member(self.record)
+        if member.status not in ("administrator", "creator"):
+            raise ScriptError(f"{self.first_name} is no admin of {chat.title} and cannot post anonymously")
+        msg = self.sim.new_message(
+            chat, self.sim.anonymous_admin, text=text, entities=detect_entities(text),
+            extra={"sender_chat": chat.to_dict()},
+        )
+        self.sim.deliver(msg)
+        self.sim.notify()
+        await asyncio.sleep(0)
+        return msg
+
     async def start(self, payload: str | None = None) -> MessageRecord:
         """Open the bot and press Start (/start or /start <payload>)."""
         return await self.send(None, "/start" if payload is None else f"/start {payload}")

@@ -33,6 +33,10 @@ class Clock(Protocol):
     def now(self) -> dt.datetime: ...
 
 
+# The user id Telegram gives GroupAnonymousBot.
+ANONYMOUS_ADMIN_ID = 1087968824
+
+
 class Simulator:
     """Telegram stand-in: Bot API over HTTP plus a scripted-user API for tests and the demo."""
 
@@ -65,6 +69,10 @@ class Simulator:
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
         name = bot_name or " ".join(p.capitalize() for p in bot_username.removesuffix("_bot").split("_")) + " Bot"
         self.bot = UserRecord(id=bot_id, first_name=name, username=bot_username, is_bot=True)
+        # Telegram's account behind anonymous admins' group messages.
+        self.anonymous_admin = UserRecord(
+            id=ANONYMOUS_ADMIN_ID, first_name="Group", username="GroupAnonymousBot", is_bot=True
+        )
         self.world.users[bot_id] = self.bot
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -253,8 +261,8 @@ class Simulator:
         return self.emit(kind, message_to_dict(msg))
 
     def bot_receives(self, msg: MessageRecord) -> bool:
-        """Telegram's visibility rules: membership, privacy mode, never the bot's own messages."""
-        if msg.from_bot:
+        """Telegram's visibility rules: membership, privacy mode, never a bot's messages (but anonymous admins')."""
+        if msg.from_bot and "sender_chat" not in msg.extra:
             return False
         chat = msg.chat
         if chat.type == "private":
