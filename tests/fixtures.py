@@ -6,19 +6,18 @@
 - For the services: the same people as `UserInfo` records (`ALICE`, `BOB`, `CAROL`, and `DAVE`
   and the bot account `ROBOT` where a test needs them), registered in the supergroup `GROUP` of
   a fresh database by `register_community` or `open_community`.
-- Reading what the bot stored: `stored(url)` through the repositories, `eventually(check)`.
+- Reading what the bot stored: `stored(url)` through the repositories (wait on it with `sim.wait_until`).
 
 tests/conftest.py registers this module as a plugin, so its fixtures reach every folder under tests/.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 import pytest
 
@@ -30,7 +29,6 @@ from storage.db import Database
 from storage.repos import Repos
 from tgsim import SimChat, Simulator, SimUser
 
-T = TypeVar("T")
 
 # The moment the tests' clocks start at (FakeClock's default).
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -199,19 +197,6 @@ async def stored(url: str) -> AsyncIterator[Repos]:
             yield repos
     finally:
         await db.close()
-
-
-async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 5.0, interval: float = 0.05) -> T:
-    """Await check() until it returns something truthy and return that; TimeoutError after timeout seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = await check()
-        if value:
-            return value
-        if loop.time() >= deadline:
-            raise TimeoutError(f"condition not met within {timeout}s (last value: {value!r})")
-        await asyncio.sleep(interval)
 
 
 @asynccontextmanager

@@ -91,12 +91,14 @@ class SimUser:
         if member.status == "restricted" and not member.permissions.get("can_send_messages", False):
             raise ScriptError(f"{self.first_name} is restricted in {chat.title} and cannot send messages")
 
-    async def _post(self, chat: Any, reply_to: MessageRecord | None = None, **fields: Any) -> MessageRecord:
+    async def _post(
+        self, chat: Any, reply_to: MessageRecord | None = None, sender: UserRecord | None = None, **fields: Any
+    ) -> MessageRecord:
         record = self._chat(chat)
         self._may_post(record)
         if reply_to is not None and (reply_to.chat is not record or reply_to.deleted):
             raise ScriptError("can only reply to a visible message in the same chat")
-        msg = self.sim.new_message(record, self.record, reply_to=reply_to, **fields)
+        msg = self.sim.new_message(record, sender or self.record, reply_to=reply_to, **fields)
         self.sim.deliver(msg)
         self.sim.notify()
         await asyncio.sleep(0)
@@ -118,18 +120,12 @@ class SimUser:
     async def send_anonymously(self, group: Any, text: str) -> MessageRecord:
         """Post as the group itself, as an anonymous admin does (from GroupAnonymousBot, sender_chat the group)."""
         chat = self._chat(group)
-        self._may_post(chat)
-        member = chat.member(self.record)
-        if member.status not in ("administrator", "creator"):
+        if chat.member(self.record).status not in ("administrator", "creator"):
             raise ScriptError(f"{self.first_name} is no admin of {chat.title} and cannot post anonymously")
-        msg = self.sim.new_message(
-            chat, self.sim.anonymous_admin, text=text, entities=detect_entities(text),
+        return await self._post(
+            chat, sender=self.sim.anonymous_admin, text=text, entities=detect_entities(text),
             extra={"sender_chat": chat.to_dict()},
         )
-        self.sim.deliver(msg)
-        self.sim.notify()
-        await asyncio.sleep(0)
-        return msg
 
     async def start(self, payload: str | None = None) -> MessageRecord:
         """Open the bot and press Start (/start or /start <payload>)."""

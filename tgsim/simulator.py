@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
@@ -160,10 +160,18 @@ class Simulator:
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
         """Wait until predicate() is truthy, driven by world-change events; return its value."""
+
+        async def check() -> T:
+            return predicate()
+
+        return await self.wait_until(check, timeout)
+
+    async def wait_until(self, check: Callable[[], Awaitable[T]], timeout: float = 5.0) -> T:
+        """Wait until await check() is truthy (e.g. a database read), rechecked on every world change."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            value = predicate()
+            value = await check()
             if value:
                 return value
             remaining = deadline - loop.time()

@@ -114,6 +114,11 @@ class OutboxSender:
             except Exception:  # a failed pass must not stop later wake-ups; rows stay due
                 log.exception("outbox pass failed")
 
+    async def idle(self) -> None:
+        """Wait until no pass is running or wanted (tests, benchmarks)."""
+        while self._task is not None and not self._task.done():
+            await asyncio.gather(self._task, return_exceptions=True)
+
     async def close(self) -> None:
         """Take no more wake-ups, let the running pass finish (briefly); unsent rows wait for the next start."""
         self._closed = True

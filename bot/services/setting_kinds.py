@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from bot.errors import Usage
+from bot.numbers import parse_int
 
 # t(key, **params) in the reader's language; the result is HTML.
 Translate = Callable[..., str]
@@ -127,9 +128,10 @@ class Number:
     unit: str | None = None
 
     def parse(self, text: str, params: Params) -> int:
-        if not text.isascii() or not text.isdigit() or not self.low <= int(text) <= self.high:
+        number = parse_int(text, self.low, self.high)
+        if number is None:
             raise _usage(self.error, params, value=text, min=self.low, max=self.high)
-        return int(text)
+        return number
 
     def load(self, stored: Any) -> int:
         if isinstance(stored, bool) or not isinstance(stored, int):
@@ -171,9 +173,7 @@ class Text:
         return text
 
     def load(self, stored: Any) -> str:
-        if not isinstance(stored, str):
-            raise ValueError(stored)
-        return stored
+        return _stored_text(stored)
 
     def show(self, value: Any, t: Translate) -> str:
         return preview(str(value))
@@ -244,9 +244,7 @@ class Zone:
         return text
 
     def load(self, stored: Any) -> str:
-        if not isinstance(stored, str):
-            raise ValueError(stored)
-        return stored
+        return _stored_text(stored)
 
     def show(self, value: Any, t: Translate) -> str:
         return str(value)
@@ -259,3 +257,10 @@ class Zone:
 
     def message_keys(self) -> tuple[str, ...]:
         return ("set.bad_timezone", "set.syntax.timezone")
+
+
+def _stored_text(stored: Any) -> str:
+    """Return a stored JSON string; raise ValueError for anything else."""
+    if not isinstance(stored, str):
+        raise ValueError(stored)
+    return stored

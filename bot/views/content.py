@@ -166,13 +166,10 @@ def delivery_text(t: T, item: ContentItem) -> str:
 # --- payment notices in private -----------------------------------------------------------
 
 
-# Why a payment was refunded → what the buyer reads (admin refunds differ for items and plans).
-REFUND_TEXTS = {
-    ("admin", "item"): "refund.notice",
-    ("admin", "plan"): "refund.notice_plan",
-    ("owned", "item"): "refund.auto.owned",
-    ("order_paid", "item"): "refund.auto.order_paid",
-    ("orphan", "item"): "refund.auto.orphan",
+# What the buyer reads: an admin's refund, by what was paid for; an automatic one, by its reason.
+ADMIN_REFUND_TEXTS = {"item": "refund.notice", "plan": "refund.notice_plan"}
+AUTO_REFUND_TEXTS = {
+    "owned": "refund.auto.owned", "order_paid": "refund.auto.order_paid", "orphan": "refund.auto.orphan",
 }
 
 
@@ -190,8 +187,11 @@ def render_membership(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
 
 def render_refund(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     """Tell the buyer a payment was refunded, and why."""
-    reason, kind = params["reason"], params["paid_for"]
-    key = REFUND_TEXTS.get((reason, kind)) or REFUND_TEXTS.get((reason, "item"), "refund.notice")
+    reason = params["reason"]
+    if reason == "admin":
+        key = ADMIN_REFUND_TEXTS.get(params["paid_for"], ADMIN_REFUND_TEXTS["item"])
+    else:
+        key = AUTO_REFUND_TEXTS[reason]
     return Rendered(env.t(key, amount=params["amount"], title=params["title"]))
 
 

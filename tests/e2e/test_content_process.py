@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.content.flows import SECRET, delivered, invoice_for
-from tests.fixtures import eventually, stored
+from tests.fixtures import stored
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ async def test_sigkill_between_payment_and_delivery_delivers_once(sim, tmp_path,
         # The delivery call fails once: the payment is committed, the content is not delivered.
         sim.fail_method("sendDocument", 502, "Bad Gateway", times=1)
         assert (await alice.pay(invoice)).ok
-        await eventually(lambda: _entitlements_are(db_url, [("pending", 1)]), timeout=10)
+        await sim.wait_until(lambda: _entitlements_are(db_url, [("pending", 1)]), timeout=10)
         assert await _payments(db_url) == 1
         assert not delivered(sim, alice, "SECRET-KILL")
         process.send_signal(signal.SIGKILL)

@@ -14,7 +14,7 @@ import httpx
 from bot.runner import BotRunner
 from bot.services.notices import queue_notice
 from storage.db import Database
-from tests.fixtures import eventually, make_settings, stored
+from tests.fixtures import make_settings, stored
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,7 +56,7 @@ async def test_sigkill_and_restart_lose_nothing_and_repeat_nothing(sim, tmp_path
         await carol.expect(group, contains="Hello", timeout=10)
         # Kill once the greeting is recorded as sent: a kill between Telegram accepting a
         # message and that mark is the one window where a message can go out twice.
-        await eventually(lambda: _outbox_all_sent(db_url), timeout=10)
+        await sim.wait_until(lambda: _outbox_all_sent(db_url), timeout=10)
         process.send_signal(signal.SIGKILL)
         await process.wait()
 

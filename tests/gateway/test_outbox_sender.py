@@ -31,7 +31,6 @@ class Chats:
         t = load_translator()
 
         async def send(chat_id: int, rendered: Rendered) -> None:
-            await asyncio.sleep(0)  # a real send yields to other tasks
             self.sent.append((name, chat_id, rendered.text))
 
         return OutboxSender(db, clock, send, lambda lang: NoticeEnv(t, lang, "circle_bot", settings), name=name)
@@ -54,14 +53,6 @@ async def _queue(db: Database, clock: FakeClock, key: str, text: str) -> None:
         await queue_notice(repos, key, GROUP, "prerendered", clock.now(), text=text)
 
 
-async def _idle(sender: OutboxSender) -> None:
-    for _ in range(100):
-        await asyncio.sleep(0.01)
-        task = sender._task  # noqa: SLF001 - the test waits for the background pass to end
-        if task is None or task.done():
-            return
-
-
 async def test_a_commit_wakes_the_sender_and_a_rollback_sends_nothing(db: Database) -> None:
     clock, chats = FakeClock(), Chats()
     sender = chats.sender("one", db, clock, load_settings(None))
@@ -70,12 +61,12 @@ async def test_a_commit_wakes_the_sender_and_a_rollback_sends_nothing(db: Databa
         async with db.transaction() as repos:
             await queue_notice(repos, "rolled-back", GROUP, "prerendered", clock.now(), text="never")
             raise RuntimeError("the change failed after queueing its notice")
-    await _idle(sender)
+    await sender.idle()
     assert chats.sent == []
     async with db.read() as repos:
         assert await repos.outbox.get_by_key("rolled-back") is None
     await _queue(db, clock, "committed", "hello")
-    await _idle(sender)
+    await sender.idle()
     assert chats.sent == [("one", GROUP, "hello")]
     await sender.close()
 
@@ -86,8 +77,8 @@ async def test_notices_of_an_update_go_out_when_its_handler_ends(db: Database) -
     db.on_outbox_commit(sender.queued)
     async with notices_after():
         await _queue(db, clock, "during", "badge")
-        await asyncio.sleep(0.05)
-        assert chats.sent == []  # held while the handler runs (its reply goes first)
+        await sender.idle()  # no pass was started: the notice is held while the handler runs
+        assert chats.sent == []
     assert chats.sent == [("one", GROUP, "badge")]
     await sender.close()
 
