@@ -26,8 +26,8 @@ async def manage_plans(update: Update, context: CustomContext) -> None:
         name, stars = parse_plan_add(args[1:], context.settings.payments.max_stars)
         plan = await do_add_plan(context.db, context.clock, community.id, actor, name, stars)
         await reply(update, context, "plan.added", id=plan.id, name=plan.name, stars=plan.price_stars)
-    elif action in ("del", "delete", "rm") and len(args) == 2 and parse_id(args[1]) is not None:
-        plan = await do_delete_plan(context.db, context.clock, community.id, actor, parse_id(args[1]) or 0)
+    elif action in ("del", "delete", "rm") and len(args) == 2 and (plan_id := parse_id(args[1])) is not None:
+        plan = await do_delete_plan(context.db, context.clock, community.id, actor, plan_id)
         await reply(update, context, "plan.deleted", id=plan.id, name=plan.name)
     elif action in ("list", "") and len(args) <= 1:
         plans = await get_plans(context.db, community.id)

@@ -28,7 +28,7 @@ from bot.services.refunds import RefundFailed
 from bot.views.base import Rendered
 from bot.views.content import plan_button
 from storage.db import Database
-from storage.models_content import ContentItem
+from storage.models_content import ContentItem, Plan
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class Gateway:
         await do_clear_gate(self._db, self._clock, chat_id, user_id, "request")
         return True
 
-    async def _offer_plans(self, chat_id: int, user_id: int, plans: list) -> None:
+    async def _offer_plans(self, chat_id: int, user_id: int, plans: list[Plan]) -> None:
         async with self._db.read() as repos:
             lang = await private_language(repos, user_id, chat_id)
         community = await get_community(self._db, chat_id)

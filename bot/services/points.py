@@ -43,10 +43,9 @@ class LedgerConflict(RuntimeError):
 
 @dataclass(frozen=True)
 class Scope:
-    """A community as one write sees it: its rules, language and local day."""
+    """A community as one write sees it: its rules and local day."""
 
     community_id: int
-    language: str
     day: int
     windows_day: int
     rules: PointsConfig
@@ -163,7 +162,7 @@ class PointsBatch:
             day = local_day(self.now, row.timezone)
             windows_day = await roll_windows(self.repos, c, row.windows_day, day)
             rules = await self.scoring.rules(self.repos, c)
-            self._scopes[c] = Scope(c, row.language, day, windows_day, rules)
+            self._scopes[c] = Scope(c, day, windows_day, rules)
 
     def scope(self, community_id: int) -> Scope | None:
         """Return a loaded community's scope (None: not registered)."""
