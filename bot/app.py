@@ -8,12 +8,13 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats
 from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
 from bot.commands import GROUP, PRIVATE, commands_for
 from bot.config import Settings
 from bot.context import CustomContext, Services
+from bot.gateway.bot import build_bot
 from bot.gateway.delivery import ContentDeliverer
 from bot.gateway.outbox import OutboxSender
 from bot.gateway.telegram import Gateway
@@ -42,20 +43,11 @@ def build_application(
     settings: Settings, token: str, *, clock: Clock | None = None, on_update_done: DoneHook | None = None
 ) -> Application:
     """Build the PTB Application for these settings (nothing is opened until post_init)."""
-    tg = settings.telegram
     app = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(tg.base_url)
-        .base_file_url(tg.base_file_url)
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=tg.overall_max_rate, group_max_rate=tg.group_max_rate, max_retries=tg.max_retries
-            )
-        )
+        .bot(build_bot(settings, token))
         .concurrent_updates(ChatOrderedProcessor(settings.bot.concurrent_updates, on_done=on_update_done))
         .context_types(ContextTypes(context=CustomContext, bot_data=Services))
-        .get_updates_read_timeout(tg.poll_timeout + 10)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)

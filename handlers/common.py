@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import ChatMember, Message, Update, User
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 
 from telegram.ext import CommandHandler, filters
 from telegram.ext.filters import BaseFilter
@@ -113,7 +113,7 @@ async def require_admin(update: Update, context: CustomContext) -> None:
 async def reply(update: Update, context: CustomContext, key: str, /, **params: object) -> Message:
     """Reply in the same chat with a translated HTML message."""
     return await update.effective_message.reply_text(
-        context.t(key, **params), parse_mode=ParseMode.HTML, do_quote=is_group(update)
+        context.t(key, **params), do_quote=is_group(update)
     )
 
 

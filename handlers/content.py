@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import CustomContext
 from bot.errors import NotFound, Usage
@@ -73,7 +72,7 @@ async def _send_catalog(update: Update, context: CustomContext, community_id: in
     else:
         markup = private_catalog_keyboard(context.t, catalog)
     await update.effective_message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=is_group(update)
+        text, reply_markup=markup, do_quote=is_group(update)
     )
 
 
@@ -106,7 +105,6 @@ async def _send_card(update: Update, context: CustomContext, item_id: int) -> No
     plans = await get_plans(context.db, view.item.community_id) if view.item.members_only else []
     await update.effective_message.reply_text(
         card_text(context.t, view, community.title if community else ""),
-        parse_mode=ParseMode.HTML,
         reply_markup=card_keyboard(context.t, view, plans),
     )
 
@@ -157,7 +155,6 @@ async def _page(update: Update, context: CustomContext, data: ContentData) -> No
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(
         catalog_text(context.t, catalog),
-        parse_mode=ParseMode.HTML,
         reply_markup=private_catalog_keyboard(context.t, catalog),
     )
 
@@ -189,7 +186,7 @@ async def show_my_content(update: Update, context: CustomContext) -> None:
         for item in items[:50]
     ]
     await update.effective_message.reply_text(
-        "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows) if rows else None
+        "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None
     )
 
 

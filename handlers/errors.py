@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import CustomContext
@@ -40,7 +39,7 @@ async def handle_error(update: object, context: CustomContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
         elif update.effective_message is not None and update.effective_chat.type != "channel":
-            await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+            await update.effective_message.reply_text(text)
     except Forbidden:
         log.info("user %s blocked the bot; error reply dropped", user_id)
     except TelegramError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import CustomContext
@@ -26,7 +25,7 @@ async def faq(update: Update, context: CustomContext) -> None:
     if not verb:
         page = await get_faq_entries(context.db, community.id, 0, context.settings.qa.page_size)
         body, markup = faq_list(context, page)
-        await update.effective_message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await update.effective_message.reply_text(body, reply_markup=markup)
         return
     if verb not in ("add", "del", "delete"):
         raise Usage("faq.usage")

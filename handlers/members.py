@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler
 from telegram.ext import filters
 
@@ -129,7 +128,7 @@ async def show_me(update: Update, context: CustomContext) -> None:
         lines += await _points_lines(context, entry.community.id, user.id)
         lines.append(await _purchases_line(context, entry.community.id, user.id))
     await update.effective_message.reply_text(
-        "\n".join(lines), parse_mode=ParseMode.HTML, do_quote=is_group(update)
+        "\n".join(lines), do_quote=is_group(update)
     )
 
 

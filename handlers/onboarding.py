@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ChatJoinRequestHandler
 
@@ -155,7 +154,7 @@ async def send_step(context: CustomContext, chat_id: int, user: User, view: Onbo
     """Send the member's current onboarding step as a new message."""
     _use_language(context, user, view.community)
     text, markup = render_step(context, view)
-    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
     await open_gates(context, view, user.id)
 
 
@@ -186,14 +185,14 @@ async def show_overview(update: Update, context: CustomContext) -> None:
     entries = await get_profile(context.db, user.id)
     if not entries:
         await update.effective_message.reply_text(
-            context.t("start.private.none", name=user.first_name), parse_mode=ParseMode.HTML
+            context.t("start.private.none", name=user.first_name)
         )
         return
     lines = [context.t("start.private.list", name=user.first_name)]
     for entry in entries:
         step = Raw(context.t(_step_key(entry)))
         lines.append(context.t("start.private.item", title=entry.community.title, step=step))
-    await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text("\n".join(lines))
     resume = next_unfinished([e for e in entries if not e.membership.is_admin])
     if resume is not None:
         await open_join_link(update, context, StartPayload(JOIN, resume.community.id))
@@ -222,7 +221,7 @@ async def press_button(update: Update, context: CustomContext) -> None:
         # A duplicated update carries a query Telegram already answered; the work above is idempotent.
         log.info("callback query %s not answered: %s", query.id, exc)
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
         # A repeated press (or a duplicated update) leaves the message as it was.
         if "not modified" not in exc.message:

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, PreCheckoutQueryHandler
 from telegram.ext import filters
 
@@ -50,9 +49,10 @@ async def send_item_invoice(update: Update, context: CustomContext, item_id: int
     community = await get_community(context.db, item.community_id)
     title = str(short(item.title, 32))
     description = context.t("invoice.item", title=Raw(item.title), community=Raw(community.title if community else ""))
+    # Stars invoices need no provider token; PTB's Defaults would turn an empty string into "[]".
     await context.bot.send_invoice(
         user.id, title, str(short(description, 255)), sign_order(order.id, context.services.payload_secret),
-        CURRENCY, [LabeledPrice(title, order.amount)], provider_token="",
+        CURRENCY, [LabeledPrice(title, order.amount)],
     )
     await query.answer(context.t("buy.invoice_sent"))
 
@@ -79,7 +79,7 @@ async def send_plans(update: Update, context: CustomContext, community_id: int |
     if len(lines) == 1:
         lines.append(context.t("subscribe.none"))
     await update.effective_message.reply_text(
-        "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows) if rows else None
+        "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None
     )
 
 
@@ -94,14 +94,13 @@ async def press_plan(update: Update, context: CustomContext, plan_id: int) -> No
     description = context.t("invoice.plan", name=Raw(plan.name), community=Raw(community.title))
     link = await context.bot.create_invoice_link(
         title, str(short(description, 255)), sign_order(order.id, context.services.payload_secret), CURRENCY,
-        [LabeledPrice(title, order.amount)], provider_token="", subscription_period=SUBSCRIPTION_SECONDS,
+        [LabeledPrice(title, order.amount)], subscription_period=SUBSCRIPTION_SECONDS,
     )
     button = InlineKeyboardButton(context.t("subscribe.btn.pay", stars=plan.price_stars), url=link)
     await query.answer()
     await context.bot.send_message(
         query.from_user.id,
         context.t("subscribe.link", name=plan.name, title=community.title, stars=plan.price_stars),
-        parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup([[button]]),
     )
 

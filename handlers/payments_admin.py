@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, filters
 
 from bot.context import CustomContext
@@ -36,7 +35,7 @@ async def manage_plans(update: Update, context: CustomContext) -> None:
             return
         lines = [context.t("plan.list_title")]
         lines += [context.t("plan.list_line", id=p.id, name=p.name, stars=p.price_stars) for p in plans]
-        await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML, do_quote=True)
+        await update.effective_message.reply_text("\n".join(lines), do_quote=True)
     else:
         raise Usage("plan.usage")
 
@@ -85,7 +84,7 @@ async def revenue(update: Update, context: CustomContext) -> None:
                     amount=payment.amount, what=_what(context, payment.kind, payment.item_id), status=Raw(status),
                 )
             )
-    await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML, do_quote=True)
+    await update.effective_message.reply_text("\n".join(lines), do_quote=True)
 
 
 def _what(context: CustomContext, kind: str, item_id: int | None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, MessageHandler, MessageReactionHandler, filters
 
 from bot.context import CustomContext
@@ -68,7 +67,7 @@ async def show_top(update: Update, context: CustomContext) -> None:
     await do_roll_windows(context.db, context.clock, community.id)
     board = await get_leaderboard(context.db, context.clock, community.id, period, update.effective_user.id)
     await update.effective_message.reply_text(
-        render_board(context, board), parse_mode=ParseMode.HTML, do_quote=True
+        render_board(context, board), do_quote=True
     )
 
 

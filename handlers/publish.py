@@ -8,7 +8,6 @@ import warnings
 from dataclasses import replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
@@ -105,7 +104,7 @@ async def _announce(context: CustomContext, item: ContentItem) -> None:
     state = offer_text(lambda key, **params: t(lang, key, **params), item)
     text = t(lang, "publish.announce", id=item.id, title=item.title, state=state)
     try:
-        await context.bot.send_message(community.id, text, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(community.id, text)
     except TelegramError as exc:
         log.warning("could not announce item %s in %s: %s", item.id, community.id, exc)
 
@@ -192,7 +191,7 @@ async def conversation_pick(update: Update, context: CustomContext) -> int:
 async def _chosen(update: Update, context: CustomContext, community: Community) -> int:
     context.user_data.setdefault(DRAFT, {})["community"] = community.id
     await context.bot.send_message(
-        update.effective_user.id, context.t("publish.ask_content", title=community.title), parse_mode=ParseMode.HTML
+        update.effective_user.id, context.t("publish.ask_content", title=community.title)
     )
     return CONTENT
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import LinkPreviewOptions, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import CustomContext
@@ -42,7 +41,7 @@ async def edit_quietly(
     """Edit a bot message; a deleted message or an unchanged text is logged, not an error."""
     try:
         return await context.bot.edit_message_text(
-            text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+            text, chat_id=chat_id, message_id=message_id,
             reply_markup=reply_markup, link_preview_options=NO_PREVIEW,  # type: ignore[arg-type]
         )
     except BadRequest as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import CustomContext
@@ -23,7 +22,7 @@ async def list_questions(update: Update, context: CustomContext) -> None:
     page = await get_open_questions(context.db, community.id, 0, context.settings.qa.page_size)
     text, markup = open_list(context, community, page)
     await update.effective_message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
+        text, reply_markup=markup, link_preview_options=NO_PREVIEW
     )
 
 
@@ -47,7 +46,7 @@ async def show_question(update: Update, context: CustomContext) -> None:
         raise Usage("qa.q.usage")
     view = await get_question_view(context.db, community.id, number=number)
     await update.effective_message.reply_text(
-        thread_text(context, community, view), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        thread_text(context, community, view), link_preview_options=NO_PREVIEW
     )
 
 
@@ -60,7 +59,7 @@ async def search_questions(update: Update, context: CustomContext) -> None:
     env = context.services.qa
     results = await search(env.db, env.index, env.config, community.id, words)
     await update.effective_message.reply_text(
-        search_text(context, community, words, results), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        search_text(context, community, words, results), link_preview_options=NO_PREVIEW
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import CustomContext
@@ -60,14 +59,14 @@ async def _post_question(update: Update, context: CustomContext, community: Comm
     if suggestions:
         body += context.t("qa.post.similar")
     post = await message.reply_text(
-        body, parse_mode=ParseMode.HTML, reply_markup=suggestions_markup(context, suggestions),
+        body, reply_markup=suggestions_markup(context, suggestions),
         link_preview_options=NO_PREVIEW,
     )
     direct = suggestions.faq_answer
     await do_record_post(env, question.id, post.message_id, direct.id if direct else None)
     if direct is not None:
         await message.reply_text(
-            faq_answer_text(context, direct, update.effective_user.first_name), parse_mode=ParseMode.HTML,
+            faq_answer_text(context, direct, update.effective_user.first_name),
             reply_markup=faq_answer_markup(context, question.number),
         )
 
@@ -103,7 +102,7 @@ async def accept(update: Update, context: CustomContext) -> None:
         text += context.t("qa.accept.bounty_paid", bounty=result.bounty_paid, name=name)
     if result.bounty_returned:
         text += context.t("qa.bounty.returned", bounty=result.bounty_returned, name=view.asker_name)
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(text)
 
 
 async def close(update: Update, context: CustomContext) -> None:
@@ -130,7 +129,7 @@ async def close(update: Update, context: CustomContext) -> None:
     if result.bounty_returned:
         view = await get_question_view(context.db, community.id, question_id=result.question.id)
         text += context.t("qa.bounty.returned", bounty=result.bounty_returned, name=view.asker_name)
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(text)
 
 
 async def press_button(update: Update, context: CustomContext) -> None:

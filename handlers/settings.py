@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, TypeHandler, filters
 
 from bot.context import CustomContext
@@ -49,14 +48,14 @@ async def show_settings(update: Update, context: CustomContext) -> None:
         *render_sections(context, COMMUNITY, effective),
         context.t("settings.hint"),
     ]
-    await update.effective_message.reply_text("\n\n".join(blocks), parse_mode=ParseMode.HTML, do_quote=True)
+    await update.effective_message.reply_text("\n\n".join(blocks), do_quote=True)
 
 
 async def show_my_settings(update: Update, context: CustomContext) -> None:
     """Show a member their own preferences (private chat)."""
     effective = await get_member_settings(context.db, update.effective_user.id, context.settings)
     blocks = [*render_sections(context, MEMBER, effective), context.t("settings.my_hint")]
-    await update.effective_message.reply_text("\n\n".join(blocks), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text("\n\n".join(blocks))
 
 
 def _command(update: Update) -> tuple[str, str | None]:

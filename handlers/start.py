@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, filters
 
 from bot.commands import GROUP, PRIVATE, commands_for
@@ -58,7 +57,7 @@ async def show_help(update: Update, context: CustomContext) -> None:
     lines += [
         context.t("help.line", command=c.name, description=context.t(c.description_key)) for c in commands
     ]
-    await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text("\n".join(lines))
 
 
 def build_handlers(routes: Mapping[str, StartRoute], overview: Overview) -> list[BaseHandler]:

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.clock import Clock
@@ -102,7 +101,7 @@ def item_sender(bot: Bot, t: Translator) -> SendItem:
                 log.warning("stored copy of item %s unusable (%s); sending it from the file id", item.id, exc)
         text = delivery_text(partial(t, lang), item)
         if item.kind == "text":
-            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            await bot.send_message(chat_id, text, reply_markup=keyboard)
             return
         media = {
             "photo": bot.send_photo,
@@ -110,6 +109,6 @@ def item_sender(bot: Bot, t: Translator) -> SendItem:
             "video": bot.send_video,
             "audio": bot.send_audio,
         }[item.kind]
-        await media(chat_id, item.file_id, caption=text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        await media(chat_id, item.file_id, caption=text, reply_markup=keyboard)
 
     return send

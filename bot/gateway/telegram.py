@@ -11,7 +11,6 @@ import logging
 from functools import partial
 
 from telegram import Bot, ChatMember, ChatPermissions, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.clock import Clock
@@ -50,7 +49,7 @@ class Gateway:
 
     async def send_notice(self, chat_id: int, rendered: Rendered) -> None:
         """Send a rendered outbox notice (errors are the sender's to sort)."""
-        await self.bot.send_message(chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.markup)
+        await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.markup)
 
     async def fetch_admins(self, chat_id: int) -> list[AdminInfo] | None:
         """Return the group's administrators as Telegram lists them; None when Telegram can't say."""
@@ -124,7 +123,7 @@ class Gateway:
         text = say("join.needs_plan", title=community.title if community else "")
         try:
             # A requester may be written to even before they start the bot (Telegram allows it).
-            await self.bot.send_message(user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await self.bot.send_message(user_id, text, reply_markup=markup)
         except TelegramError as exc:
             log.info("could not offer plans to requester %s of %s: %s", user_id, chat_id, exc)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,13 +13,11 @@ from bot.links import CATALOG, ITEM, deep_link
 from bot.services.content import CatalogPage, ItemView
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 from bot.views.content_data import encode
+from bot.views.limits import MAX_CAPTION, MAX_TEXT, visible_length
 from storage.models_content import ContentItem, Plan
 
 T = Callable[..., str]
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
 BUTTON_TITLE = 40
-_TAG = re.compile(r"<[^>]+>")
 
 
 def short(text: str, limit: int = BUTTON_TITLE) -> Raw:
@@ -149,16 +146,12 @@ def rating_keyboard(item_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def _plain_length(body_html: str) -> int:
-    return len(html.unescape(_TAG.sub("", body_html)))
-
-
 def delivery_text(t: T, item: ContentItem) -> str:
     """Return the delivered message's HTML: the title header and the body, within Telegram's limit."""
     header = t("content.header", title=item.title)
     body = item.body_html or ""
     limit = MAX_TEXT if item.kind == "text" else MAX_CAPTION
-    if body and _plain_length(header) + 2 + _plain_length(body) > limit:
+    if body and visible_length(header) + 2 + visible_length(body) > limit:
         return body
     return header + ("\n\n" + body if body else "")
 

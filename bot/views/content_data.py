@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.numbers import parse_chat_id
+from bot.views.limits import MAX_CALLBACK_DATA
 
 PREFIX = "ct"
 # Action → number of integer arguments.
@@ -41,7 +41,7 @@ def encode(action: str, *args: int) -> str:
     if ACTIONS.get(action) != len(args):
         raise ValueError(f"bad content callback {action!r}{args!r}")
     data = ":".join([PREFIX, action, *(str(int(a)) for a in args)])
-    assert len(data.encode()) <= 64
+    assert len(data.encode()) <= MAX_CALLBACK_DATA
     return data
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Raw
@@ -18,7 +20,6 @@ from storage.models_qa import FaqEntry, Question
 QUOTE_CHARS = 3500
 TITLE_CHARS = 60
 BUTTON_TITLE_CHARS = 40
-ALERT_CHARS = 200
 # Catalog keys per question status: the word on a Q post, the mark in search results.
 STATUSES = {"open": "qa.status.open", "solved": "qa.status.solved", "closed": "qa.status.closed"}
 MARKS = {"open": "qa.mark.open", "solved": "qa.mark.solved", "closed": "qa.mark.closed"}
@@ -36,7 +37,7 @@ def post_text(context: Texts, community: Community, view: QuestionView) -> str:
         answerer = anchor(url, name, "") if url else name
         return context.t("qa.post.solved", answerer=answerer, excerpt=excerpt(view.answer.text), **common)
     if q.status == "solved" and view.faq is not None:
-        return context.t("qa.post.solved_faq", faq=view.faq.number, faq_question=view.faq.question, **common)
+        return context.t("qa.post.solved_faq", faq=view.faq.number, faq_question=excerpt(view.faq.question), **common)
     if q.status == "closed":
         return context.t("qa.post.closed", **common)
     bounty = Raw(context.t("qa.post.bounty", bounty=q.bounty)) if q.bounty else Raw("")
@@ -79,19 +80,17 @@ def faq_answer_markup(context: Texts, number: int) -> InlineKeyboardMarkup:
 
 
 def suggestion_alert(context: Texts, view: QuestionView) -> str:
-    """Return the popup shown for a suggested question (its accepted answer)."""
+    """Return the popup shown for a suggested question (its accepted answer); the bot cuts it to 200."""
     q = view.question
     if view.answer is None:
-        text = context.t("qa.alert.question_plain", number=q.number, text=excerpt(q.text))
-    else:
-        text = context.t("qa.alert.question", number=q.number, name=view.answerer_name or "",
-                         answer=excerpt(view.answer.text))
-    return excerpt(text, ALERT_CHARS)
+        return context.t("qa.alert.question_plain", number=q.number, text=excerpt(q.text))
+    return context.t("qa.alert.question", number=q.number, name=view.answerer_name or "",
+                     answer=excerpt(view.answer.text))
 
 
 def faq_alert(context: Texts, entry: FaqEntry) -> str:
     """Return the popup shown for a suggested FAQ entry."""
-    return excerpt(context.t("qa.alert.faq", number=entry.number, answer=entry.answer), ALERT_CHARS)
+    return context.t("qa.alert.faq", number=entry.number, answer=excerpt(entry.answer))
 
 
 def thread_text(context: Texts, community: Community, view: QuestionView) -> str:

@@ -1,0 +1,83 @@
+"""The bot object every call goes through: HTML by default, and every text cut to Telegram's limits.
+
+Renderers keep user content short where a layout needs it (a question's excerpt, a title on a
+button); this is the guarantee behind them, so no send or edit is ever refused as "too long".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Defaults, ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.config import Settings
+from bot.views.limits import MAX_CAPTION, MAX_TEXT, alert_text, fit_html, fit_plain
+
+# Requests the bot may have in flight at once (PTB's own default for an Application).
+CONNECTION_POOL = 256
+
+
+def _fit(text: Any, limit: int, parse_mode: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    return fit_plain(text, limit) if parse_mode is None else fit_html(text, limit)
+
+
+class FittedBot(ExtBot[None]):
+    """An ExtBot whose texts, captions and alerts always fit (HTML stays balanced when cut)."""
+
+    async def send_message(self, chat_id: Any, text: str, *args: Any, **kwargs: Any) -> Any:
+        """sendMessage, text cut to 4096 characters."""
+        text = _fit(text, MAX_TEXT, kwargs.get("parse_mode", ParseMode.HTML))
+        return await super().send_message(chat_id, text, *args, **kwargs)
+
+    async def edit_message_text(self, text: str, *args: Any, **kwargs: Any) -> Any:
+        """editMessageText, text cut to 4096 characters."""
+        text = _fit(text, MAX_TEXT, kwargs.get("parse_mode", ParseMode.HTML))
+        return await super().edit_message_text(text, *args, **kwargs)
+
+    async def answer_callback_query(self, callback_query_id: str, text: str | None = None,
+                                    *args: Any, **kwargs: Any) -> bool:
+        """answerCallbackQuery; alerts are plain text, so translated HTML is unescaped and cut to 200."""
+        if text is not None:
+            text = alert_text(text)
+        return await super().answer_callback_query(callback_query_id, text, *args, **kwargs)
+
+    async def send_photo(self, chat_id: Any, photo: Any, caption: str | None = None,
+                         *args: Any, **kwargs: Any) -> Any:
+        """sendPhoto, caption cut to 1024 characters."""
+        caption = _fit(caption, MAX_CAPTION, kwargs.get("parse_mode", ParseMode.HTML))
+        return await super().send_photo(chat_id, photo, caption, *args, **kwargs)
+
+    async def send_video(self, chat_id: Any, video: Any, *args: Any, **kwargs: Any) -> Any:
+        """sendVideo, caption cut to 1024 characters."""
+        kwargs["caption"] = _fit(kwargs.get("caption"), MAX_CAPTION, kwargs.get("parse_mode", ParseMode.HTML))
+        return await super().send_video(chat_id, video, *args, **kwargs)
+
+    async def send_audio(self, chat_id: Any, audio: Any, *args: Any, **kwargs: Any) -> Any:
+        """sendAudio, caption cut to 1024 characters."""
+        kwargs["caption"] = _fit(kwargs.get("caption"), MAX_CAPTION, kwargs.get("parse_mode", ParseMode.HTML))
+        return await super().send_audio(chat_id, audio, *args, **kwargs)
+
+    async def send_document(self, chat_id: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
+        """sendDocument, caption cut to 1024 characters."""
+        kwargs["caption"] = _fit(kwargs.get("caption"), MAX_CAPTION, kwargs.get("parse_mode", ParseMode.HTML))
+        return await super().send_document(chat_id, document, *args, **kwargs)
+
+
+def build_bot(settings: Settings, token: str) -> FittedBot:
+    """Return the bot for these settings: HTML parse mode by default, the configured rate limits."""
+    tg = settings.telegram
+    return FittedBot(
+        token=token,
+        base_url=tg.base_url,
+        base_file_url=tg.base_file_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
+        get_updates_request=HTTPXRequest(read_timeout=tg.poll_timeout + 10),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=tg.overall_max_rate, group_max_rate=tg.group_max_rate, max_retries=tg.max_retries
+        ),
+    )
