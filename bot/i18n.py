@@ -22,16 +22,19 @@ class Raw(str):
 
 
 class Translator:
-    """Looks up message keys per language and fills in HTML-escaped parameters."""
+    """Looks up message keys per language and fills in HTML-escaped parameters.
+
+    A key with plural forms (msgid_plural in the .po files) is chosen by its `count` parameter.
+    """
 
     def __init__(self, catalogs: Mapping[str, gettext.GNUTranslations]) -> None:
         self._catalogs = dict(catalogs)
 
     def __call__(self, lang: str, key: str, /, **params: object) -> str:
-        catalog = self._catalogs.get(lang) or self._catalogs[FALLBACK]
-        text = catalog.gettext(key)
+        count = params.get("count")
+        text = _lookup(self._catalogs.get(lang) or self._catalogs[FALLBACK], key, count)
         if text == key and lang != FALLBACK:
-            text = self._catalogs[FALLBACK].gettext(key)
+            text = _lookup(self._catalogs[FALLBACK], key, count)
         if text == key:
             raise KeyError(f"message key {key!r} is missing from the catalogs")
         if not params:
@@ -40,7 +43,16 @@ class Translator:
 
     def keys(self, lang: str) -> set[str]:
         """Return every message key the language defines."""
-        return {k for k in self._catalogs[lang]._catalog if isinstance(k, str) and k}  # noqa: SLF001
+        entries = self._catalogs[lang]._catalog  # noqa: SLF001
+        return {k if isinstance(k, str) else k[0] for k in entries if k}
+
+
+def _lookup(catalog: gettext.GNUTranslations, key: str, count: object) -> str:
+    if isinstance(count, int):
+        text = catalog.ngettext(key, key, count)
+        if text != key:
+            return text
+    return catalog.gettext(key)  # also a key without plural forms that happens to get a count
 
 
 def _escape(value: object) -> str:

@@ -14,7 +14,9 @@ from bot.services.members import MemberChange, do_migrate_community, do_record_m
 from bot.services.leaderboard import do_roll_windows
 from bot.services.leaderboard import get_profile as get_points_profile
 from bot.services.profile import ProfileEntry, get_profile
-from handlers.common import GROUP_TYPES, as_user, command, is_admin, is_group, load_community, member_status, require_person
+from handlers.common import GROUP_TYPES, as_user, command, is_admin, is_group, load_community, member_status
+from handlers.common import require_person
+from bot.views.base import listing
 from bot.views.points import profile_lines as points_profile_lines
 from jobs.welcomes import schedule_welcome
 
@@ -97,7 +99,7 @@ def profile_lines(context: CustomContext, entry: ProfileEntry) -> list[str]:
     since = entry.membership.joined_at.date().isoformat()
     lines = [context.t("profile.community", title=entry.community.title, since=since)]
     if entry.tags:
-        lines.append(context.t("profile.interests", tags=", ".join(entry.tags)))
+        lines.append(context.t("profile.interests", tags=listing(context, entry.tags)))
     if entry.membership.is_admin:
         lines.append(context.t("profile.admin"))
     elif entry.membership.status == "pending":

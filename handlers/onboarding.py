@@ -28,6 +28,7 @@ from bot.services.onboarding import (
 from bot.services.points_rules import Scoring
 from bot.services.profile import ProfileEntry, get_profile, next_unfinished
 from bot.services.settings import pick_language
+from bot.views.base import listing
 from handlers.common import as_user, is_admin, is_group, is_present, member_status
 from storage.models import Community
 
@@ -102,9 +103,9 @@ def render_step(context: CustomContext, view: OnboardingView) -> tuple[str, Inli
         return text, InlineKeyboardMarkup(rows)
     lines = [context.t("onb.complete", title=title)]
     if state.tags:
-        lines.append(context.t("onb.interests", tags=", ".join(state.tags)))
+        lines.append(context.t("onb.interests", tags=listing(context, state.tags)))
     if view.points:
-        lines.append(context.t("onb.points", points=view.points))
+        lines.append(context.t("onb.points", points=view.points, count=view.points))
     if view.approve:
         lines.append(context.t("onb.approving"))
     lines.append(context.t("onb.me_hint"))

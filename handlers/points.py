@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, MessageHandler, MessageReactionHandler, fi
 
 from bot.context import CustomContext
 from bot.errors import Usage
+from bot.i18n import Raw
 from bot.services.earning import MessageSeen, ReactionSeen, do_checkin
 from bot.services.leaderboard import do_roll_windows, get_leaderboard, parse_period
 from bot.views.points import render_board
@@ -51,7 +52,8 @@ async def checkin(update: Update, context: CustomContext) -> None:
     require_person(update)
     result = await do_checkin(context.db, context.services.scoring, context.clock, community.id, user_info(update))
     if result.done:
-        await reply(update, context, "checkin.done", points=result.points, streak=result.streak)
+        days = Raw(context.t("unit.days", count=result.streak))
+        await reply(update, context, "checkin.done", points=result.points, count=result.points, days=days)
     else:
         await reply(update, context, "checkin.already", streak=result.streak)
 

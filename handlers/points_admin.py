@@ -91,7 +91,7 @@ async def _adjust(update: Update, context: CustomContext, sign: int) -> None:
     if not award.applied:
         return  # the same command delivered again
     await reply(update, context, done, name=shown, amount=parsed.amount, reason=parsed.reason,
-                balance=award.balance)
+                balance=award.balance, count=parsed.amount)
 
 
 async def award(update: Update, context: CustomContext) -> None:

@@ -23,6 +23,7 @@ from handlers.common import command, require_community, require_person, sender_i
 from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import NO_PREVIEW, command_text, edit_quietly, refresh_post
 from bot.views.qa import (
+    bounty_returned_line,
     faq_alert,
     faq_answer_markup,
     faq_answer_text,
@@ -99,9 +100,9 @@ async def accept(update: Update, context: CustomContext) -> None:
     key = "qa.accept.done" if result.rewarded else "qa.accept.done_self"
     text = context.t(key, number=result.question.number, name=name)
     if result.bounty_paid:
-        text += context.t("qa.accept.bounty_paid", bounty=result.bounty_paid, name=name)
+        text += context.t("qa.accept.bounty_paid", bounty=result.bounty_paid, name=name, count=result.bounty_paid)
     if result.bounty_returned:
-        text += context.t("qa.bounty.returned", bounty=result.bounty_returned, name=view.asker_name)
+        text += bounty_returned_line(context, result.bounty_returned, view.asker_name)
     await update.effective_message.reply_text(text)
 
 
@@ -128,7 +129,7 @@ async def close(update: Update, context: CustomContext) -> None:
     text = context.t("qa.close.done", number=result.question.number)
     if result.bounty_returned:
         view = await get_question_view(context.db, community.id, question_id=result.question.id)
-        text += context.t("qa.bounty.returned", bounty=result.bounty_returned, name=view.asker_name)
+        text += bounty_returned_line(context, result.bounty_returned, view.asker_name)
     await update.effective_message.reply_text(text)
 
 
@@ -182,3 +183,4 @@ def build_handlers() -> list[BaseHandler]:
 def build_answer_handlers() -> list[BaseHandler]:
     """Return the handler that watches replies for answers (registered in its own group)."""
     return [MessageHandler(ANSWER_FILTER, collect_answer)]
+

@@ -91,7 +91,8 @@ async def change_setting(update: Update, context: CustomContext) -> None:
     )
     await load_community(update, context)  # the reply follows a new language at once
     in_force = setting.in_force(stored, context.settings)
-    await reply(update, context, "set.done", key=setting.name, value=setting.show(in_force, context.t))
+    shown = setting.show(in_force, context.t)
+    await reply(update, context, "set.done", label=Raw(context.t(setting.label)), value=shown)
     if setting.name == "gate":
         problem = await context.services.gateway.missing_gate_right(community.id, community.chat_type, in_force)
         if problem is not None:
@@ -109,7 +110,7 @@ async def change_my_setting(update: Update, context: CustomContext) -> None:
     stored = await do_set_member_setting(context.db, context.clock, user_info(update), setting.name, raw)
     await use_member_language(update, context)  # the reply follows a new language at once
     shown = setting.show(setting.in_force(stored, context.settings), context.t)
-    await reply(update, context, "set.done", key=setting.name, value=shown)
+    await reply(update, context, "set.done", label=Raw(context.t(setting.label)), value=shown)
 
 
 def build_handlers() -> dict[int, list[BaseHandler]]:

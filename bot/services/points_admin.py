@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.errors import NotFound, Usage
+from bot.errors import InsufficientPoints, NotFound, Usage
 from bot.services.communities import UserInfo
 from bot.services.points import Award, open_batch
 from bot.services.points_rules import Scoring
@@ -62,9 +62,13 @@ async def do_adjust_points(db: Database, scoring: Scoring, clock: Clock, adjustm
         if scope is None:
             raise NotFound()
         reason = "admin_award" if amount > 0 else "admin_deduct"
-        award = batch.apply(
-            scope, target_id, amount, reason, key, ref=adjustment.note[:128], min_balance=0 if amount < 0 else None
-        )
+        try:
+            award = batch.apply(
+                scope, target_id, amount, reason, key, ref=adjustment.note[:128], min_balance=0 if amount < 0 else None
+            )
+        except InsufficientPoints as short:
+            balance = short.params.get("balance", 0)
+            raise InsufficientPoints("deduct.beyond_balance", balance=balance, count=balance) from None
         await batch.flush()
         if award.applied:
             details = {"amount": amount, "reason": adjustment.note, "key": key}

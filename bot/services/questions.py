@@ -88,7 +88,8 @@ async def do_ask(
                 hold = Grant(community_id, asker.id, -bounty, "bounty_hold", f"bounty_hold:{ref}", ref=ref)
                 await spend_points(repos, env.scoring, hold, now)
             except InsufficientPoints as short:
-                raise DomainError("qa.bounty.short", bounty=bounty, balance=short.params.get("balance", 0)) from None
+                balance = short.params.get("balance", 0)
+                raise DomainError("qa.bounty.short", bounty=bounty, balance=balance, count=balance) from None
         await award_question(repos, env.scoring, community_id, asker.id, ref, now)
     await env.index.add(community_id, [question_doc(question.id, question.text)])
     return Asked(question, True)

@@ -61,6 +61,7 @@ class Choice:
 
     choices: tuple[str, ...]
     error: str = "set.bad_choice"
+    labels: tuple[str, ...] = ()  # message keys that show each choice, in the same order
 
     def parse(self, text: str, params: Params) -> str:
         word = text.lower()
@@ -74,6 +75,8 @@ class Choice:
         return str(stored)
 
     def show(self, value: Any, t: Translate) -> str:
+        if self.labels and value in self.choices:
+            return t(self.labels[self.choices.index(value)])
         return str(value)
 
     def canonical(self, value: Any) -> str:
@@ -83,7 +86,7 @@ class Choice:
         return "|".join(self.choices)
 
     def message_keys(self) -> tuple[str, ...]:
-        return (self.error,)
+        return (self.error, *self.labels)
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ class Tags:
         return tuple(stored)
 
     def show(self, value: Any, t: Translate) -> str:
-        return preview(", ".join(value))
+        return preview(t("list.separator").join(value))
 
     def canonical(self, value: Any) -> str:
         return ", ".join(value)

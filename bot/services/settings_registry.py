@@ -33,6 +33,8 @@ SELF = "self"
 RESET = "reset"
 
 GATES = ("off", "rules", "request")
+GATE_LABELS = ("settings.choice.gate.off", "settings.choice.gate.rules", "settings.choice.gate.request")
+LANGUAGE_LABELS = ("settings.choice.language.en", "settings.choice.language.zh")  # as bot.i18n.LANGUAGES
 MAX_WELCOME = 1000
 MAX_RULES = 3000
 MAX_TAGS = 12
@@ -128,7 +130,7 @@ _SECONDS = "settings.unit.seconds"
 SETTINGS: tuple[Setting, ...] = (
     # The community itself.
     Setting(
-        "language", COMMUNITY, Choice(LANGUAGES, "set.bad_language"), "settings.section.community",
+        "language", COMMUNITY, Choice(LANGUAGES, "set.bad_language", LANGUAGE_LABELS), "settings.section.community",
         "settings.label.language", "set.usage.language",
         default="bot.default_language", column="language", resettable=False,
     ),
@@ -150,8 +152,8 @@ SETTINGS: tuple[Setting, ...] = (
         "set.usage.tags", default="onboarding.tags", unset="settings.no_tags",
     ),
     Setting(
-        "gate", COMMUNITY, Choice(GATES, "set.bad_gate"), "settings.section.onboarding", "settings.label.gate",
-        "set.usage.gate", default="onboarding.gate", on_change=_forget_gate_warning,
+        "gate", COMMUNITY, Choice(GATES, "set.bad_gate", GATE_LABELS), "settings.section.onboarding",
+        "settings.label.gate", "set.usage.gate", default="onboarding.gate", on_change=_forget_gate_warning,
     ),
     Setting(
         "gate_timeout", COMMUNITY, _GATE_TIMEOUT, "settings.section.onboarding", "settings.label.gate_timeout",
@@ -177,7 +179,7 @@ SETTINGS: tuple[Setting, ...] = (
     _points_flag("announce_levels", "settings.label.points.announce_levels"),
     # A member's own preferences, changed in the private chat.
     Setting(
-        "language", MEMBER, Choice(LANGUAGES, "set.bad_language"), "settings.section.preferences",
+        "language", MEMBER, Choice(LANGUAGES, "set.bad_language", LANGUAGE_LABELS), "settings.section.preferences",
         "settings.label.language", "set.usage.my_language", editor=SELF, unset="settings.language_auto",
     ),
 )

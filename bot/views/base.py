@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Protocol
@@ -48,6 +48,11 @@ NoticeRenderer = Callable[[NoticeEnv, dict[str, Any]], Rendered]
 def mention(user_id: int, name: str) -> Raw:
     """Return an HTML link that mentions a user by id (the name is escaped)."""
     return Raw(f'<a href="tg://user?id={user_id}">{escape(name, quote=False)}</a>')
+
+
+def listing(texts: Texts, items: Iterable[str]) -> str:
+    """Join words or names the way the reader's language lists them ("a, b" or "a、b")."""
+    return texts.t("list.separator").join(items)
 
 
 def url_button(label: str, url: str) -> InlineKeyboardMarkup:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import Raw
-from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
+from bot.views.base import NoticeEnv, NoticeRenderer, Rendered, listing
 
 # Catalog keys per admin right the bot asks for.
 RIGHT_NAMES = {
@@ -22,7 +22,7 @@ def render_greeting(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     text = env.t("greet.group", title=params["title"], bot_name=f"@{env.bot_username}")
     missing = [r for r in params["missing_rights"] if r in RIGHT_NAMES]
     if missing:
-        names = ", ".join(env.t(RIGHT_NAMES[r]) for r in missing)
+        names = listing(env, (env.t(RIGHT_NAMES[r]) for r in missing))
         note = env.t("greet.rights_missing", rights=Raw(names))
     else:
         note = env.t("greet.rights_ok")

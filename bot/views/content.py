@@ -40,7 +40,7 @@ def state_text(t: T, view: ItemView) -> str:
     if item.price_stars:
         parts.append(t("content.state.stars", stars=item.price_stars))
     if item.price_points:
-        parts.append(t("content.state.points", points=item.price_points))
+        parts.append(t("content.state.points", points=item.price_points, count=item.price_points))
     if item.min_level:
         parts.append(t("content.state.level", level=item.min_level))
     if item.members_only:
@@ -125,8 +125,8 @@ def card_keyboard(t: T, view: ItemView, plans: list[Plan]) -> InlineKeyboardMark
         rows.append([InlineKeyboardButton(t("content.btn.buy_stars", stars=item.price_stars),
                                           callback_data=encode("b", item.id))])
     if item.price_points:
-        rows.append([InlineKeyboardButton(t("content.btn.buy_points", points=item.price_points),
-                                          callback_data=encode("p", item.id))])
+        label = t("content.btn.buy_points", points=item.price_points, count=item.price_points)
+        rows.append([InlineKeyboardButton(label, callback_data=encode("p", item.id))])
     if item.members_only:
         rows += [[plan_button(t, plan)] for plan in plans]
     return InlineKeyboardMarkup(rows) if rows else None

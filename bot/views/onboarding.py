@@ -7,14 +7,14 @@ from typing import Any
 
 from bot.i18n import Raw
 from bot.links import JOIN, deep_link
-from bot.views.base import NoticeEnv, NoticeRenderer, Rendered, mention, url_button
+from bot.views.base import NoticeEnv, NoticeRenderer, Rendered, listing, mention, url_button
 
 
 def render_welcome(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     """Welcome the newcomers of one batch by name, with the button that starts onboarding."""
     users = params["users"]
     limit = env.settings.onboarding.welcome_max_mentions
-    names = ", ".join(mention(user_id, name) for user_id, name in users[:limit])
+    names = listing(env, (mention(user_id, name) for user_id, name in users[:limit]))
     if len(users) > limit:
         names += env.t("welcome.more", count=len(users) - limit)
     text = env.t("welcome.greeting", title=params["title"], names=Raw(names))

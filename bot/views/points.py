@@ -8,7 +8,7 @@ from typing import Any
 from bot.i18n import Raw
 from bot.services.leaderboard import Board, Profile
 from bot.services.levels import progress_bar
-from bot.views.base import NoticeEnv, NoticeRenderer, Rendered, Texts, mention
+from bot.views.base import NoticeEnv, NoticeRenderer, Rendered, Texts, listing, mention
 
 # Catalog keys of the built-in level names, by level.
 LEVEL_NAMES = {
@@ -56,7 +56,8 @@ def render_board(texts: Texts, board: Board) -> str:
     if board.viewer is None:
         lines += ["", texts.t("top.you_none")]
     elif not board.viewer_in_top:
-        lines += ["…", texts.t("top.you", rank=board.viewer.rank, points=board.viewer.points)]
+        you = board.viewer
+        lines += ["…", texts.t("top.you", rank=you.rank, points=you.points, count=you.points)]
     return "\n".join(lines)
 
 
@@ -64,16 +65,17 @@ def profile_lines(texts: Texts, profile: Profile, level_names: Sequence[str] = (
     """Render the points part of /me for one community: points, level, progress, streak, ranks, badges."""
     step = profile.progress
     lines = [
-        texts.t("me.points_balance", score=profile.score, balance=profile.balance)
+        texts.t("me.points_balance", score=profile.score, balance=profile.balance, count=profile.score)
         if profile.balance != profile.score
-        else texts.t("me.points", score=profile.score),
+        else texts.t("me.points", score=profile.score, count=profile.score),
         texts.t("me.level", level=step.level, name=level_name(texts, step.level, level_names)),
     ]
     bar = progress_bar(step.fraction(profile.score))
     if step.next_at is None:
         lines.append(texts.t("me.progress_top", bar=bar))
     else:
-        lines.append(texts.t("me.progress", bar=bar, left=step.next_at - profile.score, next=step.level + 1))
+        left = step.next_at - profile.score
+        lines.append(texts.t("me.progress", bar=bar, left=left, next=step.level + 1, count=left))
     if profile.streak:
         lines.append(texts.t("me.streak", streak=profile.streak, best=profile.best_streak))
     else:
@@ -82,7 +84,7 @@ def profile_lines(texts: Texts, profile: Profile, level_names: Sequence[str] = (
     week = f"#{profile.rank_week}" if profile.rank_week else none
     lines.append(texts.t("me.rank", week=week, all=f"#{profile.rank_all}" if profile.rank_all else none))
     if profile.badges:
-        lines.append(texts.t("me.badges", badges=", ".join(badge_label(texts, b) for b in profile.badges)))
+        lines.append(texts.t("me.badges", badges=listing(texts, (badge_label(texts, b) for b in profile.badges))))
     else:
         lines.append(texts.t("me.badges_none"))
     return lines

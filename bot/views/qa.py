@@ -40,7 +40,7 @@ def post_text(context: Texts, community: Community, view: QuestionView) -> str:
         return context.t("qa.post.solved_faq", faq=view.faq.number, faq_question=excerpt(view.faq.question), **common)
     if q.status == "closed":
         return context.t("qa.post.closed", **common)
-    bounty = Raw(context.t("qa.post.bounty", bounty=q.bounty)) if q.bounty else Raw("")
+    bounty = Raw(context.t("qa.post.bounty", bounty=q.bounty, count=q.bounty)) if q.bounty else Raw("")
     return context.t("qa.post.open", bounty=bounty, **common)
 
 
@@ -79,6 +79,11 @@ def faq_answer_markup(context: Texts, number: int) -> InlineKeyboardMarkup:
                                   button(context.t("qa.button.no"), "fn", number)]])
 
 
+def bounty_returned_line(context: Texts, bounty: int, name: str) -> str:
+    """Return the line that tells everyone the asker's bounty came back."""
+    return context.t("qa.bounty.returned", bounty=bounty, name=name, count=bounty)
+
+
 def suggestion_alert(context: Texts, view: QuestionView) -> str:
     """Return the popup shown for a suggested question (its accepted answer); the bot cuts it to 200."""
     q = view.question
@@ -100,7 +105,7 @@ def thread_text(context: Texts, community: Community, view: QuestionView) -> str
                        status=context.t(STATUSES[q.status]), text=excerpt_block(q.text)),
              context.t("qa.thread.answers", count=q.answer_count)]
     if q.bounty:
-        lines.append(context.t("qa.thread.bounty", bounty=q.bounty))
+        lines.append(context.t("qa.thread.bounty", bounty=q.bounty, count=q.bounty))
     answer_url = None
     if view.answer is not None:
         answer_url = message_link(community.id, community.username, view.answer.message_id)
@@ -136,7 +141,7 @@ def faq_list(context: Texts, page: Page[FaqEntry]) -> tuple[str, InlineKeyboardM
     """Return a page of /faq and its Back/Next buttons."""
     if not page.total:
         return context.t("faq.list.empty"), None
-    lines = [context.t("faq.list.head", total=page.total, page=page.page + 1, pages=page.pages)]
+    lines = [context.t("faq.list.head", total=page.total, page=page.page + 1, pages=page.pages, count=page.total)]
     lines += [context.t("faq.list.item", number=e.number, question=excerpt(e.question, TITLE_CHARS * 2),
                         answer=excerpt(e.answer)) for e in page.items]
     return "\n".join(lines), pager("pf", page.page, page.pages, context.t("qa.page.prev"), context.t("qa.page.next"))

@@ -165,7 +165,7 @@ async def test_admin_views_revenue_plans_and_member_refusals(sim, runner, shop, 
     await alice.expect(contains="SECRET-REV")
     await carol.send(shop, "/revenue")
     report = await carol.expect(shop, contains="Revenue")
-    assert "Last 30 days: ⭐ 50" in report.text and "by 1 buyers" in report.text
+    assert "Last 30 days: ⭐ 50" in report.text and "Purchases: 1 · buyers: 1" in report.text
     assert "Revenue guide" in report.text and result.charge_id in report.text
     for command in ("/revenue", f"/refund {result.charge_id}", "/plan add Gold 10", "/price 1 5", "/unpublish 1"):
         await bob.send(shop, command)
@@ -184,7 +184,7 @@ async def test_gate_request_approves_only_with_an_active_plan(sim, runner, carol
     await group.add_bot(by=carol, admin=True)
     await carol.expect(group, contains="Hello")
     await carol.send(group, "/set gate request")
-    await carol.expect(group, contains="✅ gate")
+    await carol.expect(group, contains="✅ Saved. gate")
     await carol.send(group, "/plan add Insiders 100")
     await carol.expect(group, contains="Plan #1")
     alice.stars = 300

@@ -101,7 +101,7 @@ async def test_set_language_by_admin_and_refused_to_member(sim, group, carol, al
     await carol.send(group, "/set language klingon")
     assert "Unknown language" in (await carol.expect(group, contains="language")).text
     await carol.send(group, "/set language zh")
-    assert "language" in (await carol.expect(group, contains="✅")).text
+    assert "语言：中文（zh）" in (await carol.expect(group, contains="✅")).text
     await alice.send(group, "/help")
     assert "成员命令" in (await alice.expect(group, contains="命令")).text
 

@@ -59,7 +59,7 @@ async def test_join_welcome_deep_link_rules_survey_profile_credited_once(
     sim: Simulator, runner: BotRunner, group, carol, alice
 ) -> None:
     await carol.send(group, "/set tags Python, Web, Data")
-    await carol.expect(group, contains="✅ tags")
+    await carol.expect(group, contains="✅ Saved. tags")
     await alice.join(group)
     welcome = await alice.expect(group, contains="Welcome to")
     assert any(e["type"] == "text_mention" and e["user"]["id"] == alice.id for e in welcome.entities)
@@ -140,7 +140,7 @@ async def _set(user, group, text: str, expect: str) -> str:
 
 
 async def test_gate_rules_restricts_until_accepted(sim: Simulator, runner: BotRunner, group, carol, alice) -> None:
-    await _set(carol, group, "/set gate rules", "✅ gate")
+    await _set(carol, group, "/set gate rules", "✅ Saved. gate")
     await alice.join(group)
     await sim.wait_for(lambda: group.member(alice).status == "restricted")
     assert not group.member(alice).permissions.get("can_send_messages")
@@ -154,8 +154,8 @@ async def test_gate_rules_restricts_until_accepted(sim: Simulator, runner: BotRu
 async def test_gate_rules_removes_after_timeout_across_restart(
     sim: Simulator, runner: BotRunner, settings: Settings, clock: FakeClock, group, carol, alice, bob
 ) -> None:
-    await _set(carol, group, "/set gate rules", "✅ gate")
-    await _set(carol, group, "/set gate_timeout 10", "✅ gate_timeout")
+    await _set(carol, group, "/set gate rules", "✅ Saved. gate")
+    await _set(carol, group, "/set gate_timeout 10", "✅ Saved. gate timeout")
     await alice.join(group)
     await bob.join(group)
     await sim.wait_for(lambda: group.member(alice).status == group.member(bob).status == "restricted")
@@ -178,8 +178,8 @@ async def test_gate_request_approves_only_after_onboarding(sim: Simulator, runne
     group = sim.group("Closed Circle", owner=carol, supergroup=True, join_by_request=True)
     await group.add_bot(by=carol, admin=True)
     await carol.expect(group, contains="Hello")
-    await _set(carol, group, "/set tags Rust, Go", "✅ tags")
-    await _set(carol, group, "/set gate request", "✅ gate")
+    await _set(carol, group, "/set tags Rust, Go", "✅ Saved. tags")
+    await _set(carol, group, "/set gate request", "✅ Saved. gate")
     await alice.join(group)  # a join request: Telegram lets the bot write to the requester
     msg = await alice.expect(contains="rules")
     await alice.press(msg, "I accept")
@@ -210,8 +210,8 @@ async def test_gate_without_rights_tells_admins_once(sim: Simulator, runner: Bot
 
 
 async def test_leave_and_rejoin_keeps_the_profile(sim: Simulator, runner: BotRunner, group, carol, alice) -> None:
-    await _set(carol, group, "/set tags Python, Web", "✅ tags")
-    await _set(carol, group, "/set gate rules", "✅ gate")
+    await _set(carol, group, "/set tags Python, Web", "✅ Saved. tags")
+    await _set(carol, group, "/set gate rules", "✅ Saved. gate")
     await alice.join(group)
     await onboard(sim, alice, group, ("Web",))
     await sim.wait_for(lambda: group.member(alice).status == "member")
@@ -238,11 +238,11 @@ async def test_supergroup_migration_keeps_everything(sim: Simulator, runner: Bot
     group = sim.group("Basic Circle", owner=carol, supergroup=False)
     await group.add_bot(by=carol, admin=True)
     await carol.expect(group, contains="Hello")
-    await _set(carol, group, "/set tags Python, Web", "✅ tags")
-    await _set(carol, group, "/set welcome Say hi in the chat!", "✅ welcome")
-    await _set(carol, group, "/set gate rules", "✅ gate")
+    await _set(carol, group, "/set tags Python, Web", "✅ Saved. tags")
+    await _set(carol, group, "/set welcome Say hi in the chat!", "✅ Saved. welcome")
+    await _set(carol, group, "/set gate rules", "✅ Saved. gate")
     await carol.expect(group, contains="only in supergroups")
-    await _set(carol, group, "/set gate off", "✅ gate")
+    await _set(carol, group, "/set gate off", "✅ Saved. gate")
     await alice.join(group)
     await alice.expect(group, contains="Say hi in the chat!")
     await onboard(sim, alice, group, ("Python",))
@@ -283,14 +283,14 @@ async def test_set_is_for_admins_and_validates(sim: Simulator, runner: BotRunner
     assert "Unknown language" in await _set(carol, group, "/set language xx", "language")
     assert await get_options(db, group.id, runner.settings.onboarding) == options
 
-    await _set(carol, group, "/set rules Be kind.\nNo spam.", "✅ rules")
-    await _set(carol, group, "/set gate_timeout 45", "✅ gate_timeout")
+    await _set(carol, group, "/set rules Be kind.\nNo spam.", "✅ Saved. rules")
+    await _set(carol, group, "/set gate_timeout 45", "✅ Saved. gate timeout")
     shown = await _set(carol, group, "/settings", "Settings of")
-    assert "rules: Be kind. No spam." in shown and "gate: off\n" in shown and "gate timeout: 45 min" in shown
+    assert "rules: Be kind. No spam." in shown and "gate: off (newcomers can talk at once)\n" in shown and "gate timeout: 45 min" in shown
     await alice.start(f"join_{group.id}")
     rules = await alice.expect(contains="rules")
     assert "Be kind.\nNo spam." in rules.content
-    await _set(carol, group, "/set rules reset", "✅ rules")
+    await _set(carol, group, "/set rules reset", "✅ Saved. rules")
     assert (await get_options(db, group.id, runner.settings.onboarding)).rules is None
 
     group.promote(alice)  # a chat_member update: the cached admin list is refreshed
@@ -298,7 +298,7 @@ async def test_set_is_for_admins_and_validates(sim: Simulator, runner: BotRunner
 
 
 async def test_start_lists_communities_and_resumes(sim: Simulator, runner: BotRunner, group, carol, alice) -> None:
-    await _set(carol, group, "/set tags Python, Web", "✅ tags")
+    await _set(carol, group, "/set tags Python, Web", "✅ Saved. tags")
     await alice.join(group)
     await alice.start(f"join_{group.id}")
     msg = await alice.expect(contains="rules")

@@ -122,7 +122,7 @@ async def test_checkin_once_a_day_and_streak_across_the_community_midnight(
 
 async def test_level_up_announced_once(sim: Simulator, runner: BotRunner, clock: FakeClock, group, carol, alice) -> None:
     await carol.send(group, "/set points.message 5")
-    await carol.expect(group, contains="points.message")
+    await carol.expect(group, contains="Saved. message: +")
     await alice.join(group)
     await alice.send(group, LONG)
     announcement = await alice.expect(group, contains="reached level 2")
@@ -139,7 +139,7 @@ async def test_level_up_announced_once(sim: Simulator, runner: BotRunner, clock:
 
 async def test_level_announcements_can_be_switched_off(sim: Simulator, runner: BotRunner, group, carol, alice) -> None:
     await carol.send(group, "/set points.announce_levels off")
-    await carol.expect(group, contains="points.announce_levels")
+    await carol.expect(group, contains="Saved. level-up announcements")
     await alice.join(group)
     await settle(sim, runner)
     await carol.send(group, "/award @alice 30 welcome gift")
@@ -196,7 +196,7 @@ async def test_award_and_deduct_are_for_admins_and_audited(
     await carol.send(group, "/award @bob")
     await carol.expect(group, contains="Usage: /award")
     await carol.send(group, "/deduct @bob 500 too much")
-    await carol.expect(group, contains="Not enough points")
+    await carol.expect(group, contains="so you can deduct at most")
     await carol.send(group, "/award @nobody 5 who")
     await carol.expect(group, contains="don't know that member")
     await settle(sim, runner)
@@ -241,7 +241,7 @@ async def test_points_rules_are_for_admins_and_listed_in_settings(
     await alice.send(group, "/set points.message 100")
     await alice.expect(group, contains="Only the community's admins")
     await carol.send(group, "/set points.message_cooldown 120")
-    await carol.expect(group, contains="points.message_cooldown is now 120")
+    await carol.expect(group, contains="message cooldown: 120 s")
     await carol.send(group, "/set points.bogus 1")
     listing = await carol.expect(group, contains="Usage")  # an unknown name gets the list of settings
     assert "/set points.message_cooldown <0–86400>" in listing.text and "points.bogus" not in listing.text

@@ -12,16 +12,17 @@ async def test_points_rule_in_a_chinese_community_is_shown_with_chinese_words(
     await carol.send(group, "/set language zh")
     await carol.expect(group, contains="✅")
     await carol.send(group, "/set points.message 3")
-    assert "points.message 已设为 +3" in (await carol.expect(group, contains="✅")).text
+    assert "已保存。发言：+3" in (await carol.expect(group, contains="✅")).text
     await carol.send(group, "/set points.announce_levels off")
-    assert "points.announce_levels 已设为 关" in (await carol.expect(group, contains="✅")).text
+    assert "已保存。升级公告：关" in (await carol.expect(group, contains="✅")).text
     await carol.send(group, "/settings")
     shown = (await carol.expect(group, contains="的设置")).text
-    for line in ("语言：zh", "发言：+3", "升级公告：关", "签到：+3", "门槛：off", "门槛时限：30 分钟"):
+    lines = ("语言：中文（zh）", "发言：+3", "升级公告：关", "签到：+3", "门槛：关闭（off：新成员可以立即发言）", "门槛时限：30 分钟")
+    for line in lines:
         assert line in shown, line
     assert ": off" not in shown and ": on" not in shown  # no English on/off words
     await carol.send(group, "/set points.announce_levels reset")
-    assert "已设为 开" in (await carol.expect(group, contains="✅")).text
+    assert "升级公告：开" in (await carol.expect(group, contains="✅")).text
 
 
 async def test_member_language_in_private_changes_the_next_private_reply(
@@ -33,7 +34,7 @@ async def test_member_language_in_private_changes_the_next_private_reply(
     await alice.send(None, "/help")
     assert "What you can do here" in (await alice.expect(contains="/settings")).text
     await alice.send(None, "/set language zh")
-    assert "language 已设为 zh" in (await alice.expect(contains="✅")).text  # the reply itself already follows
+    assert "已保存。语言：中文（zh）" in (await alice.expect(contains="✅")).text  # the reply itself already follows
     await alice.send(None, "/help")
     assert "你在这里可以做的事" in (await alice.expect()).text
     await alice.send(group, "/help")  # the group keeps the community's language
@@ -51,10 +52,10 @@ async def test_settings_in_private_shows_the_members_own_preferences(sim: Simula
     shown = (await bob.expect(contains="你的偏好")).text
     assert "语言：（跟随 Telegram 应用）" in shown
     await bob.send(None, "/set language EN")
-    await bob.expect(contains="✅ language is now en")
+    await bob.expect(contains="✅ Saved. language: English (en)")
     await bob.send(None, "/settings")
     shown = (await bob.expect(contains="Your preferences")).text
-    assert "language: en" in shown and "/set" in shown
+    assert "language: English (en)" in shown and "/set" in shown
 
 
 async def test_set_in_private_knows_only_member_preferences(sim: Simulator, runner: BotRunner, group, alice) -> None:

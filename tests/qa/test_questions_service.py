@@ -135,7 +135,7 @@ async def test_bounty_refused_when_short_writes_nothing(world: QaWorld) -> None:
     await world.give(world.alice, 10)
     with pytest.raises(DomainError) as short:
         await do_ask(world.env, world.group, world.alice, 10, QUESTION, 50)
-    assert short.value.key == "qa.bounty.short" and short.value.params == {"bounty": 50, "balance": 10}
+    assert short.value.key == "qa.bounty.short" and short.value.params == {"bounty": 50, "balance": 10, "count": 10}
     async with world.env.db.read() as repos:
         assert await repos.questions.count_open(world.group) == 0
     assert await world.balance(world.alice) == 10
