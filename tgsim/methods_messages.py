@@ -158,19 +158,38 @@ async def edit_message_reply_markup(sim: Simulator, p: Params) -> dict[str, Any]
     return finish_edit(sim, msg)
 
 
-def can_delete(sim: Simulator, msg: MessageRecord) -> bool:
-    """Telegram's deleteMessage rules for bots."""
+def delete_refusal(sim: Simulator, msg: MessageRecord) -> str | None:
+    """Why the bot may not delete msg for everyone (None: it may), in tdlib's words.
+
+    Supergroups follow tdlib's can_delete_channel_message ("message can't be deleted": bots
+    never after 48 hours, not service messages about the chat's creation or migration, others'
+    messages only with can_delete_messages); private chats and basic groups follow
+    can_revoke_message ("message can't be deleted for everyone": 48 hours, others' group
+    messages only as an admin).
+    """
     chat = msg.chat
-    if chat.type == "private":
-        return sim.now() - msg.date < DELETE_WINDOW
-    if msg.extra.get("group_chat_created") or msg.extra.get("migrate_from_chat_id"):
-        return False
-    member = sim.bot_member(chat)
-    if chat.type == "group" and member.status in ("administrator", "creator"):
-        return True
-    if member.right("can_delete_messages"):
-        return True
-    return msg.from_bot and sim.now() - msg.date < DELETE_WINDOW
+    young = sim.now() - msg.date < DELETE_WINDOW
+    if chat.type == "supergroup":
+        if not young or msg.extra.get("migrate_from_chat_id"):
+            return "message can't be deleted"
+        if sim.bot_member(chat).right("can_delete_messages") or msg.from_bot:
+            return None
+        return "message can't be deleted"
+    if msg.extra.get("group_chat_created"):
+        return "message can't be deleted for everyone"
+    if chat.type == "group":
+        own = msg.from_bot and not msg.is_service
+        if not young or not (own or sim.bot_member(chat).status in ("administrator", "creator")):
+            return "message can't be deleted for everyone"
+        return None
+    return None if young else "message can't be deleted for everyone"
+
+
+def remove_message(chat: ChatRecord, msg: MessageRecord) -> None:
+    """Mark a message deleted and unpin it."""
+    msg.deleted = True
+    if msg.message_id in chat.pinned:
+        chat.pinned.remove(msg.message_id)
 
 
 async def delete_message(sim: Simulator, p: Params) -> bool:
@@ -178,25 +197,32 @@ async def delete_message(sim: Simulator, p: Params) -> bool:
     chat = target_chat(sim, p)
     sim.check_bot_in_chat(chat)
     msg = live_message(chat, p.int("message_id"), "message to delete not found")
-    if not can_delete(sim, msg):
-        raise bad_request("message can't be deleted")
-    msg.deleted = True
-    if msg.message_id in chat.pinned:
-        chat.pinned.remove(msg.message_id)
+    refusal = delete_refusal(sim, msg)
+    if refusal:
+        raise bad_request(refusal)
+    remove_message(chat, msg)
     return True
 
 
 async def delete_messages(sim: Simulator, p: Params) -> bool:
-    """deleteMessages (missing or undeletable messages are skipped)."""
+    """deleteMessages: all or nothing.
+
+    The Bot API server skips the ids it cannot find (check_messages with allow_empty), then asks
+    tdlib to delete the rest in one call; tdlib's delete_messages checks every message first and
+    fails the whole call with the first refusal, so nothing is deleted.
+    """
     chat = target_chat(sim, p)
     sim.check_bot_in_chat(chat)
     ids = p.json("message_ids")
     if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
         raise bad_request("message identifiers are not specified")
-    for message_id in ids:
-        msg = chat.messages.get(int(message_id))
-        if msg is not None and not msg.deleted and can_delete(sim, msg):
-            msg.deleted = True
+    found = [m for m in (chat.messages.get(int(i)) for i in ids) if m is not None and not m.deleted]
+    for msg in found:
+        refusal = delete_refusal(sim, msg)
+        if refusal:
+            raise bad_request(refusal)
+    for msg in found:
+        remove_message(chat, msg)
     return True
 
 
