@@ -50,7 +50,7 @@ class Simulator:
         self.precheckout_deadline = precheckout_deadline
         self.callback_query_timeout = callback_query_timeout
         self.world = World()
-        self.updates = UpdateQueue()
+        self.updates = UpdateQueue(now=self.now)
         self.flood = FloodControl(flood_limits)
         self.payments = PaymentState()
         self.errors: list[dict[str, Any]] = []

@@ -95,3 +95,20 @@ async def test_without_the_right_only_own_messages(timed: Any, carol: Any) -> No
     with pytest.raises(BadRequest, match="(?i)message can't be deleted"):
         await tg.delete_message(group.id, theirs.message_id)
     assert await tg.delete_message(group.id, mine.message_id)
+
+
+async def test_updates_expire_after_24_hours(timed: Any, alice: Any) -> None:
+    sim, clock, tg = timed
+    await alice.start()
+    await alice.send(None, "yesterday")
+    clock.advance(hours=23)
+    await alice.send(None, "this morning")
+    clock.advance(hours=1, seconds=1)  # "yesterday" is now 24 h 1 s old
+    texts = [u.message.text for u in await tg.get_updates(timeout=0)]
+    assert texts == ["this morning"]
+    assert len(sim.updates.expired) == 2  # /start and "yesterday"
+    await tg.set_webhook("http://127.0.0.1:9/never")  # nothing listens there: every delivery fails
+    await alice.send(None, "undeliverable")
+    assert (await tg.get_webhook_info()).pending_update_count == 2
+    clock.advance(hours=25)
+    assert (await tg.get_webhook_info()).pending_update_count == 0
