@@ -8,6 +8,7 @@ from tgsim.common import (
     caption_of, live_message, message_text, reply_markup, reply_target, target_chat,
 )
 from tgsim.errors import bad_request
+from tgsim.keyboards import parse_markup
 from tgsim.params import Params, Upload
 from tgsim.serialize import document_dict, file_dict, message_to_dict, photo_sizes
 from tgsim.world import ChatRecord, FileRecord, MessageRecord
@@ -26,9 +27,11 @@ DELETE_WINDOW = 48 * 3600
 def post_bot_message(sim: Simulator, p: Params, chat: ChatRecord, **fields: Any) -> MessageRecord:
     """Create a message from the bot after the common checks (rights, reply, keyboard, flood)."""
     reply_to = reply_target(chat, p)
-    markup = reply_markup(p)
+    markup = parse_markup(p, chat.type == "private")
     sim.flood.check(chat)
-    msg = sim.new_message(chat, sim.bot, reply_to=reply_to, reply_markup=markup, **fields)
+    msg = sim.new_message(chat, sim.bot, reply_to=reply_to, reply_markup=markup and markup.inline, **fields)
+    if markup is not None and markup.kind != "inline":
+        sim.keyboards.apply(markup, msg)
     sim.notify()
     return msg
 
@@ -129,6 +132,7 @@ async def edit_message_text(sim: Simulator, p: Params) -> dict[str, Any]:
     markup = reply_markup(p)
     if text == msg.text and entities == msg.entities and markup == msg.reply_markup:
         raise bad_request(NOT_MODIFIED)
+    sim.flood.check(msg.chat)
     msg.history.append(msg.text)
     msg.text, msg.entities, msg.reply_markup = text, entities, markup
     return finish_edit(sim, msg)
@@ -143,6 +147,7 @@ async def edit_message_caption(sim: Simulator, p: Params) -> dict[str, Any]:
     markup = reply_markup(p)
     if caption == msg.caption and entities == msg.caption_entities and markup == msg.reply_markup:
         raise bad_request(NOT_MODIFIED)
+    sim.flood.check(msg.chat)
     msg.history.append(msg.caption or "")
     msg.caption, msg.caption_entities, msg.reply_markup = caption, entities, markup
     return finish_edit(sim, msg)
@@ -154,6 +159,7 @@ async def edit_message_reply_markup(sim: Simulator, p: Params) -> dict[str, Any]
     markup = reply_markup(p)
     if markup == msg.reply_markup:
         raise bad_request(NOT_MODIFIED)
+    sim.flood.check(msg.chat)
     msg.reply_markup = markup
     return finish_edit(sim, msg)
 
@@ -228,7 +234,7 @@ async def delete_messages(sim: Simulator, p: Params) -> bool:
 
 def source_message(sim: Simulator, p: Params, error: str) -> MessageRecord:
     """Find the message to forward or copy."""
-    from_chat = target_chat(sim, p, "from_chat_id")
+    from_chat = target_chat(sim, p, "from_chat_id", write=False)
     sim.check_bot_in_chat(from_chat)
     return live_message(from_chat, p.int("message_id"), error)
 
@@ -267,10 +273,13 @@ async def copy_message(sim: Simulator, p: Params) -> dict[str, Any]:
     content = copied_content(original)
     if p.has("caption") and original.text is None:
         content["caption"], content["caption_entities"] = caption_of(sim, p)
-    markup = reply_markup(p) if p.has("reply_markup") else original.reply_markup
+    markup = parse_markup(p, chat.type == "private")
     reply_to = reply_target(chat, p)
     sim.flood.check(chat)
-    msg = sim.new_message(chat, sim.bot, reply_markup=markup, reply_to=reply_to, **content)
+    inline = markup.inline if markup is not None else None if p.has("reply_markup") else original.reply_markup
+    msg = sim.new_message(chat, sim.bot, reply_markup=inline, reply_to=reply_to, **content)
+    if markup is not None and markup.kind != "inline":
+        sim.keyboards.apply(markup, msg)
     sim.notify()
     return {"message_id": msg.message_id}
 

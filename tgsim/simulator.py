@@ -13,6 +13,7 @@ from aiohttp import web
 from tgsim.entities import detect_entities
 from tgsim.errors import ApiError, bad_request, forbidden
 from tgsim.flood import FloodControl
+from tgsim.keyboards import ClientKeyboards
 from tgsim.methods import all_methods
 from tgsim.params import Params
 from tgsim.payments import PaymentState, PayResult, renew_subscription
@@ -55,6 +56,8 @@ class Simulator:
         self.payments = PaymentState()
         self.errors: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
+        self.unknown_methods: list[str] = []
+        self.keyboards = ClientKeyboards()
         self._failures: dict[str, tuple[int, str, int | None]] = {}
         self.chat_actions: list[tuple[int, str]] = []
         self.commands: dict[tuple[str, int | None, int | None, str], list[dict[str, str]]] = {}
