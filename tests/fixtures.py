@@ -112,8 +112,12 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def sim(request: pytest.FixtureRequest, clock: FakeClock) -> AsyncIterator[Simulator]:
-    """A simulator on a free loopback port; its transcripts are printed if the test fails."""
-    simulator = Simulator(clock=clock)
+    """A simulator on a free loopback port; its transcripts are printed if the test fails.
+
+    Tests marked flood_limits run under Telegram's sending limits; every test fails if the bot
+    called a method the simulator does not implement.
+    """
+    simulator = Simulator(clock=clock, flood_limits=request.node.get_closest_marker("flood_limits") is not None)
     await simulator.start()
     try:
         yield simulator
@@ -128,6 +132,7 @@ async def sim(request: pytest.FixtureRequest, clock: FakeClock) -> AsyncIterator
     if not request.node.get_closest_marker("allow_forbidden"):
         initiated = [e for e in simulator.errors if "can't initiate conversation" in str(e)]
         assert not initiated, f"the bot tried to message users who never started it: {initiated}"
+    assert not simulator.unknown_methods, f"the bot called methods the simulator lacks: {simulator.unknown_methods}"
 
 
 def make_settings(sim: Simulator, db_path: str, **overrides: object) -> Settings:

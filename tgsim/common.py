@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from tgsim.entities import detect_entities, merge_entities, parse_html
 from tgsim.errors import bad_request
+from tgsim.keyboards import parse_markup
 from tgsim.params import Params
 from tgsim.world import ChatRecord, MessageRecord
 
@@ -14,9 +15,6 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-BUTTON_ACTIONS = ("url", "callback_data", "switch_inline_query", "switch_inline_query_current_chat",
-                  "callback_game", "pay", "login_url", "web_app", "switch_inline_query_chosen_chat", "copy_text")
-
 
 def format_text(sim: Simulator, text: str, parse_mode: str | None,
                 entities: list[dict[str, Any]] | None) -> tuple[str, list[dict[str, Any]]]:
@@ -72,38 +70,13 @@ def caption_of(sim: Simulator, p: Params) -> tuple[str | None, list[dict[str, An
 
 
 def reply_markup(p: Params) -> dict[str, Any] | None:
-    """Validate reply_markup; return it when it is an inline keyboard (the only kind kept on messages)."""
-    markup = p.json("reply_markup")
+    """Validate reply_markup where only an inline keyboard fits (edits, invoices)."""
+    markup = parse_markup(p, private=True)
     if markup is None:
         return None
-    if not isinstance(markup, dict):
-        raise bad_request("can't parse reply keyboard markup JSON object")
-    if "inline_keyboard" not in markup:
-        return None
-    rows = markup["inline_keyboard"]
-    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("can't parse inline keyboard button: field \"inline_keyboard\" must be an Array of Arrays")
-    for row in rows:
-        for button in row:
-            validate_button(button)
-    return {"inline_keyboard": rows}
-
-
-def validate_button(button: Any) -> None:
-    """Check one inline keyboard button the way Telegram does."""
-    if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-        raise bad_request("can't parse inline keyboard button: Text must be encoded in UTF-8")
-    actions = [name for name in BUTTON_ACTIONS if name in button]
-    if not actions:
-        raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
-    if "callback_data" in button:
-        data = button["callback_data"]
-        if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
-            raise bad_request("BUTTON_DATA_INVALID")
-    if "url" in button:
-        url = button["url"]
-        if not isinstance(url, str) or not url.startswith(("http://", "https://", "tg://")):
-            raise bad_request("BUTTON_URL_INVALID")
+    if markup.kind != "inline":
+        raise bad_request("inline keyboard expected")
+    return markup.inline
 
 
 def live_message(chat: ChatRecord, message_id: int | None, error: str) -> MessageRecord:
@@ -133,14 +106,14 @@ def reply_target(chat: ChatRecord, p: Params) -> MessageRecord | None:
     return msg
 
 
-def target_chat(sim: Simulator, p: Params, name: str = "chat_id") -> ChatRecord:
-    """Resolve a chat parameter."""
+def target_chat(sim: Simulator, p: Params, name: str = "chat_id", write: bool = True) -> ChatRecord:
+    """Resolve a chat parameter for writing (or, with write=False, for reading)."""
     value = p.data.get(name)
     if isinstance(value, str) and value.lstrip("-").isdigit():
         value = int(value)
     if value is None and name == "chat_id":
         raise bad_request("chat_id is empty")
-    return sim.world.find_chat(value)
+    return sim.world.find_chat(value, write)
 
 
 def target_user_id(p: Params) -> int:

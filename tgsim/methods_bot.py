@@ -154,7 +154,7 @@ async def answer_callback_query(sim: Simulator, p: Params) -> bool:
 
 async def set_message_reaction(sim: Simulator, p: Params) -> bool:
     """setMessageReaction (the bot's own reaction; bots' reactions produce no updates)."""
-    chat = target_chat(sim, p)
+    chat = target_chat(sim, p, write=False)
     sim.check_bot_in_chat(chat)
     msg = live_message(chat, p.int("message_id"), "message to react not found")
     reactions = p.json("reaction") or []

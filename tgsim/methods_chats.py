@@ -19,16 +19,16 @@ MEDIA_PERMISSIONS = ("can_send_audios", "can_send_documents", "can_send_photos",
 
 
 async def get_chat(sim: Simulator, p: Params) -> dict[str, Any]:
-    """getChat (ChatFullInfo)."""
-    chat = target_chat(sim, p)
+    """getChat (ChatFullInfo); a read, so an upgraded group still answers."""
+    chat = target_chat(sim, p, write=False)
     sim.check_bot_in_chat(chat)
     pinned = chat.messages.get(chat.pinned[-1]) if chat.pinned else None
     return chat_full_info(chat, pinned)
 
 
-def group_only(sim: Simulator, p: Params) -> ChatRecord:
-    """Resolve a chat where member methods make sense."""
-    chat = target_chat(sim, p)
+def group_only(sim: Simulator, p: Params, write: bool = True) -> ChatRecord:
+    """Resolve a chat where member methods make sense (member lists count as writes)."""
+    chat = target_chat(sim, p, write=write)
     sim.check_bot_in_chat(chat)
     return chat
 
@@ -44,9 +44,10 @@ async def get_chat_administrators(sim: Simulator, p: Params) -> list[dict[str, A
 
 
 async def get_chat_member(sim: Simulator, p: Params) -> dict[str, Any]:
-    """getChatMember."""
-    chat = group_only(sim, p)
-    user = sim.world.find_user(target_user_id(p))
+    """getChatMember (the bot asking about itself is a read; about others, a member-list query)."""
+    user_id = target_user_id(p)
+    chat = group_only(sim, p, write=user_id != sim.bot.id)
+    user = sim.world.find_user(user_id)
     if chat.type == "private":
         status = "member" if user.id in (chat.id, sim.bot.id) else "left"
         return member_to_dict(chat, Member(user, status, is_member=True), sim.bot.id)

@@ -8,6 +8,7 @@ from tgsim.common import (
     caption_of, live_message, message_text, reply_markup, reply_target, target_chat,
 )
 from tgsim.errors import bad_request
+from tgsim.keyboards import parse_markup
 from tgsim.params import Params, Upload
 from tgsim.serialize import document_dict, file_dict, message_to_dict, photo_sizes
 from tgsim.world import ChatRecord, FileRecord, MessageRecord
@@ -26,9 +27,11 @@ DELETE_WINDOW = 48 * 3600
 def post_bot_message(sim: Simulator, p: Params, chat: ChatRecord, **fields: Any) -> MessageRecord:
     """Create a message from the bot after the common checks (rights, reply, keyboard, flood)."""
     reply_to = reply_target(chat, p)
-    markup = reply_markup(p)
+    markup = parse_markup(p, chat.type == "private")
     sim.flood.check(chat)
-    msg = sim.new_message(chat, sim.bot, reply_to=reply_to, reply_markup=markup, **fields)
+    msg = sim.new_message(chat, sim.bot, reply_to=reply_to, reply_markup=markup and markup.inline, **fields)
+    if markup is not None and markup.kind != "inline":
+        sim.keyboards.apply(markup, msg)
     sim.notify()
     return msg
 
@@ -129,6 +132,7 @@ async def edit_message_text(sim: Simulator, p: Params) -> dict[str, Any]:
     markup = reply_markup(p)
     if text == msg.text and entities == msg.entities and markup == msg.reply_markup:
         raise bad_request(NOT_MODIFIED)
+    sim.flood.check(msg.chat)
     msg.history.append(msg.text)
     msg.text, msg.entities, msg.reply_markup = text, entities, markup
     return finish_edit(sim, msg)
@@ -143,6 +147,7 @@ async def edit_message_caption(sim: Simulator, p: Params) -> dict[str, Any]:
     markup = reply_markup(p)
     if caption == msg.caption and entities == msg.caption_entities and markup == msg.reply_markup:
         raise bad_request(NOT_MODIFIED)
+    sim.flood.check(msg.chat)
     msg.history.append(msg.caption or "")
     msg.caption, msg.caption_entities, msg.reply_markup = caption, entities, markup
     return finish_edit(sim, msg)
@@ -154,23 +159,43 @@ async def edit_message_reply_markup(sim: Simulator, p: Params) -> dict[str, Any]
     markup = reply_markup(p)
     if markup == msg.reply_markup:
         raise bad_request(NOT_MODIFIED)
+    sim.flood.check(msg.chat)
     msg.reply_markup = markup
     return finish_edit(sim, msg)
 
 
-def can_delete(sim: Simulator, msg: MessageRecord) -> bool:
-    """Telegram's deleteMessage rules for bots."""
+def delete_refusal(sim: Simulator, msg: MessageRecord) -> str | None:
+    """Why the bot may not delete msg for everyone (None: it may), in tdlib's words.
+
+    Supergroups follow tdlib's can_delete_channel_message ("message can't be deleted": bots
+    never after 48 hours, not service messages about the chat's creation or migration, others'
+    messages only with can_delete_messages); private chats and basic groups follow
+    can_revoke_message ("message can't be deleted for everyone": 48 hours, others' group
+    messages only as an admin).
+    """
     chat = msg.chat
-    if chat.type == "private":
-        return sim.now() - msg.date < DELETE_WINDOW
-    if msg.extra.get("group_chat_created") or msg.extra.get("migrate_from_chat_id"):
-        return False
-    member = sim.bot_member(chat)
-    if chat.type == "group" and member.status in ("administrator", "creator"):
-        return True
-    if member.right("can_delete_messages"):
-        return True
-    return msg.from_bot and sim.now() - msg.date < DELETE_WINDOW
+    young = sim.now() - msg.date < DELETE_WINDOW
+    if chat.type == "supergroup":
+        if not young or msg.extra.get("migrate_from_chat_id"):
+            return "message can't be deleted"
+        if sim.bot_member(chat).right("can_delete_messages") or msg.from_bot:
+            return None
+        return "message can't be deleted"
+    if msg.extra.get("group_chat_created"):
+        return "message can't be deleted for everyone"
+    if chat.type == "group":
+        own = msg.from_bot and not msg.is_service
+        if not young or not (own or sim.bot_member(chat).status in ("administrator", "creator")):
+            return "message can't be deleted for everyone"
+        return None
+    return None if young else "message can't be deleted for everyone"
+
+
+def remove_message(chat: ChatRecord, msg: MessageRecord) -> None:
+    """Mark a message deleted and unpin it."""
+    msg.deleted = True
+    if msg.message_id in chat.pinned:
+        chat.pinned.remove(msg.message_id)
 
 
 async def delete_message(sim: Simulator, p: Params) -> bool:
@@ -178,31 +203,38 @@ async def delete_message(sim: Simulator, p: Params) -> bool:
     chat = target_chat(sim, p)
     sim.check_bot_in_chat(chat)
     msg = live_message(chat, p.int("message_id"), "message to delete not found")
-    if not can_delete(sim, msg):
-        raise bad_request("message can't be deleted")
-    msg.deleted = True
-    if msg.message_id in chat.pinned:
-        chat.pinned.remove(msg.message_id)
+    refusal = delete_refusal(sim, msg)
+    if refusal:
+        raise bad_request(refusal)
+    remove_message(chat, msg)
     return True
 
 
 async def delete_messages(sim: Simulator, p: Params) -> bool:
-    """deleteMessages (missing or undeletable messages are skipped)."""
+    """deleteMessages: all or nothing.
+
+    The Bot API server skips the ids it cannot find (check_messages with allow_empty), then asks
+    tdlib to delete the rest in one call; tdlib's delete_messages checks every message first and
+    fails the whole call with the first refusal, so nothing is deleted.
+    """
     chat = target_chat(sim, p)
     sim.check_bot_in_chat(chat)
     ids = p.json("message_ids")
     if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
         raise bad_request("message identifiers are not specified")
-    for message_id in ids:
-        msg = chat.messages.get(int(message_id))
-        if msg is not None and not msg.deleted and can_delete(sim, msg):
-            msg.deleted = True
+    found = [m for m in (chat.messages.get(int(i)) for i in ids) if m is not None and not m.deleted]
+    for msg in found:
+        refusal = delete_refusal(sim, msg)
+        if refusal:
+            raise bad_request(refusal)
+    for msg in found:
+        remove_message(chat, msg)
     return True
 
 
 def source_message(sim: Simulator, p: Params, error: str) -> MessageRecord:
     """Find the message to forward or copy."""
-    from_chat = target_chat(sim, p, "from_chat_id")
+    from_chat = target_chat(sim, p, "from_chat_id", write=False)
     sim.check_bot_in_chat(from_chat)
     return live_message(from_chat, p.int("message_id"), error)
 
@@ -241,10 +273,13 @@ async def copy_message(sim: Simulator, p: Params) -> dict[str, Any]:
     content = copied_content(original)
     if p.has("caption") and original.text is None:
         content["caption"], content["caption_entities"] = caption_of(sim, p)
-    markup = reply_markup(p) if p.has("reply_markup") else original.reply_markup
+    markup = parse_markup(p, chat.type == "private")
     reply_to = reply_target(chat, p)
     sim.flood.check(chat)
-    msg = sim.new_message(chat, sim.bot, reply_markup=markup, reply_to=reply_to, **content)
+    inline = markup.inline if markup is not None else None if p.has("reply_markup") else original.reply_markup
+    msg = sim.new_message(chat, sim.bot, reply_markup=inline, reply_to=reply_to, **content)
+    if markup is not None and markup.kind != "inline":
+        sim.keyboards.apply(markup, msg)
     sim.notify()
     return {"message_id": msg.message_id}
 

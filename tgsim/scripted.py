@@ -99,6 +99,7 @@ class SimUser:
         if reply_to is not None and (reply_to.chat is not record or reply_to.deleted):
             raise ScriptError("can only reply to a visible message in the same chat")
         msg = self.sim.new_message(record, sender or self.record, reply_to=reply_to, **fields)
+        self.sim.keyboards.user_sent(record.id, self.id)
         self.sim.deliver(msg)
         self.sim.notify()
         await asyncio.sleep(0)
@@ -205,6 +206,31 @@ class SimUser:
             raise TimeoutError(f"the bot did not answer callback query {data!r} from {self.first_name} "
                                f"within {timeout}s\n{sim.transcript(msg.chat)}") from None
         return CallbackAnswer(answer["text"], answer["show_alert"], answer["url"], answer["cache_time"])
+
+    def keyboard(self, chat: Any = None) -> list[list[str]]:
+        """The reply keyboard the bot left in this user's app for the chat, as rows of button texts."""
+        shown = self.sim.keyboards.keyboard(self._chat(chat).id, self.id)
+        return [] if shown is None else [[b["text"] for b in row] for row in shown.markup["keyboard"]]
+
+    def force_reply_prompt(self, chat: Any = None) -> MessageRecord | None:
+        """The bot message whose force_reply this user's app is showing (None when there is none)."""
+        shown = self.sim.keyboards.prompt(self._chat(chat).id, self.id)
+        return None if shown is None else shown.message
+
+    async def press_key(self, text: str, chat: Any = None) -> MessageRecord:
+        """Press a reply keyboard button: the app sends its text as a normal message."""
+        record = self._chat(chat)
+        shown = self.sim.keyboards.keyboard(record.id, self.id)
+        buttons = [b for row in shown.markup["keyboard"] for b in row] if shown is not None else []
+        match = next((b for b in buttons if b["text"] == text), None)
+        if match is None:
+            raise ScriptError(f"no reply keyboard button {text!r}; keyboard: {self.keyboard(chat)}")
+        if set(match) - {"text", "style", "icon_custom_emoji_id"}:
+            raise ScriptError(f"button {text!r} asks for something the simulator cannot share: {match}")
+        assert shown is not None
+        msg = await self.send(record, text)
+        self.sim.keyboards.user_sent(record.id, self.id, pressed_one_time=bool(shown.markup.get("one_time_keyboard")))
+        return msg
 
     async def react(self, msg: MessageRecord, emoji: str) -> None:
         """Set one's reaction on a message (message_reaction update)."""

@@ -13,6 +13,7 @@ from aiohttp import web
 from tgsim.entities import detect_entities
 from tgsim.errors import ApiError, bad_request, forbidden
 from tgsim.flood import FloodControl
+from tgsim.keyboards import ClientKeyboards
 from tgsim.methods import all_methods
 from tgsim.params import Params
 from tgsim.payments import PaymentState, PayResult, renew_subscription
@@ -50,11 +51,13 @@ class Simulator:
         self.precheckout_deadline = precheckout_deadline
         self.callback_query_timeout = callback_query_timeout
         self.world = World()
-        self.updates = UpdateQueue()
+        self.updates = UpdateQueue(now=self.now)
         self.flood = FloodControl(flood_limits)
         self.payments = PaymentState()
         self.errors: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
+        self.unknown_methods: list[str] = []
+        self.keyboards = ClientKeyboards()
         self._failures: dict[str, tuple[int, str, int | None]] = {}
         self.chat_actions: list[tuple[int, str]] = []
         self.commands: dict[tuple[str, int | None, int | None, str], list[dict[str, str]]] = {}

@@ -7,6 +7,7 @@ import copy
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,16 +25,19 @@ ALL_UPDATE_TYPES = (
     "my_chat_member", "chat_member", "chat_join_request", "chat_boost", "removed_chat_boost",
 )
 NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+# Telegram keeps an undelivered update at most this long (seconds on the simulator's clock).
+UPDATE_TTL = 24 * 3600
 
 
 @dataclass
 class UpdateEntry:
-    """One update: id, type, JSON payload and creation time."""
+    """One update: id, type, JSON payload, creation time (perf_counter) and date (simulator clock)."""
 
     update_id: int
     kind: str
     payload: dict[str, Any]
     created_at: float
+    date: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Serialize as a Bot API Update."""
@@ -57,7 +61,10 @@ class WebhookState:
 class UpdateQueue:
     """Holds undelivered updates and serves them by getUpdates or webhook."""
 
-    def __init__(self, retry_base: float = 0.05, retry_cap: float = 1.0) -> None:
+    def __init__(self, retry_base: float = 0.05, retry_cap: float = 1.0,
+                 now: Callable[[], int] = lambda: int(time.time())) -> None:
+        self.now = now
+        self.expired: list[int] = []
         self.pending: deque[UpdateEntry] = deque()
         self.all: dict[int, UpdateEntry] = {}
         self.allowed: frozenset[str] = frozenset(ALL_UPDATE_TYPES) - NOT_BY_DEFAULT
@@ -79,7 +86,7 @@ class UpdateQueue:
         """Create an update if the bot's allowed_updates include its type."""
         if kind not in self.allowed:
             return None
-        entry = UpdateEntry(self._next_id, kind, payload, time.perf_counter())
+        entry = UpdateEntry(self._next_id, kind, payload, time.perf_counter(), self.now())
         self._next_id += 1
         self.pending.append(entry)
         self.all[entry.update_id] = entry
@@ -93,7 +100,8 @@ class UpdateQueue:
             raise KeyError(f"unknown update_id {update_id}")
         ids = []
         for _ in range(times):
-            entry = UpdateEntry(self._next_id, original.kind, copy.deepcopy(original.payload), time.perf_counter())
+            entry = UpdateEntry(self._next_id, original.kind, copy.deepcopy(original.payload),
+                                time.perf_counter(), self.now())
             self._next_id += 1
             self.pending.append(entry)
             self.all[entry.update_id] = entry
@@ -110,6 +118,14 @@ class UpdateQueue:
         self.allowed_list = list(allowed)
         chosen = frozenset(a for a in allowed if a in ALL_UPDATE_TYPES)
         self.allowed = chosen if chosen else frozenset(ALL_UPDATE_TYPES) - NOT_BY_DEFAULT
+
+    def expire(self) -> None:
+        """Forget undelivered updates older than 24 hours, as Telegram does."""
+        now = self.now()
+        if not any(now - entry.date > UPDATE_TTL for entry in self.pending):
+            return
+        self.expired.extend(e.update_id for e in self.pending if now - e.date > UPDATE_TTL)
+        self.pending = deque(e for e in self.pending if now - e.date <= UPDATE_TTL)
 
     def drop_pending(self) -> None:
         """Forget all undelivered updates."""
@@ -139,6 +155,7 @@ class UpdateQueue:
             if generation != self._poll_generation:
                 raise ApiError(409, "Conflict: terminated by other getUpdates request; "
                                     "make sure that only one bot instance is running")
+            self.expire()
             if self.pending:
                 return [entry.to_dict() for entry in list(self.pending)[:limit]]
             remaining = deadline - time.monotonic()
@@ -188,6 +205,7 @@ class UpdateQueue:
     async def _deliver_loop(self) -> None:
         attempt = 0
         while self.webhook.url:
+            self.expire()
             if not self.pending:
                 event = self._arrived
                 await event.wait()
@@ -226,6 +244,7 @@ class UpdateQueue:
 
     def webhook_info(self) -> dict[str, Any]:
         """Serialize WebhookInfo."""
+        self.expire()
         info: dict[str, Any] = {"url": self.webhook.url, "has_custom_certificate": False,
                                 "pending_update_count": len(self.pending)}
         if self.webhook.url:

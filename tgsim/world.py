@@ -242,8 +242,12 @@ class World:
         self.chats[chat_id] = chat
         return chat
 
-    def find_chat(self, chat_id: int | str | None) -> ChatRecord:
-        """Resolve a chat_id parameter (number or @username) or answer 'chat not found'."""
+    def find_chat(self, chat_id: int | str | None, write: bool = True) -> ChatRecord:
+        """Resolve a chat_id parameter (number or @username) or answer 'chat not found'.
+
+        An upgraded basic group still answers reads; writes (and member lists, which the Bot API
+        server checks like writes) get 'group chat was upgraded' with migrate_to_chat_id.
+        """
         if chat_id is None or chat_id == "":
             raise bad_request("chat_id is empty")
         if isinstance(chat_id, str):
@@ -260,7 +264,7 @@ class World:
         chat = self.chats.get(chat_id)
         if chat is None:
             raise bad_request("chat not found")
-        if chat.migrated_to is not None:
+        if chat.migrated_to is not None and write:
             raise bad_request("group chat was upgraded to a supergroup chat",
                               {"migrate_to_chat_id": chat.migrated_to})
         return chat

@@ -143,3 +143,17 @@ async def test_step_by_step_asks_which_community_when_admin_of_several(sim, runn
     await carol.expect(contains="cancelled")
     answer = await carol.press(pick, "Python Circle")
     assert answer.show_alert and "no longer works" in (answer.text or "")
+
+
+async def test_publishing_an_old_post_keeps_the_original_and_says_so(sim, runner, group, carol, clock) -> None:
+    # Bots cannot delete messages older than 48 hours: the item is published all the same.
+    content = await carol.send(group, "SECRET-OLD notes from last week")
+    clock.advance(hours=49)
+    command = await carol.reply(content, "/publish 0 | Old notes | notes")
+    notice = await carol.expect(group, contains="couldn't delete the original")
+    assert notice.reply_to is command
+    await carol.expect(group, contains="New in the catalog")
+    assert not content.deleted and not command.deleted  # deleteMessages failed as a whole
+    assert any(e["description"] == "Bad Request: message can't be deleted" for e in sim.errors)
+    async with stored(runner.settings.storage.url) as repos:
+        assert [i.title for i in await repos.content.list_all()] == ["Old notes"]

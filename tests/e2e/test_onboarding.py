@@ -103,7 +103,9 @@ async def test_user_who_never_started_gets_group_welcome_only(sim: Simulator, ru
     assert not [r for r in sim.requests if str(r["params"].get("chat_id")) == str(dave.id)]
 
 
+@pytest.mark.flood_limits
 async def test_burst_of_joins_gets_at_most_two_welcomes(sim: Simulator, runner: BotRunner, group) -> None:
+    assert sim.flood.enabled  # the batching exists for Telegram's 20 messages a minute per group
     people = [sim.user(f"P{i}") for i in range(20)]
     for person in people:
         await person.join(group)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.runner import BotRunner
 from bot.services.points import Grant, do_award_points
@@ -28,6 +30,7 @@ async def settle(sim: Simulator, runner: BotRunner) -> None:
     await runner.app.bot_data.points_writer.flush()
 
 
+@pytest.mark.flood_limits
 async def test_spam_and_duplicates_earn_one_point(sim: Simulator, runner: BotRunner, clock: FakeClock, group, alice) -> None:
     await alice.join(group)
     await alice.send(group, LONG)

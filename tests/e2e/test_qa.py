@@ -205,6 +205,7 @@ async def test_search_ranks_the_obvious_match_first(sim, runner, group, alice, b
     assert "Nothing matches" in (await bob.expect(group, contains="Nothing")).text
 
 
+@pytest.mark.flood_limits
 async def test_paging_buttons_change_only_that_list(sim, runner, group, alice) -> None:
     await _members(group, alice)
     for n in range(1, 8):
