@@ -14,16 +14,19 @@ from bot.services.members import MemberChange, do_migrate_community, do_record_m
 from bot.services.leaderboard import do_roll_windows
 from bot.services.leaderboard import get_profile as get_points_profile
 from bot.services.profile import ProfileEntry, get_profile
-from handlers.common import GROUP_TYPES, as_user, command, is_admin, is_group, load_community, member_status
-from handlers.common import require_person
+from bot.links import JOIN, deep_link
 from bot.views.base import listing
 from bot.views.points import profile_lines as points_profile_lines
+from handlers.common import GROUP_TYPES, as_user, command, is_admin, is_group, load_community, member_status
+from handlers.common import require_person
 from jobs.welcomes import schedule_welcome
 
 log = logging.getLogger(__name__)
 
 # What /me says a member's next onboarding step is.
 PROFILE_STEPS = {"rules": "profile.step.rules", "survey": "profile.step.survey", "done": "profile.step.done"}
+# In the private chat the next step is one tap away.
+PRIVATE_STEPS = {**PROFILE_STEPS, "rules": "profile.step.rules_here", "survey": "profile.step.survey_here"}
 
 async def _follow_up(context: CustomContext, chat_id: int, user_id: int, change: MemberChange | None) -> None:
     if change is None:
@@ -94,7 +97,7 @@ async def group_migrated(update: Update, context: CustomContext) -> None:
     schedule_welcome(context.job_queue, context.clock, new_id, context.settings.onboarding.welcome_delay)
 
 
-def profile_lines(context: CustomContext, entry: ProfileEntry) -> list[str]:
+def profile_lines(update: Update, context: CustomContext, entry: ProfileEntry) -> list[str]:
     """Return the onboarding part of /me for one community: since when, interests, next step."""
     since = entry.membership.joined_at.date().isoformat()
     lines = [context.t("profile.community", title=entry.community.title, since=since)]
@@ -104,8 +107,11 @@ def profile_lines(context: CustomContext, entry: ProfileEntry) -> list[str]:
         lines.append(context.t("profile.admin"))
     elif entry.membership.status == "pending":
         lines.append(context.t("profile.pending"))
-    if not entry.membership.is_admin:
+    if not entry.membership.is_admin and is_group(update):
         lines.append(context.t(PROFILE_STEPS[entry.next_step]))
+    elif not entry.membership.is_admin:
+        link = deep_link(context.bot.username, JOIN, entry.community.id)
+        lines.append(context.t(PRIVATE_STEPS[entry.next_step], link=link))
     return lines
 
 
@@ -126,7 +132,7 @@ async def show_me(update: Update, context: CustomContext) -> None:
         lines.append(context.t("profile.none"))
     for entry in entries:
         lines.append("")
-        lines += profile_lines(context, entry)
+        lines += profile_lines(update, context, entry)
         lines += await _points_lines(context, entry.community.id, user.id)
         lines.append(await _purchases_line(context, entry.community.id, user.id))
     await update.effective_message.reply_text(

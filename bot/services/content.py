@@ -123,8 +123,10 @@ def parse_options(words: Sequence[str]) -> dict[str, object]:
         if not word or word == "-":
             continue
         name, sep, value = word.partition("=")
+        if name in options:
+            raise Usage("publish.duplicate_option", option=name)
         # `members` is a bare word; level and points need a value.
-        if name in options or name not in ("level", "points", "members") or (name == "members") == bool(sep):
+        if name not in ("level", "points", "members") or (name == "members") == bool(sep):
             raise Usage("publish.bad_option", option=word)
         if name == "members":
             options[name] = True

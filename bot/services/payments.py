@@ -208,7 +208,7 @@ async def do_record_payment(
         if payment is None:
             return PaymentOutcome(duplicate=True)
         if order is None or info.currency != order.currency or info.amount != order.amount:
-            log.error("payment %s matches no order of user %s; refunding it", payment.id, info.user.id)
+            log.warning("payment %s matches no order of user %s; refunding it", payment.id, info.user.id)
             return await _refund_due(repos, payment, "orphan")
         if order.kind == "item":
             outcome = await _grant_item(repos, order, payment, now)

@@ -287,3 +287,14 @@ async def test_duplicated_ask_posts_once_and_close_by_replying_to_an_answer(sim,
     await alice.reply(answer, "/close")
     await alice.expect(group, contains="Q#1 is closed")
     assert post.text.startswith("🔒 Closed")
+
+
+async def test_a_suggestion_alert_shows_the_answer_as_written(sim, runner, group, alice, bob, carol) -> None:
+    await _members(group, alice, bob)
+    answer = "Use pip --proxy <host:port> & set HTTPS_PROXY too. " + "More detail follows here. " * 20
+    await _solved_question(group, alice, bob, QUESTION, answer)
+    await carol.send(group, "/ask How can I install python packages when I'm behind a proxy?")
+    post = await carol.expect(group, contains="Q#2")
+    shown = await carol.press(post, "Q#1")
+    assert "--proxy <host:port> & set" in shown.text and "&lt;" not in shown.text and "&amp;" not in shown.text
+    assert len(shown.text) <= 200 and shown.text.endswith("…")
