@@ -15,6 +15,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bot.schedule import OFF, QuietHours, WeeklyTime, parse_time
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 PAYLOAD_SECRET_ENV = "CIRCLEBOT_PAYLOAD_SECRET"
@@ -181,6 +183,40 @@ class OnboardingConfig(_Section):
     tags: tuple[str, ...] = ()
 
 
+class EngagementConfig(_Section):
+    """Digests and the weekly board (SPEC §6); the times are per-community defaults admins change with /set."""
+
+    check_interval: float = Field(60, gt=0, le=3600)  # seconds between looks at what is due
+    digest_time: str = "09:00"
+    group_digest: Literal["daily", "weekly", "off"] = "weekly"
+    weekly_board: str = "mon 10:00"
+    allow_paid_broadcast: bool = False
+    member_digest: bool = True  # members get the daily digest unless they turn it off
+    quiet_hours: str = "22:00-08:00"
+    digest_items: int = Field(5, ge=1, le=10)  # new items, picks and questions listed per section
+
+    @field_validator("digest_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if parse_time(value) is None:
+            raise ValueError("a time of day is HH:MM")
+        return value
+
+    @field_validator("weekly_board")
+    @classmethod
+    def _weekly(cls, value: str) -> str:
+        if value != OFF and WeeklyTime.parse(value) is None:
+            raise ValueError('a weekly time is like "mon 10:00", or "off"')
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        if value != OFF and QuietHours.parse(value) is None:
+            raise ValueError('quiet hours are like "22:00-08:00", or "off"')
+        return value
+
+
 class Settings(BaseSettings):
     """The whole configuration, loaded once at start."""
 
@@ -201,6 +237,7 @@ class Settings(BaseSettings):
     points: PointsConfig = PointsConfig()
     payments: PaymentsConfig = PaymentsConfig()
     qa: QaConfig = QaConfig()
+    engagement: EngagementConfig = EngagementConfig()
     # Signs invoice payloads (HMAC-SHA256); only from the environment. Without it buying with Stars is off.
     payload_secret: SecretStr | None = Field(default=None, validation_alias=PAYLOAD_SECRET_ENV)
 

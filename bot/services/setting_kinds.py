@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from bot.errors import Usage
 from bot.numbers import parse_int
+from bot.schedule import OFF, QuietHours, WeeklyTime, format_time, parse_time
 
 # t(key, **params) in the reader's language; the result is HTML.
 Translate = Callable[..., str]
@@ -267,3 +268,97 @@ def _stored_text(stored: Any) -> str:
     if not isinstance(stored, str):
         raise ValueError(stored)
     return stored
+
+
+@dataclass(frozen=True)
+class TimeOfDay:
+    """A local time of day such as 09:00, stored as HH:MM."""
+
+    error: str = "set.bad_time"
+
+    def parse(self, text: str, params: Params) -> str:
+        value = parse_time(text)
+        if value is None:
+            raise _usage(self.error, params, value=text)
+        return format_time(value)
+
+    def load(self, stored: Any) -> str:
+        if not isinstance(stored, str) or parse_time(stored) is None:
+            raise ValueError(stored)
+        return stored
+
+    def show(self, value: Any, t: Translate) -> str:
+        return str(value)
+
+    def canonical(self, value: Any) -> str:
+        return str(value)
+
+    def syntax(self, t: Translate) -> str:
+        return "HH:MM"
+
+    def message_keys(self) -> tuple[str, ...]:
+        return (self.error,)
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """A weekday and a local time such as "mon 10:00", or off."""
+
+    error: str = "set.bad_weekly"
+
+    def parse(self, text: str, params: Params) -> str:
+        if text.lower() == OFF:
+            return OFF
+        value = WeeklyTime.parse(text)
+        if value is None:
+            raise _usage(self.error, params, value=text)
+        return str(value)
+
+    def load(self, stored: Any) -> str:
+        if stored != OFF and (not isinstance(stored, str) or WeeklyTime.parse(stored) is None):
+            raise ValueError(stored)
+        return str(stored)
+
+    def show(self, value: Any, t: Translate) -> str:
+        return t("settings.off") if value == OFF else str(value)
+
+    def canonical(self, value: Any) -> str:
+        return str(value)
+
+    def syntax(self, t: Translate) -> str:
+        return "mon 10:00|off"
+
+    def message_keys(self) -> tuple[str, ...]:
+        return (self.error, "settings.off")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A daily window of local time such as 22:00-08:00 (it may span midnight), or off."""
+
+    error: str = "set.bad_window"
+
+    def parse(self, text: str, params: Params) -> str:
+        if text.lower() == OFF:
+            return OFF
+        value = QuietHours.parse(text)
+        if value is None:
+            raise _usage(self.error, params, value=text)
+        return str(value)
+
+    def load(self, stored: Any) -> str:
+        if stored != OFF and (not isinstance(stored, str) or QuietHours.parse(stored) is None):
+            raise ValueError(stored)
+        return str(stored)
+
+    def show(self, value: Any, t: Translate) -> str:
+        return t("settings.off") if value == OFF else str(value)
+
+    def canonical(self, value: Any) -> str:
+        return str(value)
+
+    def syntax(self, t: Translate) -> str:
+        return "22:00-08:00|off"
+
+    def message_keys(self) -> tuple[str, ...]:
+        return (self.error, "settings.off")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import OnboardingConfig, PointsConfig
 from bot.errors import Usage
 from bot.i18n import LANGUAGES
-from bot.services.setting_kinds import Choice, Flag, Kind, Number, Tags, Text, Translate, Zone
+from bot.services.setting_kinds import Choice, Flag, Kind, Number, Tags, Text, TimeOfDay, Translate, Weekly, Window, Zone
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -34,6 +34,10 @@ RESET = "reset"
 
 GATES = ("off", "rules", "request")
 GATE_LABELS = ("settings.choice.gate.off", "settings.choice.gate.rules", "settings.choice.gate.request")
+GROUP_DIGESTS = ("daily", "weekly", "off")
+GROUP_DIGEST_LABELS = (
+    "settings.choice.group_digest.daily", "settings.choice.group_digest.weekly", "settings.choice.group_digest.off",
+)
 LANGUAGE_LABELS = ("settings.choice.language.en", "settings.choice.language.zh")  # as bot.i18n.LANGUAGES
 MAX_WELCOME = 1000
 MAX_RULES = 3000
@@ -177,10 +181,37 @@ SETTINGS: tuple[Setting, ...] = (
     _points_number("onboarding", "settings.label.points.onboarding"),
     _points_number("purchase", "settings.label.points.purchase"),
     _points_flag("announce_levels", "settings.label.points.announce_levels"),
+    # Digests and the weekly board, in the community's time zone.
+    Setting(
+        "digest_time", COMMUNITY, TimeOfDay(), "settings.section.engagement", "settings.label.digest_time",
+        "set.usage.digest_time", default="engagement.digest_time",
+    ),
+    Setting(
+        "group_digest", COMMUNITY, Choice(GROUP_DIGESTS, "set.bad_group_digest", GROUP_DIGEST_LABELS),
+        "settings.section.engagement", "settings.label.group_digest", "set.usage.group_digest",
+        default="engagement.group_digest",
+    ),
+    Setting(
+        "weekly_board", COMMUNITY, Weekly(), "settings.section.engagement", "settings.label.weekly_board",
+        "set.usage.weekly_board", default="engagement.weekly_board",
+    ),
+    Setting(
+        "allow_paid_broadcast", COMMUNITY, Flag(), "settings.section.engagement",
+        "settings.label.allow_paid_broadcast", "set.usage.allow_paid_broadcast",
+        default="engagement.allow_paid_broadcast",
+    ),
     # A member's own preferences, changed in the private chat.
     Setting(
         "language", MEMBER, Choice(LANGUAGES, "set.bad_language", LANGUAGE_LABELS), "settings.section.preferences",
         "settings.label.language", "set.usage.my_language", editor=SELF, unset="settings.language_auto",
+    ),
+    Setting(
+        "digest", MEMBER, Flag(), "settings.section.preferences", "settings.label.digest", "set.usage.digest",
+        default="engagement.member_digest", editor=SELF,
+    ),
+    Setting(
+        "quiet_hours", MEMBER, Window(), "settings.section.preferences", "settings.label.quiet_hours",
+        "set.usage.quiet_hours", default="engagement.quiet_hours", editor=SELF,
     ),
 )
 

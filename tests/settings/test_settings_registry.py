@@ -59,6 +59,10 @@ GOOD: dict[str, list[tuple[str, Any]]] = {
     "gate_timeout": [("1", 1), ("1440", 1440)],
     **{f"points.{rule}": [("0", 0), (str(high), high)] for rule, high in _POINT_LIMITS.items()},
     "points.announce_levels": [("off", False), ("ON", True), ("no", False), ("1", True)],
+    "digest_time": [("7:30", "07:30"), ("23:59", "23:59")],
+    "group_digest": [("DAILY", "daily"), ("off", "off")],
+    "weekly_board": [("Monday 9:00", "mon 09:00"), ("sun 18:30", "sun 18:30"), ("OFF", "off")],
+    "allow_paid_broadcast": [("on", True), ("off", False)],
 }
 # ... and values it refuses, with the message the admin gets.
 BAD: dict[str, list[tuple[str, str]]] = {
@@ -77,6 +81,12 @@ BAD: dict[str, list[tuple[str, str]]] = {
         for rule, high in _POINT_LIMITS.items()
     },
     "points.announce_levels": [("maybe", "set.points_bad_bool"), ("", "set.points_bad_bool")],
+    "digest_time": [("24:00", "set.bad_time"), ("９:00", "set.bad_time"), ("9", "set.bad_time"),
+                    ("", "set.usage.digest_time")],
+    "group_digest": [("hourly", "set.bad_group_digest"), ("", "set.usage.group_digest")],
+    "weekly_board": [("mo 10:00", "set.bad_weekly"), ("mon", "set.bad_weekly"), ("funday 10:00", "set.bad_weekly"),
+                     ("", "set.usage.weekly_board")],
+    "allow_paid_broadcast": [("maybe", "set.bad_flag"), ("", "set.usage.allow_paid_broadcast")],
 }
 NAMES = [s.name for s in settings_in(COMMUNITY)]
 
@@ -102,8 +112,9 @@ def test_every_setting_is_declared_once_with_its_messages(t: Translator, config:
     assert set(OVERRIDABLE) == set(PointsConfig.model_fields) - {"levels", "level_names", "reaction_emojis"}
     assert [title for title, _ in sections(COMMUNITY)] == [
         "settings.section.community", "settings.section.onboarding", "settings.section.points",
+        "settings.section.engagement",
     ]
-    assert [s.name for s in settings_in(MEMBER)] == ["language"]
+    assert [s.name for s in settings_in(MEMBER)] == ["language", "digest", "quiet_hours"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -240,6 +251,20 @@ async def test_member_language_preference(db: Database, clock: FakeClock, config
     async with db.read() as repos:
         assert await get_user_language(repos, ALICE.id, "de", "zh") == "zh"  # unsupported app language: fallback
         assert await get_user_language(repos, ALICE.id, "en", "zh") == "en"
+
+
+async def test_member_digest_and_quiet_hours(db: Database, clock: FakeClock, config: Settings) -> None:
+    effective = await get_member_settings(db, ALICE.id, config)
+    assert effective["digest"] is True and effective["quiet_hours"] == "22:00-08:00"
+    assert await do_set_member_setting(db, clock, ALICE, "digest", "off") is False
+    assert await do_set_member_setting(db, clock, ALICE, "quiet_hours", "23:00 - 7:00") == "23:00-07:00"
+    assert await do_set_member_setting(db, clock, ALICE, "quiet_hours", "OFF") == "off"
+    for raw in ("22:00-22:00", "22-08", "evening"):
+        with pytest.raises(Usage) as caught:
+            await do_set_member_setting(db, clock, ALICE, "quiet_hours", raw)
+        assert caught.value.key == "set.bad_window"
+    effective = await get_member_settings(db, ALICE.id, config)
+    assert effective["digest"] is False and effective["quiet_hours"] == "off"
 
 
 def test_pick_language() -> None:
