@@ -286,3 +286,18 @@ async def test_duplicated_ask_posts_once_and_close_by_replying_to_an_answer(sim,
     await alice.reply(answer, "/close")
     await alice.expect(group, contains="Q#1 is closed")
     assert post.text.startswith("🔒 Closed")
+
+
+async def test_closing_or_accepting_once_more_says_it_is_done_already(sim, runner, group, alice, bob) -> None:
+    await _members(group, alice, bob)
+    await _solved_question(group, alice, bob, QUESTION, ANSWER)
+    answer = next(m for m in sim.messages(group) if m.text == ANSWER)
+    await alice.reply(answer, "/accept")
+    assert (await alice.expect(group, contains="already")).text == "Q#1 is already solved or closed."
+    await alice.send(group, "/ask Is anyone going to the meetup on Friday?")
+    await alice.expect(group, contains="Q#2")
+    await alice.send(group, "/close 2")
+    await alice.expect(group, contains="Q#2 is closed")
+    for user in (alice, bob):
+        await user.send(group, "/close 2")
+        assert (await user.expect(group, contains="Q#2 is already")).text == "Q#2 is already solved or closed."
