@@ -50,14 +50,15 @@ def excerpt_block(text: str) -> str:
 
 def suggestions_markup(context: Texts, suggestions: Suggestions) -> InlineKeyboardMarkup | None:
     """Return one button per similar solved question or FAQ entry."""
+    # Button labels and alerts are plain text: user text goes in unescaped (Raw).
     rows = [
         [button(context.t("qa.button.question", number=s.question.number,
-                          title=excerpt(s.question.text, BUTTON_TITLE_CHARS)), "sq", s.question.number)]
+                          title=Raw(excerpt(s.question.text, BUTTON_TITLE_CHARS))), "sq", s.question.number)]
         for s in suggestions.questions
     ]
     rows += [
         [button(context.t("qa.button.faq", number=s.entry.number,
-                          title=excerpt(s.entry.question, BUTTON_TITLE_CHARS)), "sf", s.entry.number)]
+                          title=Raw(excerpt(s.entry.question, BUTTON_TITLE_CHARS))), "sf", s.entry.number)]
         for s in suggestions.faq
     ]
     return InlineKeyboardMarkup(rows) if rows else None
@@ -82,16 +83,16 @@ def suggestion_alert(context: Texts, view: QuestionView) -> str:
     """Return the popup shown for a suggested question (its accepted answer)."""
     q = view.question
     if view.answer is None:
-        text = context.t("qa.alert.question_plain", number=q.number, text=excerpt(q.text))
+        text = context.t("qa.alert.question_plain", number=q.number, text=Raw(excerpt(q.text)))
     else:
-        text = context.t("qa.alert.question", number=q.number, name=view.answerer_name or "",
-                         answer=excerpt(view.answer.text))
+        text = context.t("qa.alert.question", number=q.number, name=Raw(view.answerer_name or ""),
+                         answer=Raw(excerpt(view.answer.text)))
     return excerpt(text, ALERT_CHARS)
 
 
 def faq_alert(context: Texts, entry: FaqEntry) -> str:
     """Return the popup shown for a suggested FAQ entry."""
-    return excerpt(context.t("qa.alert.faq", number=entry.number, answer=entry.answer), ALERT_CHARS)
+    return excerpt(context.t("qa.alert.faq", number=entry.number, answer=Raw(entry.answer)), ALERT_CHARS)
 
 
 def thread_text(context: Texts, community: Community, view: QuestionView) -> str:
