@@ -29,7 +29,7 @@ from bot.services.points_rules import Scoring
 from bot.services.profile import ProfileEntry, get_profile, next_unfinished
 from bot.services.settings import pick_language
 from bot.views.base import listing
-from handlers.common import as_user, is_admin, is_group, is_present, member_status
+from handlers.common import as_user, is_admin, is_group, is_present, load_community, member_status
 from storage.models import Community
 
 log = logging.getLogger(__name__)
@@ -204,6 +204,7 @@ async def press_button(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     press = Press.decode(query.data)
     if press is None or is_group(update):  # onboarding steps only exist in the member's private chat
+        await load_community(update, context)  # a copy forwarded to a group: answer in its language
         await query.answer(context.t("onb.expired"), show_alert=True)
         return
     user_id, settings = update.effective_user.id, context.settings.onboarding

@@ -123,7 +123,9 @@ async def publish_line(update: Update, context: CustomContext) -> None:
         if source_message is None and not args:
             link = deep_link(context.bot.username, PUBLISH)
             button = InlineKeyboardButton(context.t("publish.btn.private"), url=link)
-            await message.reply_text(context.t("publish.private_hint"), reply_markup=InlineKeyboardMarkup([[button]]))
+            await message.reply_text(
+                context.t("publish.private_hint"), reply_markup=InlineKeyboardMarkup([[button]])
+            )
             return
     else:
         community = None

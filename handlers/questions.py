@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import CustomContext
-from bot.errors import Usage
+from bot.errors import DomainError, Usage
 from bot.numbers import parse_id
 from bot.services.qa_search import get_suggestions
 from bot.services.question_views import QuestionView, get_faq_entry, get_question_view
@@ -93,8 +93,8 @@ async def accept(update: Update, context: CustomContext) -> None:
     result = await do_accept(context.services.qa, community.id, update.effective_user.id, admin, target.message_id)
     # A replay edits the post again too: the first run may have died between commit and edit.
     await refresh_post(context, community, result.question)
-    if not result.changed:
-        return
+    if not result.changed:  # accepted already (this command delivered again, or sent once more)
+        raise DomainError("qa.not_open", number=result.question.number)
     view = await get_question_view(context.db, community.id, question_id=result.question.id)
     name = view.answerer_name or ""
     key = "qa.accept.done" if result.rewarded else "qa.accept.done_self"
@@ -124,8 +124,8 @@ async def close(update: Update, context: CustomContext) -> None:
         context.services.qa, community.id, update.effective_user.id, admin, number=number, message_id=message_id
     )
     await refresh_post(context, community, result.question)
-    if not result.changed:
-        return
+    if not result.changed:  # closed already: say so rather than nothing
+        raise DomainError("qa.not_open", number=result.question.number)
     text = context.t("qa.close.done", number=result.question.number)
     if result.bounty_returned:
         view = await get_question_view(context.db, community.id, question_id=result.question.id)

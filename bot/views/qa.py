@@ -51,14 +51,15 @@ def excerpt_block(text: str) -> str:
 
 def suggestions_markup(context: Texts, suggestions: Suggestions) -> InlineKeyboardMarkup | None:
     """Return one button per similar solved question or FAQ entry."""
+    # Button labels are plain text: user text goes in unescaped (Raw).
     rows = [
         [button(context.t("qa.button.question", number=s.question.number,
-                          title=excerpt(s.question.text, BUTTON_TITLE_CHARS)), "sq", s.question.number)]
+                          title=Raw(excerpt(s.question.text, BUTTON_TITLE_CHARS))), "sq", s.question.number)]
         for s in suggestions.questions
     ]
     rows += [
         [button(context.t("qa.button.faq", number=s.entry.number,
-                          title=excerpt(s.entry.question, BUTTON_TITLE_CHARS)), "sf", s.entry.number)]
+                          title=Raw(excerpt(s.entry.question, BUTTON_TITLE_CHARS))), "sf", s.entry.number)]
         for s in suggestions.faq
     ]
     return InlineKeyboardMarkup(rows) if rows else None

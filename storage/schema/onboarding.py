@@ -38,4 +38,6 @@ pending_welcomes = sa.Table(
     sa.Column("user_id", sa.BigInteger, user_fk(), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("community_id", "user_id"),
+    # The welcome's outbox key is made from the last id it names: an id must never come back.
+    sqlite_autoincrement=True,
 )

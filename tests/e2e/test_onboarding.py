@@ -339,3 +339,11 @@ async def test_onboarding_in_chinese(sim: Simulator, runner: BotRunner, carol, b
     msg = await bob.expect(contains="群规")
     await bob.press(msg, "我接受")
     await sim.wait_for(lambda: "入群引导" in msg.content)
+
+
+async def test_a_join_after_an_earlier_welcome_is_welcomed_too(runner: BotRunner, group, alice, bob) -> None:
+    await alice.join(group)
+    await alice.expect(group, contains="Welcome to")
+    await bob.join(group)
+    welcome = await bob.expect(group, contains="Bob")
+    assert "Welcome to" in welcome.content and "Alice" not in welcome.content

@@ -298,3 +298,18 @@ async def test_a_suggestion_alert_shows_the_answer_as_written(sim, runner, group
     shown = await carol.press(post, "Q#1")
     assert "--proxy <host:port> & set" in shown.text and "&lt;" not in shown.text and "&amp;" not in shown.text
     assert len(shown.text) <= 200 and shown.text.endswith("…")
+
+
+async def test_closing_or_accepting_once_more_says_it_is_done_already(sim, runner, group, alice, bob) -> None:
+    await _members(group, alice, bob)
+    await _solved_question(group, alice, bob, QUESTION, ANSWER)
+    answer = next(m for m in sim.messages(group) if m.text == ANSWER)
+    await alice.reply(answer, "/accept")
+    assert (await alice.expect(group, contains="already")).text == "Q#1 is already solved or closed."
+    await alice.send(group, "/ask Is anyone going to the meetup on Friday?")
+    await alice.expect(group, contains="Q#2")
+    await alice.send(group, "/close 2")
+    await alice.expect(group, contains="Q#2 is closed")
+    for user in (alice, bob):
+        await user.send(group, "/close 2")
+        assert (await user.expect(group, contains="Q#2 is already")).text == "Q#2 is already solved or closed."
