@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.context import Services
+from jobs.engagement import ENGAGEMENT_JOB, run_engagement
 from jobs.gates import GATES_JOB, enforce_gates
 from jobs.outbox import OUTBOX_JOB, wake_outbox
 from jobs.payments import DELIVERY_JOB, retry_deliveries
@@ -21,8 +22,13 @@ def schedule_jobs(app: Application) -> None:
         (DELIVERY_JOB, retry_deliveries, settings.payments.delivery_interval, None),
         # first=0: deadlines that passed while the bot was down are enforced at start.
         (GATES_JOB, enforce_gates, settings.onboarding.gate_check_interval, 0),
+        # first=0: a digest missed while the bot was down goes out at start (same local day only).
+        (ENGAGEMENT_JOB, run_engagement, settings.engagement.check_interval, 0),
     )
     for job_id, callback, interval, first in periodic:
+        # A late run still runs (APScheduler's default grace of 1 s would skip it silently), and
+        # runs that piled up while the loop was busy collapse into one: every pass is idempotent.
         app.job_queue.run_repeating(
-            callback, interval=interval, first=first, name=job_id, job_kwargs={"id": job_id, "replace_existing": True}
+            callback, interval=interval, first=first, name=job_id,
+            job_kwargs={"id": job_id, "replace_existing": True, "misfire_grace_time": None, "coalesce": True},
         )

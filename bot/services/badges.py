@@ -13,10 +13,11 @@ HELPER = "helper"  # first accepted answer
 MENTOR = "mentor"  # MENTOR_ANSWERS accepted answers
 ON_FIRE = "on_fire"  # ON_FIRE_STREAK-day check-in streak
 SUPPORTER = "supporter"  # first purchase
+TOP_WEEK = "top_week"  # among the top three of a weekly board
 
-BADGES = (NEWCOMER, CURIOUS, HELPER, MENTOR, ON_FIRE, SUPPORTER)
-# Purchases are private: these badges are given without telling the group.
-QUIET_BADGES = frozenset({SUPPORTER})
+BADGES = (NEWCOMER, CURIOUS, HELPER, MENTOR, ON_FIRE, SUPPORTER, TOP_WEEK)
+# Given without an announcement of their own: purchases are private; the weekly board names its winners.
+QUIET_BADGES = frozenset({SUPPORTER, TOP_WEEK})
 MENTOR_ANSWERS = 10
 ON_FIRE_STREAK = 7
 

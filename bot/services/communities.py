@@ -52,6 +52,12 @@ async def do_leave_community(db: Database, clock: Clock, chat_id: int) -> None:
         await repos.communities.mark_left(chat_id, clock.now())
 
 
+async def get_active_community_ids(db: Database) -> list[int]:
+    """Return the ids of every active community."""
+    async with db.read() as repos:
+        return await repos.communities.active_ids()
+
+
 async def get_community(db: Database, chat_id: int) -> Community | None:
     """Return the community for a chat id, if registered."""
     async with db.read() as repos:

@@ -110,7 +110,11 @@ async def get_community_settings(db: Database, community_id: int, config: Settin
 
 async def read_member_settings(repos: Repos, user_id: int, config: Settings) -> EffectiveSettings:
     """Return a member's own preferences with the defaults filled in."""
-    rows = await repos.user_settings.get_all(user_id)
+    return effective_member_settings(await repos.user_settings.get_all(user_id), config)
+
+
+def effective_member_settings(rows: Mapping[str, Any], config: Settings) -> EffectiveSettings:
+    """Return a member's preferences from their stored rows (by name), with the defaults filled in."""
     stored = {s.name: _load(s, rows.get(s.name)) for s in settings_in(MEMBER)}
     return _effective(MEMBER, stored, config)
 

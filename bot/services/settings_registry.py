@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from bot.config import OnboardingConfig, PointsConfig
 from bot.errors import Usage
 from bot.i18n import LANGUAGES
-from bot.services.setting_kinds import Choice, Flag, Kind, Number, Tags, Text, TimeOfDay, Translate, Weekly, Window, Zone
+from bot.services.setting_kinds import Choice, Flag, Kind, Number, Tags, Text, TimeOfDay, Translate, Weekly, Window
+from bot.services.setting_kinds import Zone
 
 if TYPE_CHECKING:
     from bot.config import Settings

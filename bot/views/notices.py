@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.views import community, content, onboarding, points, qa
+from bot.views import community, content, digests, onboarding, points, qa
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 
 
@@ -22,6 +22,7 @@ RENDERERS: dict[str, NoticeRenderer] = {
     **points.NOTICES,
     **qa.NOTICES,
     **content.NOTICES,
+    **digests.NOTICES,
     "prerendered": render_prerendered,
 }
 

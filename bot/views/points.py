@@ -19,10 +19,12 @@ LEVEL_NAMES = {
 BADGE_LABELS = {
     "newcomer": "badge.newcomer", "curious": "badge.curious", "helper": "badge.helper",
     "mentor": "badge.mentor", "on_fire": "badge.on_fire", "supporter": "badge.supporter",
+    "top_week": "badge.top_week",
 }
 BADGE_REASONS = {
     "newcomer": "badge.why.newcomer", "curious": "badge.why.curious", "helper": "badge.why.helper",
     "mentor": "badge.why.mentor", "on_fire": "badge.why.on_fire", "supporter": "badge.why.supporter",
+    "top_week": "badge.why.top_week",
 }
 
 

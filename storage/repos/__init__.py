@@ -10,6 +10,7 @@ from storage.repos.badges import BadgesRepo
 from storage.repos.bulk import BulkRepo
 from storage.repos.communities import CommunitiesRepo
 from storage.repos.content import ContentRepo
+from storage.repos.digests import DigestsRepo
 from storage.repos.entitlements import EntitlementsRepo
 from storage.repos.faq import FaqRepo
 from storage.repos.ledger import LedgerRepo
@@ -47,6 +48,7 @@ class Repos:
         self.badges = BadgesRepo(conn)
         self.ledger = LedgerRepo(conn)
         self.bulk = BulkRepo(conn)
+        self.digests = DigestsRepo(conn)
         self.questions = QuestionsRepo(conn)
         self.answers = AnswersRepo(conn)
         self.faq = FaqRepo(conn)

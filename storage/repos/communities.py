@@ -105,6 +105,13 @@ class CommunitiesRepo:
         )
         return True
 
+    async def active_ids(self) -> list[int]:
+        """Return the ids of the active communities."""
+        rows = await self.conn.execute(
+            sa.select(communities.c.id).where(communities.c.status == "active").order_by(communities.c.id)
+        )
+        return list(rows.scalars())
+
     async def list_for_user(self, user_id: int) -> list[tuple[Community, Membership]]:
         """Return the active communities the user is in now, by title."""
         rows = await self.conn.execute(

@@ -37,6 +37,7 @@ from storage.schema.qa import (
     answers,
     faq_entries,
 )
+from storage.schema.engagement import engagement_runs
 from storage.schema.onboarding import (
     onboarding,
     pending_welcomes,
@@ -53,6 +54,7 @@ __all__ = [
     "content_items",
     "content_opens",
     "content_ratings",
+    "engagement_runs",
     "entitlements",
     "faq_entries",
     "memberships",

@@ -1,0 +1,116 @@
+"""Digests and the weekly board: the member's morning message, the group digest, the board post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Raw
+from bot.links import ITEM, anchor, deep_link
+from bot.views.base import NoticeEnv, NoticeRenderer, Rendered, Texts, listing, mention
+from bot.views.content import short
+from bot.views.content_data import encode
+from bot.views.points import MEDALS
+
+STOP = "dg:stop"  # callback data of the "Stop these" button
+REASONS = {"interest": "digest.reason.interest", "popular": "digest.reason.popular"}
+
+
+def _price(texts: Texts, stars: int | None, points: int | None) -> str:
+    if stars:
+        return texts.t("digest.price.stars", stars=stars)
+    if points:
+        return texts.t("digest.price.points", points=points, count=points)
+    return texts.t("digest.price.free")
+
+
+def _item_line(env: NoticeEnv, item: list[Any]) -> str:
+    item_id, title, stars, points = item[:4]
+    link = anchor(deep_link(env.bot_username, ITEM, item_id), title, "")
+    return env.t("digest.item", link=link, price=Raw(_price(env, stars, points)))
+
+
+def _pick_button(env: NoticeEnv, pick: list[Any]) -> InlineKeyboardButton:
+    """Open what is free, buy what has a Stars price, show the card for the rest (points, level, members)."""
+    item_id, title, stars, points = pick[:4]
+    if stars:
+        return InlineKeyboardButton(env.t("digest.btn.buy", title=short(title), stars=stars),
+                                    callback_data=encode("b", item_id))
+    if not points:
+        return InlineKeyboardButton(env.t("digest.btn.open", title=short(title)), callback_data=encode("o", item_id))
+    return InlineKeyboardButton(env.t("digest.btn.card", title=short(title)), callback_data=encode("i", item_id))
+
+
+def render_digest(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """A member's daily digest: new content, answers to their questions, questions to answer, picks, standing."""
+    blocks = [env.t("digest.title", title=params["title"])]
+    if params["new"]:
+        blocks.append("\n".join([env.t("digest.new"), *(_item_line(env, item) for item in params["new"])]))
+    if params["answers"]:
+        lines = [env.t("digest.answers")]
+        lines += [env.t("digest.answer", number=n, name=name, text=text) for n, name, text in params["answers"]]
+        blocks.append("\n".join(lines))
+    if params["questions"]:
+        lines = [env.t("digest.questions")]
+        lines += [env.t("digest.question", number=n, text=text) for n, text in params["questions"]]
+        blocks.append("\n".join(lines))
+    if params["picks"]:
+        lines = [env.t("digest.picks")]
+        for pick in params["picks"]:
+            reason = pick[4]
+            why = env.t(REASONS.get(reason, REASONS["popular"]), tag=pick[5] or "")
+            lines.append(env.t("digest.pick", line=Raw(_item_line(env, pick)), why=why))
+        blocks.append("\n".join(lines))
+    standing = []
+    if params.get("streak"):
+        standing.append(env.t("digest.streak", days=Raw(env.t("unit.days", count=params["streak"]))))
+    if params.get("rank"):
+        standing.append(env.t("digest.rank", rank=params["rank"]))
+    if standing:
+        blocks.append(" · ".join(standing))
+    rows = [[_pick_button(env, pick)] for pick in params["picks"]]
+    rows.append([InlineKeyboardButton(env.t("digest.btn.stop"), callback_data=STOP)])
+    return Rendered("\n\n".join(blocks), InlineKeyboardMarkup(rows))
+
+
+def render_group_digest(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """The group's daily or weekly digest: new content, hot and unanswered questions, the week's leaders."""
+    blocks = [env.t("digest.group.weekly" if params["weekly"] else "digest.group.daily")]
+    if params["new"]:
+        lines = [env.t("digest.new")]
+        lines += [env.t("digest.group.item", link=anchor(deep_link(env.bot_username, ITEM, item_id), title, ""))
+                  for item_id, title in params["new"]]
+        blocks.append("\n".join(lines))
+    if params["hot"]:
+        lines = [env.t("digest.group.hot")]
+        lines += [env.t("digest.group.hot_line", number=n, text=text, count=answers) for n, text, answers in
+                  params["hot"]]
+        blocks.append("\n".join(lines))
+    if params["unanswered"]:
+        lines = [env.t("digest.group.unanswered")]
+        lines += [env.t("digest.question", number=n, text=text) for n, text in params["unanswered"]]
+        blocks.append("\n".join(lines))
+    if params["leaders"]:
+        leaders = [env.t("digest.group.leader", medal=MEDALS.get(rank, f"{rank}."), name=name, points=points)
+                   for name, points, rank in params["leaders"]]
+        blocks.append(env.t("digest.group.leaders", leaders=Raw(" · ".join(leaders))))
+    return Rendered("\n\n".join(blocks))
+
+
+def render_weekly_board(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """The weekly leaderboard post: top 10 with medals, and who gets the badge."""
+    lines = [env.t("board.title")]
+    for user_id, name, points, rank in params["leaders"]:
+        place = Raw(MEDALS.get(rank, f"{rank}."))
+        lines.append(env.t("board.line", rank=place, name=mention(user_id, name), points=points, count=points))
+    winners = [mention(user_id, name) for user_id, name, _points, rank in params["leaders"] if rank <= 3]
+    lines += ["", env.t("board.winners", names=Raw(listing(env, winners)), count=len(winners))]
+    return Rendered("\n".join(lines))
+
+
+NOTICES: dict[str, NoticeRenderer] = {
+    "engagement/digest": render_digest,
+    "engagement/group_digest": render_group_digest,
+    "engagement/weekly_board": render_weekly_board,
+}

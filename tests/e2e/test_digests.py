@@ -1,0 +1,182 @@
+"""Daily member digests, group digests and the weekly board: at the community's local time, once, skipped when empty."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.runner import BotRunner
+from bot.schedule import local_now
+from bot.services.digests import due_runs
+from bot.services.settings import EffectiveSettings
+from jobs.engagement import ENGAGEMENT_JOB
+from tests.content.flows import publish
+from tests.fixtures import make_settings, stored
+
+TUESDAY_EARLY = dt.datetime(2026, 1, 6, 5, 0, tzinfo=dt.UTC)
+LONG = "This message is long enough to earn a point."
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Tuesday before dawn: nothing is due when the bot starts."""
+    return FakeClock(TUESDAY_EARLY)
+
+
+@pytest.fixture
+def settings(sim, tmp_path) -> Settings:
+    """The sweep runs only when a test asks for it (plus once at start)."""
+    return make_settings(sim, str(tmp_path / "bot.db"), engagement={"check_interval": 3600})
+
+
+async def sweep(runner: BotRunner) -> None:
+    """Run the real engagement job now, then wait until the outbox has sent what it queued."""
+    app = runner.app
+    (job,) = app.job_queue.get_jobs_by_name(ENGAGEMENT_JOB)
+    await job.run(app)
+    await app.bot_data.outbox.idle()
+
+
+async def digests_of(runner: BotRunner, user_id: int) -> list[str]:
+    async with stored(runner.settings.storage.url) as repos:
+        return [m.dedupe_key for m in await repos.outbox.list_for_chat(user_id) if m.kind == "engagement/digest"]
+
+
+async def _member(group, user) -> None:
+    await user.start()
+    await user.expect()
+    await user.join(group)
+
+
+async def test_a_member_gets_one_digest_at_the_local_digest_time_and_none_when_nothing_is_new(
+    sim, runner, clock, group, alice, carol
+) -> None:
+    await _member(group, alice)
+    await publish(carol, group, "How we ship Python wheels, step by step.", "0 | Shipping wheels | python")
+    clock.set(dt.datetime(2026, 1, 6, 8, 59, tzinfo=dt.UTC))
+    await sweep(runner)
+    assert await digests_of(runner, alice.id) == []
+    clock.set(dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    digest = await alice.expect(contains="Your digest")
+    assert "Shipping wheels" in digest.content and "free" in digest.content
+    assert digest.buttons and "Stop these digests" in digest.button_texts
+    clock.advance(hours=3)
+    await sweep(runner)
+    assert await digests_of(runner, alice.id) == [f"digest:{group.id}:{alice.id}:2026-01-06"]
+    clock.set(dt.datetime(2026, 1, 7, 9, 30, tzinfo=dt.UTC))  # nothing new since yesterday: no digest
+    await sweep(runner)
+    assert len(await digests_of(runner, alice.id)) == 1
+
+
+async def test_a_restart_on_the_same_day_sends_nothing_twice_and_a_missed_digest_goes_out_once(
+    sim, runner, settings, clock, group, alice, carol
+) -> None:
+    await _member(group, alice)
+    await publish(carol, group, "Notes from the meetup, with slides.", "0 | Meetup notes | events")
+    await runner.stop()
+    clock.set(dt.datetime(2026, 1, 6, 11, 0, tzinfo=dt.UTC))  # the bot was down at 09:00
+    for _ in range(2):
+        again = BotRunner(settings, sim.token, clock=clock)
+        await again.start()  # the sweep runs at start
+        try:
+            await sweep(again)
+        finally:
+            await again.stop()
+    assert len(await digests_of(again, alice.id)) == 1
+    assert sum("Your digest" in m.content for m in sim.bot_messages(None, alice)) == 1
+
+
+async def test_quiet_hours_hold_the_digest_until_they_end(sim, runner, clock, group, alice, carol) -> None:
+    await _member(group, alice)
+    await alice.send(None, "/set quiet_hours 08:00-10:30")
+    await alice.expect(contains="✅")
+    await publish(carol, group, "A checklist for code review.", "0 | Review checklist | process")
+    clock.set(dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    assert len(await digests_of(runner, alice.id)) == 1
+    assert not any("Your digest" in m.content for m in sim.bot_messages(None, alice))
+    clock.set(dt.datetime(2026, 1, 6, 10, 30, tzinfo=dt.UTC))
+    runner.app.bot_data.outbox.wake()
+    assert "Review checklist" in (await alice.expect(contains="Your digest")).content
+
+
+async def test_stop_these_turns_the_digest_off_for_the_presser_only(
+    sim, runner, clock, group, alice, bob, carol
+) -> None:
+    await _member(group, alice)
+    await _member(group, bob)
+    await publish(carol, group, "Our style guide, explained.", "0 | Style guide | python")
+    clock.set(dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    digest = await alice.expect(contains="Your digest")
+    assert "每日摘要" in (await bob.expect(contains="每日摘要")).content  # Bob's Telegram is in Chinese
+    answer = await alice.press(digest, "Stop these digests")
+    assert answer.show_alert and "/set digest on" in answer.text
+    forged = await alice.press_data(digest, "dg:stop:1002")
+    assert forged.show_alert and "no longer valid" in forged.text
+    await publish(carol, group, "More on the style guide.", "0 | Style guide II | python")
+    clock.set(dt.datetime(2026, 1, 7, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    assert len(await digests_of(runner, alice.id)) == 1 and len(await digests_of(runner, bob.id)) == 2
+
+
+async def test_a_digest_lists_answers_to_my_questions_and_picks_i_do_not_own(
+    sim, runner, clock, group, alice, bob, carol
+) -> None:
+    await _member(group, alice)
+    await _member(group, bob)
+    await alice.send(group, "/ask How do I profile a slow asyncio service?")
+    post = await alice.expect(group, contains="Q#1")
+    await bob.reply(post, "Use py-spy dump on the process and look at the event loop.")
+    await publish(carol, group, "Paid deep dive into asyncio.", "25 | Asyncio deep dive | python")
+    clock.set(dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    digest = await alice.expect(contains="Your digest")
+    assert "Q#1 — Bob: Use py-spy" in digest.content and "Asyncio deep dive" in digest.content
+    assert "⭐ 25" in digest.content
+
+
+async def test_group_digest_on_monday_and_the_weekly_board_with_badges(
+    sim, runner, clock, group, alice, bob, carol
+) -> None:
+    for user in (alice, bob):
+        await _member(group, user)
+        await user.send(group, LONG)
+    clock.advance(minutes=2)  # past the message cooldown
+    await alice.send(group, "Another message that is long enough to count.")
+    await publish(carol, group, "The week's reading list.", "0 | Reading list | books")
+    clock.set(dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC))  # Monday
+    await sweep(runner)
+    weekly = await carol.expect(group, contains="This week's digest")
+    assert "Reading list" in weekly.content and "🥇 Alice" in weekly.content
+    clock.set(dt.datetime(2026, 1, 12, 10, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    board = await carol.expect(group, contains="Top of the week")
+    assert "🥇 Alice — 2 points" in board.content and "🥈 Bob — 1 point\n" in board.content
+    await sweep(runner)
+    assert sum("Top of the week" in m.content for m in sim.messages(group)) == 1
+    async with stored(runner.settings.storage.url) as repos:
+        assert "top_week" in await repos.badges.of(group.id, alice.id)
+
+
+def test_one_digest_per_local_day_across_both_daylight_saving_changes() -> None:
+    settings = EffectiveSettings("community", {
+        "digest_time": "09:00", "group_digest": "off", "weekly_board": "off",
+    }, ())
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    for start in (dt.datetime(2026, 3, 27, tzinfo=dt.UTC), dt.datetime(2026, 10, 23, tzinfo=dt.UTC)):
+        first_due: dict[str, dt.datetime] = {}
+        moment = start
+        while moment < start + dt.timedelta(days=4):
+            local = local_now(moment, "Europe/Berlin")
+            for run in due_runs(settings, local):
+                first_due.setdefault(run.period, local)
+            moment += dt.timedelta(minutes=15)
+        assert len(first_due) == 4
+        for period, local in first_due.items():
+            assert local.tzinfo is not None and local.astimezone(berlin).strftime("%H:%M") == "09:00", period
