@@ -21,7 +21,6 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.schedule import OFF, QuietHours, WeeklyTime, daily_due, day_key, local_now, parse_time, week_key, weekly_due
 from bot.services.badges import TOP_WEEK, award_badge
-from bot.services.notices import queue_notice
 from bot.services.questions import excerpt
 from bot.services.recommend import recommend
 from bot.services.settings import EffectiveSettings, effective_member_settings, read_community_settings
@@ -102,9 +101,10 @@ async def _run(
     async with db.transaction() as repos:
         if not await repos.digests.record_run(community.id, due.kind, due.period, now, len(composed), skipped):
             return Run(due.kind, due.period, 0, 0, repeat=True)  # another sweep got there first
-        for notice in composed:
-            await queue_notice(repos, notice.key, notice.chat_id, notice.kind, now, community_id=community.id,
-                               not_before=notice.not_before, **notice.params)
+        await repos.outbox.enqueue_many([
+            {"dedupe_key": n.key, "chat_id": n.chat_id, "community_id": community.id, "kind": n.kind,
+             "params": n.params, "not_before": n.not_before} for n in composed
+        ], now)
         if due.kind == WEEKLY_BOARD:
             for user_id, _name, _points, rank in composed[0].params["leaders"] if composed else ():
                 if rank <= WINNERS:
@@ -124,51 +124,79 @@ class Composed:
     not_before: dt.datetime | None = None
 
 
-async def _member_digests(
-    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
-) -> tuple[list[Composed], int]:
-    since = now - due.window
-    recipients = await repos.digests.recipients(community.id, MEMBER_KEYS)
+@dataclass(frozen=True)
+class DigestWorld:
+    """What the members' digests of one community are composed from, read in a few queries."""
+
+    community: Community
+    recipients: list[Recipient]
+    items: list[DigestItem]  # published, most opened and unlocked first
+    fresh: list[DigestItem]  # published since the last digest, newest first
+    owned: dict[int, set[int]]
+    questions: list[DigestQuestion]
+    answers: dict[int, list[list[Any]]]
+    standings: dict[int, Standing]
+    ranks: dict[int, int]
+
+
+async def load_digest_world(repos: Repos, community: Community, since: dt.datetime, now: dt.datetime) -> DigestWorld:
+    """Read everything the members' digests need, for the whole community at once."""
     items = await repos.digests.items(community.id, now - SIGNAL_WINDOW)
-    owned = await repos.digests.owned(community.id)
-    questions = await repos.digests.open_questions(community.id, now - WEEK)
     answers: dict[int, list[list[Any]]] = defaultdict(list)
     for answer in await repos.digests.new_answers(community.id, since):
         answers[answer.asker_id].append([answer.number, answer.author_name, excerpt(answer.text, EXCERPT_CHARS)])
     standings = {s.user_id: s for s in await repos.digests.standings(community.id)}
-    ranks = week_ranks(standings.values())
-    fresh = [item for item in items if item.created_at >= since]
-    fresh.sort(key=lambda item: (item.created_at, item.id), reverse=True)
+    return DigestWorld(
+        community=community,
+        recipients=await repos.digests.recipients(community.id, MEMBER_KEYS),
+        items=items,
+        fresh=sorted((i for i in items if i.created_at >= since), key=lambda i: (i.created_at, i.id), reverse=True),
+        owned=await repos.digests.owned(community.id),
+        questions=await repos.digests.open_questions(community.id, now - WEEK),
+        answers=answers,
+        standings=standings,
+        ranks=week_ranks(standings.values()),
+    )
+
+
+def compose_member_digest(
+    world: DigestWorld, member: Recipient, config: Settings, period: str, local: dt.datetime
+) -> Composed | None:
+    """Return one member's digest, or None when they turned it off or nothing is new for them."""
+    preferences = effective_member_settings(member.preferences, config)
+    if not preferences["digest"]:
+        return None
     limit = config.engagement.digest_items
-    composed, skipped = [], 0
-    for member in recipients:
-        preferences = effective_member_settings(member.preferences, config)
-        if not preferences["digest"]:
-            skipped += 1
-            continue
-        held = owned.get(member.user_id, set())
-        new = [item for item in fresh if item.creator_id != member.user_id][:limit]
-        theirs = answers.get(member.user_id, [])[:limit]
-        open_here = [q for q in questions if q.asker_id != member.user_id and _about(q, member.tags)][:PICKS]
-        if not (new or theirs or open_here):
-            skipped += 1  # nothing new for them: no empty digests
-            continue
-        picks = recommend(items, member.tags, member.user_id, held | {item.id for item in new}, PICKS)
-        standing = standings.get(member.user_id)
-        params = {
-            "community": community.id, "title": community.title,
-            "new": [_item(item) for item in new],
-            "picks": [[*_item(pick.item), pick.reason, pick.tag] for pick in picks],
-            "answers": theirs,
-            "questions": [[q.number, excerpt(q.text, EXCERPT_CHARS)] for q in open_here],
-            "streak": standing.streak if standing else 0,
-            "rank": ranks.get(member.user_id),
-        }
-        composed.append(Composed(
-            f"digest:{community.id}:{member.user_id}:{due.period}", member.user_id, "engagement/digest", params,
-            _after_quiet_hours(preferences["quiet_hours"], local),
-        ))
-    return composed, skipped
+    new = [item for item in world.fresh if item.creator_id != member.user_id][:limit]
+    theirs = world.answers.get(member.user_id, [])[:limit]
+    open_here = [q for q in world.questions if q.asker_id != member.user_id and _about(q, member.tags)][:PICKS]
+    if not (new or theirs or open_here):
+        return None  # nothing new for them: no empty digests
+    held = world.owned.get(member.user_id, set())
+    picks = recommend(world.items, member.tags, member.user_id, held | {item.id for item in new}, PICKS)
+    standing = world.standings.get(member.user_id)
+    params = {
+        "community": world.community.id, "title": world.community.title,
+        "new": [_item(item) for item in new],
+        "picks": [[*_item(pick.item), pick.reason, pick.tag] for pick in picks],
+        "answers": theirs,
+        "questions": [[q.number, excerpt(q.text, EXCERPT_CHARS)] for q in open_here],
+        "streak": standing.streak if standing else 0,
+        "rank": world.ranks.get(member.user_id),
+    }
+    return Composed(
+        f"digest:{world.community.id}:{member.user_id}:{period}", member.user_id, "engagement/digest", params,
+        _after_quiet_hours(preferences["quiet_hours"], local),
+    )
+
+
+async def _member_digests(
+    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
+) -> tuple[list[Composed], int]:
+    world = await load_digest_world(repos, community, now - due.window, now)
+    composed = [compose_member_digest(world, member, config, due.period, local) for member in world.recipients]
+    kept = [notice for notice in composed if notice is not None]
+    return kept, len(composed) - len(kept)
 
 
 async def _group_digest(
@@ -242,6 +270,3 @@ def _after_quiet_hours(window: str, local: dt.datetime) -> dt.datetime | None:
     if quiet is None or not quiet.contains(local.time()):
         return None
     return quiet.ends_after(local).astimezone(dt.UTC)
-
-
-__all__ = ["Recipient", "Standing", "do_run_engagement", "due_runs", "week_ranks"]

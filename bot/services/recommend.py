@@ -27,25 +27,25 @@ class Pick:
 def recommend(
     items: Sequence[DigestItem], interests: Iterable[str], member_id: int, skip: set[int], k: int
 ) -> list[Pick]:
-    """Return up to k items the member neither made nor holds nor was already shown (skip)."""
-    wanted = {tag.casefold(): tag for tag in interests}
-    ranked = sorted(
-        (item for item in items if item.creator_id != member_id and item.id not in skip),
-        key=lambda item: (not _shared_tag(item, wanted), -item.signals, -item.id),
-    )
+    """Return up to k items the member neither made nor holds nor was already shown (skip).
+
+    `items` come most popular first; those in the member's interests go before the rest.
+    """
+    wanted = {tag.casefold() for tag in interests}
     picks: list[Pick] = []
     per_tag: Counter[str] = Counter()
-    for item in ranked:
-        if len(picks) == k:
-            break
-        tags = [tag.casefold() for tag in item.tags]
-        if any(per_tag[tag] >= MAX_PER_TAG for tag in tags):
-            continue
-        per_tag.update(tags)
-        shared = _shared_tag(item, wanted)
-        picks.append(Pick(item, "interest", shared) if shared else Pick(item, "popular"))
+    for in_interests in (True, False):
+        for item in items:
+            if len(picks) == k:
+                return picks
+            if item.creator_id == member_id or item.id in skip:
+                continue
+            shared = next((tag for tag in item.tags if tag.casefold() in wanted), None)
+            if (shared is not None) != in_interests:
+                continue
+            tags = [tag.casefold() for tag in item.tags]
+            if any(per_tag[tag] >= MAX_PER_TAG for tag in tags):
+                continue
+            per_tag.update(tags)
+            picks.append(Pick(item, "interest", shared) if shared else Pick(item, "popular"))
     return picks
-
-
-def _shared_tag(item: DigestItem, wanted: dict[str, str]) -> str | None:
-    return next((tag for tag in item.tags if tag.casefold() in wanted), None)

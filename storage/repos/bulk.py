@@ -1,4 +1,4 @@
-"""Bulk loads of people for imports and benchmarks: many rows in one statement per chunk."""
+"""Bulk loads for imports and benchmarks: many rows in one statement per chunk."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import sqlalchemy as sa
+
 from storage.schema import memberships, users
 from storage.sql import chunks, insert
 
@@ -14,7 +16,7 @@ BULK_CHUNK = 20_000
 
 
 class BulkRepo:
-    """Insert users and memberships in bulk (existing rows are left alone)."""
+    """Insert users and memberships (existing rows are left alone), or any table's rows, in bulk."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -46,3 +48,8 @@ class BulkRepo:
                     for uid in batch
                 ],
             )
+
+    async def add_rows(self, table: sa.Table, rows: Iterable[dict[str, object]]) -> None:
+        """Insert rows into a table as they are (benchmarks and imports that build whole communities)."""
+        for batch in chunks(rows, BULK_CHUNK):
+            await self.conn.execute(sa.insert(table), list(batch))

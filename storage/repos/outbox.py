@@ -66,6 +66,20 @@ class OutboxRepo:
             self._events.outbox_ids.append(result.inserted_primary_key[0])
         return queued
 
+    async def enqueue_many(self, rows: list[dict[str, Any]], now: dt.datetime) -> int:
+        """Queue many notices in one statement (keys queued before are skipped); return how many were new.
+
+        Each row has dedupe_key, chat_id, community_id, kind, params and not_before. The new
+        rows' ids are not reported to the transaction: the caller wakes the sender itself.
+        """
+        if not rows:
+            return 0
+        stmt = insert(self.conn, outbox).on_conflict_do_nothing(index_elements=[_o.dedupe_key])
+        result = await self.conn.execute(
+            stmt, [{**row, "created_at": now, "attempts": 0, "status": "pending"} for row in rows]
+        )
+        return max(result.rowcount, 0)
+
     async def get(self, id: int) -> OutboxMessage | None:
         """Return one notice, or None."""
         row = (await self.conn.execute(sa.select(outbox).where(_o.id == id))).first()
