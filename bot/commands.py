@@ -59,6 +59,8 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("top", GROUP),
     _cmd("award", GROUP, admin_only=True),
     _cmd("deduct", GROUP, admin_only=True),
+    # Digests.
+    _cmd("digest", GROUP, admin_only=True),
 )
 
 

@@ -1,4 +1,4 @@
-"""The buttons under a digest: "Stop these" turns the presser's own digest off."""
+"""Digests in chat: "Stop these" under a member's digest; /digest preview and /digest stats for admins."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ import re
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, filters
 
 from bot.context import CustomContext
+from bot.errors import Usage
+from bot.links import bot_link
+from bot.services.digests import do_preview_digest, get_digest_stats
 from bot.services.settings import do_set_member_setting
-from bot.views.digests import STOP
-from handlers.common import user_info
+from bot.views.digests import STOP, stats_text
+from handlers.common import command, reply, require_admin, require_community, require_person, user_info
+
+PREVIEW_REPLIES = {"queued": "digest.preview.sent", "empty": "digest.preview.empty",
+                   "unreachable": "digest.preview.start_first"}
 
 
 async def stop_digests(update: Update, context: CustomContext) -> None:
@@ -24,6 +30,28 @@ async def stop_digests(update: Update, context: CustomContext) -> None:
     await query.answer(context.t("digest.stopped"), show_alert=True)
 
 
+async def digest_command(update: Update, context: CustomContext) -> None:
+    """/digest preview sends the admin their own digest now; /digest stats shows the last run."""
+    community = await require_community(update, context)
+    await require_admin(update, context)
+    action = (context.args or [""])[0].lower()
+    if action == "stats":
+        stats = await get_digest_stats(context.db, community.id)
+        await update.effective_message.reply_text(stats_text(context, stats), do_quote=True)
+        return
+    if action != "preview":
+        raise Usage("digest.usage")
+    require_person(update)  # the group itself has no private chat
+    key = str(update.effective_message.message_id)
+    outcome = await do_preview_digest(
+        context.db, context.clock, context.settings, community.id, update.effective_user.id, key
+    )
+    await reply(update, context, PREVIEW_REPLIES[outcome], link=bot_link(context.bot.username))
+
+
 def build_handlers() -> dict[int, list[BaseHandler]]:
     """Return this feature's handlers by handler group."""
-    return {0: [CallbackQueryHandler(stop_digests, pattern=re.compile(rf"^{STOP}$"))]}
+    return {0: [
+        CallbackQueryHandler(stop_digests, pattern=re.compile(rf"^{STOP}$")),
+        command("digest", digest_command, only=filters.ChatType.GROUPS),
+    ]}

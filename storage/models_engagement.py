@@ -57,3 +57,12 @@ class Standing(NamedTuple):
     score: int
     streak: int
     week: int
+
+
+class EngagementRun(NamedTuple):
+    """A recorded run: its local period, when it ran, notices queued and members skipped."""
+
+    period: str
+    ran_at: dt.datetime
+    queued: int
+    skipped: int

@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.schedule import OFF, QuietHours, WeeklyTime, daily_due, day_key, local_now, parse_time, week_key, weekly_due
 from bot.services.badges import TOP_WEEK, award_badge
+from bot.services.notices import queue_notice
 from bot.services.questions import excerpt
 from bot.services.recommend import recommend
 from bot.services.settings import EffectiveSettings, effective_member_settings, read_community_settings
@@ -270,3 +271,52 @@ def _after_quiet_hours(window: str, local: dt.datetime) -> dt.datetime | None:
     if quiet is None or not quiet.contains(local.time()):
         return None
     return quiet.ends_after(local).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class DigestStats:
+    """The last members' digest run of a community and how its notices fared."""
+
+    period: str | None
+    ran_at: dt.datetime | None
+    queued: int
+    skipped: int
+    by_status: dict[str, int]
+
+
+async def do_preview_digest(
+    db: Database, clock: Clock, config: Settings, community_id: int, admin_id: int, key: str
+) -> str:
+    """Queue an admin's own digest now, whatever their opt-out; return "queued", "empty" or "unreachable"."""
+    now = clock.now()
+    async with db.read() as repos:
+        community = await repos.communities.get(community_id)
+        user = await repos.users.get(admin_id)
+        if community is None or user is None or not user.can_message:
+            return "unreachable"
+        world = await load_digest_world(repos, community, now - DAY, now)
+    local = local_now(now, community.timezone)
+    member = Recipient(admin_id, user.first_name, await _tags_of(db, community_id, admin_id), {"digest": True})
+    composed = compose_member_digest(world, member, config, f"preview:{key}", local)
+    if composed is None:
+        return "empty"
+    async with db.transaction() as repos:
+        await queue_notice(repos, composed.key, admin_id, composed.kind, now, community_id=community_id,
+                           **composed.params)
+    return "queued"
+
+
+async def _tags_of(db: Database, community_id: int, user_id: int) -> tuple[str, ...]:
+    async with db.read() as repos:
+        state = await repos.onboarding.get(community_id, user_id)
+    return tuple(state.tags) if state is not None else ()
+
+
+async def get_digest_stats(db: Database, community_id: int) -> DigestStats:
+    """Return the last members' digest run and its notices by status (sent, pending, failed, …)."""
+    async with db.read() as repos:
+        run = await repos.digests.last_run(community_id, MEMBER_DIGEST)
+        if run is None:
+            return DigestStats(None, None, 0, 0, {})
+        by_status = await repos.outbox.count_by_status(community_id, f"digest:{community_id}:%:{run.period}")
+    return DigestStats(run.period, run.ran_at, run.queued, run.skipped, by_status)

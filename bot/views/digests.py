@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Raw
 from bot.links import ITEM, anchor, deep_link
+from bot.services.digests import DigestStats
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered, Texts, listing, mention
 from bot.views.content import short
 from bot.views.content_data import encode
@@ -114,3 +115,14 @@ NOTICES: dict[str, NoticeRenderer] = {
     "engagement/group_digest": render_group_digest,
     "engagement/weekly_board": render_weekly_board,
 }
+
+
+def stats_text(texts: Texts, stats: DigestStats) -> str:
+    """The admins' view of the last members' digest run: counts only, never who."""
+    if stats.period is None:
+        return texts.t("digest.stats.none")
+    by_status = dict(stats.by_status)
+    sent = by_status.pop("sent", 0)
+    waiting = by_status.pop("pending", 0) + by_status.pop("sending", 0)
+    return texts.t("digest.stats", period=stats.period, queued=stats.queued, skipped=stats.skipped, sent=sent,
+                   waiting=waiting, failed=sum(by_status.values()))

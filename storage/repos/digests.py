@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import PRESENT_STATUSES
-from storage.models_engagement import DigestItem, DigestQuestion, NewAnswer, Recipient, Standing
+from storage.models_engagement import DigestItem, DigestQuestion, EngagementRun, NewAnswer, Recipient, Standing
 from storage.schema import (
     answers,
     content_items,
@@ -119,6 +119,15 @@ class DigestsRepo:
             .where(pm.community_id == community_id)
         )
         return [Standing(*row) for row in rows]
+
+    async def last_run(self, community_id: int, kind: str) -> EngagementRun | None:
+        """Return the latest recorded run of a kind for the community, or None."""
+        r = engagement_runs.c
+        row = (await self.conn.execute(
+            sa.select(r.period, r.ran_at, r.queued, r.skipped)
+            .where(r.community_id == community_id, r.kind == kind).order_by(r.ran_at.desc()).limit(1)
+        )).first()
+        return EngagementRun(*row) if row else None
 
     async def has_run(self, community_id: int, kind: str, period: str) -> bool:
         """Tell whether this kind of run was recorded for the community and local period."""

@@ -157,6 +157,15 @@ class OutboxRepo:
         result = await self.conn.execute(sa.update(outbox).where(*where).values(**values))
         return result.rowcount == 1
 
+    async def count_by_status(self, community_id: int, key_pattern: str) -> dict[str, int]:
+        """Count a community's notices whose dedupe key matches a LIKE pattern, by status."""
+        rows = await self.conn.execute(
+            sa.select(_o.status, sa.func.count())
+            .where(_o.community_id == community_id, _o.dedupe_key.like(key_pattern))
+            .group_by(_o.status)
+        )
+        return {status: int(count) for status, count in rows}
+
     async def count_pending(self) -> int:
         """Count the notices not sent yet (waiting, or claimed by a sender), due or not."""
         count = await self.conn.scalar(

@@ -180,3 +180,33 @@ def test_one_digest_per_local_day_across_both_daylight_saving_changes() -> None:
         assert len(first_due) == 4
         for period, local in first_due.items():
             assert local.tzinfo is not None and local.astimezone(berlin).strftime("%H:%M") == "09:00", period
+
+
+async def test_admins_preview_their_digest_and_see_the_last_run_without_names(
+    sim, runner, clock, group, alice, carol
+) -> None:
+    await _member(group, alice)
+    await carol.send(group, "/digest preview")
+    assert "press Start" in (await carol.expect(group, contains="private chat")).content
+    await carol.start()
+    await carol.expect()
+    await carol.send(group, "/digest preview")
+    assert "Nothing new" in (await carol.expect(group, contains="Nothing new")).content  # her own item is not news
+    await alice.send(group, "/digest preview")
+    await alice.expect(group, contains="admins")
+    await carol.send(group, "/digest stats")
+    await carol.expect(group, contains="No members' digest")
+    await publish(carol, group, "Release notes for the new version.", "0 | Release notes | news")
+    await carol.send(group, "/ask Which part of the release notes was unclear to you?")
+    post = await carol.expect(group, contains="Q#1")
+    await alice.reply(post, "The migration section could use an example.")
+    await carol.send(group, "/digest preview")
+    await carol.expect(group, contains="on its way")
+    preview = await carol.expect(contains="Your digest")
+    assert "Q#1 — Alice: The migration section" in preview.content
+    clock.set(dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    await alice.expect(contains="Your digest")
+    await carol.send(group, "/digest stats")
+    stats = (await carol.expect(group, contains="2026-01-06")).content
+    assert "Queued: 2" in stats and "Sent: 2" in stats and "Alice" not in stats and "Carol" not in stats
