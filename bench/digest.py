@@ -71,9 +71,9 @@ async def populate(db: Database, communities: int, members: int, seed: int = 3) 
                  "members_only": False, "status": "published",
                  "created_at": _ago(rng, 0.9 if i < 5 else 60), "updated_at": NOW}
                 for i in range(ITEMS)))
-            await bulk.add_rows(content_opens, ({"community_id": cid, "item_id": first_item + int(ITEMS * rng.random() ** 2),
-                                                 "user_id": rng.choice(ids), "created_at": _ago(rng, 30)}
-                                                for _ in range(OPENS)))
+            await bulk.add_rows(content_opens, (
+                {"community_id": cid, "item_id": first_item + int(ITEMS * rng.random() ** 2),
+                 "user_id": rng.choice(ids), "created_at": _ago(rng, 30)} for _ in range(OPENS)))
             pairs = rng.sample(range(ITEMS * members), UNLOCKS)  # distinct (item, member) pairs
             await bulk.add_rows(entitlements, ({"community_id": cid, "item_id": first_item + p // members,
                                                 "user_id": ids[p % members], "source": "grant",

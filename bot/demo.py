@@ -7,9 +7,11 @@ import os
 import secrets
 import tempfile
 
+from bot.clock import FakeClock
 from bot.config import PAYLOAD_SECRET_ENV, load_settings
 from bot.demo_cast import Cast
 from bot.demo_content import scene_content
+from bot.demo_morning import START, scene_morning
 from bot.demo_onboarding import scene_onboarding
 from bot.demo_points import scene_points
 from bot.demo_qa import scene_qa
@@ -34,10 +36,11 @@ async def run_demo() -> int:
                           "group_max_rate": 1000},
                 storage={"url": f"sqlite+aiosqlite:///{tmp}/demo.db"},
             )
-            runner = BotRunner(settings, sim.token)
+            clock = FakeClock(START)
+            runner = BotRunner(settings, sim.token, clock=clock)
             await runner.start()
             try:
-                await play(sim, runner)
+                await play(sim, runner, clock)
             finally:
                 await runner.stop()
             print(sim.transcripts())
@@ -45,19 +48,20 @@ async def run_demo() -> int:
     return 0
 
 
-async def play(sim: Simulator, runner: BotRunner) -> None:
+async def play(sim: Simulator, runner: BotRunner, clock: FakeClock) -> None:
     """The scripted community: a creator, members, and every feature that exists."""
     carol = sim.user("Carol", username="carol_admin")
     cast = Cast(
         sim,
         runner,
+        clock,
         carol=carol,
         alice=sim.user("Alice", username="alice"),
         bob=sim.user("Bob", username="bob", language_code="zh-hans"),
         group=sim.group("Python Circle", owner=carol, supergroup=True),
     )
     # Scenes run in order; each feature adds one (see bot/demo_*.py).
-    for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content, scene_points):
+    for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content, scene_points, scene_morning):
         await scene(cast)
 
 

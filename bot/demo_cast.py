@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.clock import FakeClock
 from bot.runner import BotRunner
 from tgsim import Simulator
 from tgsim.scripted import SimUser
@@ -16,6 +17,7 @@ class Cast:
 
     sim: Simulator
     runner: BotRunner
+    clock: FakeClock  # the bot's clock: the story moves it to show scheduled messages
     carol: SimUser
     alice: SimUser
     bob: SimUser
