@@ -28,7 +28,8 @@ from pathlib import Path
 from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.schedule import local_now
-from bot.services.digests import compose_member_digest, do_run_engagement, load_digest_world
+from bot.services.digests import compose_member_digest, load_digest_world
+from bot.services.engagement import do_run_engagement
 from bot.services.points import WINDOWS
 from bot.services.points_rules import local_day
 from storage.db import Database

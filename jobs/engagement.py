@@ -6,7 +6,7 @@ import logging
 
 from bot.context import CustomContext
 from bot.services.communities import get_active_community_ids
-from bot.services.digests import do_run_engagement
+from bot.services.engagement import do_run_engagement
 
 log = logging.getLogger(__name__)
 

@@ -1,128 +1,33 @@
-"""Digests and the weekly board (SPEC §6): what is due for a community now, composed and queued once.
-
-A sweep asks each community what is due at its local wall-clock time: the members' daily
-digest and the group digest at `digest_time`, the weekly board at `weekly_board`. Each kind
-runs once per local period (a day, or an ISO week): the run is recorded in the same
-transaction that queues its notices, and every notice has a dedupe key naming its
-recipient and period, so a second sweep, a second process or a restart never queues a
-second copy. A run missed while the bot was down happens when it is back, if it is still
-the same local day (or week); past periods are not caught up.
-"""
+"""Digests and the weekly board (SPEC §6): composed from a community's data read once, never empty."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.schedule import OFF, QuietHours, WeeklyTime, daily_due, day_key, local_now, parse_time, week_key, weekly_due
-from bot.services.badges import TOP_WEEK, award_badge
+from bot.schedule import local_now
+from bot.services.badges import TOP_WEEK
 from bot.services.notices import queue_notice
 from bot.services.questions import excerpt
 from bot.services.recommend import recommend
-from bot.services.settings import EffectiveSettings, effective_member_settings, read_community_settings
+from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, WEEK, WEEKLY_BOARD, Composed, Due, after_quiet_hours
+from bot.services.settings import effective_member_settings
 from storage.db import Database
 from storage.models import Community
 from storage.models_engagement import DigestItem, DigestQuestion, Recipient, Standing
 from storage.repos import Repos
 
-log = logging.getLogger(__name__)
 
-MEMBER_DIGEST, GROUP_DIGEST, WEEKLY_BOARD = "member_digest", "group_digest", "weekly_board"
-DAY, WEEK = dt.timedelta(days=1), dt.timedelta(days=7)
 SIGNAL_WINDOW = dt.timedelta(days=30)  # opens and unlocks that make an item popular
 PICKS = 3
 EXCERPT_CHARS = 120
 BOARD_SIZE = 10
 WINNERS = 3  # the top of the weekly board who get the badge
 MEMBER_KEYS = ("digest", "quiet_hours")  # the member preferences a digest run reads
-
-
-@dataclass(frozen=True)
-class Due:
-    """One kind of run that is due, for one local period; `window` is how far back "new" reaches."""
-
-    kind: str
-    period: str
-    window: dt.timedelta
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one run did: notices queued, recipients skipped (nothing new, opted out), or a repeat."""
-
-    kind: str
-    period: str
-    queued: int
-    skipped: int
-    repeat: bool = False
-
-
-def due_runs(settings: EffectiveSettings, local: dt.datetime) -> list[Due]:
-    """Return the runs due at this local moment (each stays due until the end of its day)."""
-    runs: list[Due] = []
-    at = parse_time(settings["digest_time"])
-    if at is not None and daily_due(local, at):
-        runs.append(Due(MEMBER_DIGEST, day_key(local), DAY))
-        group = settings["group_digest"]
-        if group == "daily":
-            runs.append(Due(GROUP_DIGEST, day_key(local), DAY))
-        elif group == "weekly" and local.weekday() == 0:
-            runs.append(Due(GROUP_DIGEST, week_key(local), WEEK))
-    board = WeeklyTime.parse(settings["weekly_board"]) if settings["weekly_board"] != OFF else None
-    if board is not None and weekly_due(local, board):
-        runs.append(Due(WEEKLY_BOARD, week_key(local), WEEK))
-    return runs
-
-
-async def do_run_engagement(db: Database, clock: Clock, config: Settings, community_id: int) -> list[Run]:
-    """Queue what is due now for one community: each kind once per local period."""
-    now = clock.now()
-    async with db.read() as repos:
-        community = await repos.communities.get(community_id)
-        if community is None or not community.is_active:
-            return []
-        settings = await read_community_settings(repos, community_id, config)
-        local = local_now(now, community.timezone)
-        due = [run for run in due_runs(settings, local)
-               if not await repos.digests.has_run(community_id, run.kind, run.period)]
-    return [await _run(db, config, community, settings, run, now, local) for run in due]
-
-
-async def _run(
-    db: Database, config: Settings, community: Community, settings: EffectiveSettings, due: Due,
-    now: dt.datetime, local: dt.datetime,
-) -> Run:
-    async with db.read() as repos:
-        composed, skipped = await COMPOSERS[due.kind](repos, config, community, due, now, local)
-    async with db.transaction() as repos:
-        if not await repos.digests.record_run(community.id, due.kind, due.period, now, len(composed), skipped):
-            return Run(due.kind, due.period, 0, 0, repeat=True)  # another sweep got there first
-        await repos.outbox.enqueue_many([
-            {"dedupe_key": n.key, "chat_id": n.chat_id, "community_id": community.id, "kind": n.kind,
-             "params": n.params, "not_before": n.not_before} for n in composed
-        ], now)
-        if due.kind == WEEKLY_BOARD:
-            for user_id, _name, _points, rank in composed[0].params["leaders"] if composed else ():
-                if rank <= WINNERS:
-                    await award_badge(repos, community.id, user_id, TOP_WEEK, now)
-    log.info("%s %s for %s: %s queued, %s skipped", due.kind, due.period, community.id, len(composed), skipped)
-    return Run(due.kind, due.period, len(composed), skipped)
-
-
-@dataclass(frozen=True)
-class Composed:
-    """A notice ready to queue."""
-
-    key: str
-    chat_id: int
-    kind: str
-    params: dict[str, Any]
-    not_before: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +92,7 @@ def compose_member_digest(
     }
     return Composed(
         f"digest:{world.community.id}:{member.user_id}:{period}", member.user_id, "engagement/digest", params,
-        _after_quiet_hours(preferences["quiet_hours"], local),
+        after_quiet_hours(preferences["quiet_hours"], local),
     )
 
 
@@ -230,11 +135,13 @@ async def _weekly_board(
     leaders = _ranked(await repos.points.top(community.id, 7, BOARD_SIZE))
     if not leaders:
         return [], 1
+    winners = tuple((user_id, TOP_WEEK) for user_id, _name, _points, rank in leaders if rank <= WINNERS)
     return [Composed(f"weekly_board:{community.id}:{due.period}", community.id, "engagement/weekly_board",
-                     {"leaders": leaders})], 0
+                     {"leaders": leaders}, badges=winners)], 0
 
 
 COMPOSERS = {MEMBER_DIGEST: _member_digests, GROUP_DIGEST: _group_digest, WEEKLY_BOARD: _weekly_board}
+
 
 
 def _ranked(top: list[tuple[int, int, str]]) -> list[list[Any]]:
@@ -263,14 +170,6 @@ def _item(item: DigestItem) -> list[Any]:
 def _about(question: DigestQuestion, tags: tuple[str, ...]) -> bool:
     text = question.text.casefold()
     return any(tag.casefold() in text for tag in tags)
-
-
-def _after_quiet_hours(window: str, local: dt.datetime) -> dt.datetime | None:
-    """Return when a personal notice may go out (None: now), given the member's quiet hours."""
-    quiet = QuietHours.parse(window) if window != OFF else None
-    if quiet is None or not quiet.contains(local.time()):
-        return None
-    return quiet.ends_after(local).astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.runner import BotRunner
 from bot.schedule import local_now
-from bot.services.digests import due_runs
+from bot.services.engagement import due_runs
 from bot.services.settings import EffectiveSettings
 from jobs.engagement import ENGAGEMENT_JOB
 from tests.content.flows import publish

@@ -1,0 +1,80 @@
+"""The engagement sweep (SPEC §6): what is due for a community now, composed and queued once.
+
+A sweep asks each community what is due at its local wall-clock time: the members' daily
+digest and the group digest at `digest_time`, the weekly board at `weekly_board`. Each kind
+runs once per local period (a day, or an ISO week): the run is recorded in the same
+transaction that queues its notices, and every notice has a dedupe key naming its
+recipient and period, so a second sweep, a second process or a restart never queues a
+second copy. A run missed while the bot was down happens when it is back, if it is still
+the same local day (or week); past periods are not caught up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.schedule import OFF, WeeklyTime, daily_due, day_key, local_now, parse_time, week_key, weekly_due
+from bot.services import digests
+from bot.services.badges import award_badge
+from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, WEEK, WEEKLY_BOARD, Due, Run
+from bot.services.settings import EffectiveSettings, read_community_settings
+from storage.db import Database
+from storage.models import Community
+
+log = logging.getLogger(__name__)
+
+COMPOSERS = {**digests.COMPOSERS}
+
+
+def due_runs(settings: EffectiveSettings, local: dt.datetime) -> list[Due]:
+    """Return the runs due at this local moment (each stays due until the end of its day)."""
+    runs: list[Due] = []
+    at = parse_time(settings["digest_time"])
+    if at is not None and daily_due(local, at):
+        runs.append(Due(MEMBER_DIGEST, day_key(local), DAY))
+        group = settings["group_digest"]
+        if group == "daily":
+            runs.append(Due(GROUP_DIGEST, day_key(local), DAY))
+        elif group == "weekly" and local.weekday() == 0:
+            runs.append(Due(GROUP_DIGEST, week_key(local), WEEK))
+    board = WeeklyTime.parse(settings["weekly_board"]) if settings["weekly_board"] != OFF else None
+    if board is not None and weekly_due(local, board):
+        runs.append(Due(WEEKLY_BOARD, week_key(local), WEEK))
+    return runs
+
+
+async def do_run_engagement(db: Database, clock: Clock, config: Settings, community_id: int) -> list[Run]:
+    """Queue what is due now for one community: each kind once per local period."""
+    now = clock.now()
+    async with db.read() as repos:
+        community = await repos.communities.get(community_id)
+        if community is None or not community.is_active:
+            return []
+        settings = await read_community_settings(repos, community_id, config)
+        local = local_now(now, community.timezone)
+        due = [run for run in due_runs(settings, local)
+               if not await repos.digests.has_run(community_id, run.kind, run.period)]
+    return [await _run(db, config, community, settings, run, now, local) for run in due]
+
+
+async def _run(
+    db: Database, config: Settings, community: Community, settings: EffectiveSettings, due: Due,
+    now: dt.datetime, local: dt.datetime,
+) -> Run:
+    async with db.read() as repos:
+        composed, skipped = await COMPOSERS[due.kind](repos, config, community, due, now, local)
+    async with db.transaction() as repos:
+        if not await repos.digests.record_run(community.id, due.kind, due.period, now, len(composed), skipped):
+            return Run(due.kind, due.period, 0, 0, repeat=True)  # another sweep got there first
+        await repos.outbox.enqueue_many([
+            {"dedupe_key": n.key, "chat_id": n.chat_id, "community_id": community.id, "kind": n.kind,
+             "params": n.params, "not_before": n.not_before} for n in composed
+        ], now)
+        for notice in composed:
+            for user_id, badge in notice.badges:
+                await award_badge(repos, community.id, user_id, badge, now)
+    log.info("%s %s for %s: %s queued, %s skipped", due.kind, due.period, community.id, len(composed), skipped)
+    return Run(due.kind, due.period, len(composed), skipped)
