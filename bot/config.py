@@ -194,8 +194,13 @@ class EngagementConfig(_Section):
     member_digest: bool = True  # members get the daily digest unless they turn it off
     quiet_hours: str = "22:00-08:00"
     digest_items: int = Field(5, ge=1, le=10)  # new items, picks and questions listed per section
+    reminders_per_week: int = Field(3, ge=0, le=14)  # at most this many reminders reach a member a week
+    remind_inactive: bool = True  # a member quiet for 7 days hears what is new
+    remind_streak: bool = True  # a member whose check-in streak ends tonight is told in the evening
+    streak_reminder_time: str = "19:00"
+    member_reminders: bool = True  # members get reminders unless they turn them off
 
-    @field_validator("digest_time")
+    @field_validator("digest_time", "streak_reminder_time")
     @classmethod
     def _time(cls, value: str) -> str:
         if parse_time(value) is None:

@@ -1,4 +1,4 @@
-"""Digests in chat: "Stop these" under a member's digest; /digest preview and /digest stats for admins."""
+"""Digests in chat: "Stop these" under a digest or reminder; /digest preview and /digest stats for admins."""
 
 from __future__ import annotations
 
@@ -13,21 +13,26 @@ from bot.errors import Usage
 from bot.links import bot_link
 from bot.services.digests import do_preview_digest, get_digest_stats
 from bot.services.settings import do_set_member_setting
-from bot.views.digests import STOP, stats_text
+from bot.views.digests import STOP, STOP_REMINDERS, stats_text
 from handlers.common import command, reply, require_admin, require_community, require_person, user_info
 
 PREVIEW_REPLIES = {"queued": "digest.preview.sent", "empty": "digest.preview.empty",
                    "unreachable": "digest.preview.start_first"}
 
 
-async def stop_digests(update: Update, context: CustomContext) -> None:
-    """Turn off the daily digest of whoever pressed (digests live in private chats only)."""
+# Button data → the presser's own setting it turns off, and the alert that says so.
+STOPS = {STOP: ("digest", "digest.stopped"), STOP_REMINDERS: ("reminders", "reminder.stopped")}
+
+
+async def stop_these(update: Update, context: CustomContext) -> None:
+    """Turn off the presser's own digest or reminders (they are sent in private chats only)."""
     query = update.callback_query
     if query.message is None or query.message.chat.type != ChatType.PRIVATE:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
-    await do_set_member_setting(context.db, context.clock, user_info(update), "digest", "off")
-    await query.answer(context.t("digest.stopped"), show_alert=True)
+    setting, done = STOPS[query.data]
+    await do_set_member_setting(context.db, context.clock, user_info(update), setting, "off")
+    await query.answer(context.t(done), show_alert=True)
 
 
 async def digest_command(update: Update, context: CustomContext) -> None:
@@ -52,6 +57,6 @@ async def digest_command(update: Update, context: CustomContext) -> None:
 def build_handlers() -> dict[int, list[BaseHandler]]:
     """Return this feature's handlers by handler group."""
     return {0: [
-        CallbackQueryHandler(stop_digests, pattern=re.compile(rf"^{STOP}$")),
+        CallbackQueryHandler(stop_these, pattern=re.compile(rf"^(?:{STOP}|{STOP_REMINDERS})$")),
         command("digest", digest_command, only=filters.ChatType.GROUPS),
     ]}

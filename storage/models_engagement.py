@@ -13,6 +13,7 @@ class Recipient(NamedTuple):
     first_name: str
     tags: tuple[str, ...]
     preferences: dict[str, Any]  # raw stored member settings by name
+    joined_at: dt.datetime | None = None
 
 
 class DigestItem(NamedTuple):
@@ -66,3 +67,12 @@ class EngagementRun(NamedTuple):
     ran_at: dt.datetime
     queued: int
     skipped: int
+
+
+class Activity(NamedTuple):
+    """When a member last earned by writing, and their check-in streak (local day ordinals)."""
+
+    user_id: int
+    last_message_at: dt.datetime | None
+    checkin_day: int | None
+    streak: int

@@ -17,24 +17,30 @@ import logging
 from bot.clock import Clock
 from bot.config import Settings
 from bot.schedule import OFF, WeeklyTime, daily_due, day_key, local_now, parse_time, week_key, weekly_due
-from bot.services import digests
+from bot.services import digests, reminders
 from bot.services.badges import award_badge
-from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, WEEK, WEEKLY_BOARD, Due, Run
+from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, REMIND_INACTIVE, REMIND_STREAK, WEEK, WEEKLY_BOARD
+from bot.services.runs import Due, Run
 from bot.services.settings import EffectiveSettings, read_community_settings
 from storage.db import Database
 from storage.models import Community
 
 log = logging.getLogger(__name__)
 
-COMPOSERS = {**digests.COMPOSERS}
+COMPOSERS = {**digests.COMPOSERS, **reminders.COMPOSERS}
 
 
-def due_runs(settings: EffectiveSettings, local: dt.datetime) -> list[Due]:
-    """Return the runs due at this local moment (each stays due until the end of its day)."""
+def due_runs(settings: EffectiveSettings, local: dt.datetime, streak_at: dt.time | None = None) -> list[Due]:
+    """Return the runs due at this local moment (each stays due until the end of its day).
+
+    Reminders of inactivity go with the morning digest, of a streak at risk at `streak_at`.
+    """
     runs: list[Due] = []
     at = parse_time(settings["digest_time"])
     if at is not None and daily_due(local, at):
         runs.append(Due(MEMBER_DIGEST, day_key(local), DAY))
+        if settings["reminders.inactive"]:
+            runs.append(Due(REMIND_INACTIVE, day_key(local), DAY))
         group = settings["group_digest"]
         if group == "daily":
             runs.append(Due(GROUP_DIGEST, day_key(local), DAY))
@@ -43,6 +49,8 @@ def due_runs(settings: EffectiveSettings, local: dt.datetime) -> list[Due]:
     board = WeeklyTime.parse(settings["weekly_board"]) if settings["weekly_board"] != OFF else None
     if board is not None and weekly_due(local, board):
         runs.append(Due(WEEKLY_BOARD, week_key(local), WEEK))
+    if streak_at is not None and settings["reminders.streak"] and daily_due(local, streak_at):
+        runs.append(Due(REMIND_STREAK, day_key(local), DAY))
     return runs
 
 
@@ -55,7 +63,8 @@ async def do_run_engagement(db: Database, clock: Clock, config: Settings, commun
             return []
         settings = await read_community_settings(repos, community_id, config)
         local = local_now(now, community.timezone)
-        due = [run for run in due_runs(settings, local)
+        streak_at = parse_time(config.engagement.streak_reminder_time)
+        due = [run for run in due_runs(settings, local, streak_at)
                if not await repos.digests.has_run(community_id, run.kind, run.period)]
     return [await _run(db, config, community, settings, run, now, local) for run in due]
 

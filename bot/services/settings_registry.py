@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.config import OnboardingConfig, PointsConfig
+from bot.config import EngagementConfig, OnboardingConfig, PointsConfig
 from bot.errors import Usage
 from bot.i18n import LANGUAGES
 from bot.services.setting_kinds import Choice, Flag, Kind, Number, Tags, Text, TimeOfDay, Translate, Weekly, Window
@@ -201,6 +201,19 @@ SETTINGS: tuple[Setting, ...] = (
         "settings.label.allow_paid_broadcast", "set.usage.allow_paid_broadcast",
         default="engagement.allow_paid_broadcast",
     ),
+    Setting(
+        "reminders_per_week", COMMUNITY, Number.of_field(EngagementConfig, "reminders_per_week"),
+        "settings.section.engagement", "settings.label.reminders_per_week", "set.usage.reminders_per_week",
+        default="engagement.reminders_per_week",
+    ),
+    Setting(
+        "reminders.inactive", COMMUNITY, Flag(), "settings.section.engagement", "settings.label.remind_inactive",
+        "set.usage.remind_inactive", default="engagement.remind_inactive",
+    ),
+    Setting(
+        "reminders.streak", COMMUNITY, Flag(), "settings.section.engagement", "settings.label.remind_streak",
+        "set.usage.remind_streak", default="engagement.remind_streak",
+    ),
     # A member's own preferences, changed in the private chat.
     Setting(
         "language", MEMBER, Choice(LANGUAGES, "set.bad_language", LANGUAGE_LABELS), "settings.section.preferences",
@@ -209,6 +222,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "digest", MEMBER, Flag(), "settings.section.preferences", "settings.label.digest", "set.usage.digest",
         default="engagement.member_digest", editor=SELF,
+    ),
+    Setting(
+        "reminders", MEMBER, Flag(), "settings.section.preferences", "settings.label.reminders",
+        "set.usage.reminders", default="engagement.member_reminders", editor=SELF,
     ),
     Setting(
         "quiet_hours", MEMBER, Window(), "settings.section.preferences", "settings.label.quiet_hours",

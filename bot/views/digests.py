@@ -1,4 +1,4 @@
-"""Digests and the weekly board: the member's morning message, the group digest, the board post."""
+"""Digests, the weekly board and reminders: the member's morning message, the group's posts, the nudges."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from bot.views.content import short
 from bot.views.content_data import encode
 from bot.views.points import MEDALS
 
-STOP = "dg:stop"  # callback data of the "Stop these" button
+STOP = "dg:stop"  # callback data of the "Stop these" button under a digest
+STOP_REMINDERS = "rm:stop"  # ... and under a reminder
 REASONS = {"interest": "digest.reason.interest", "popular": "digest.reason.popular"}
 
 
@@ -110,7 +111,27 @@ def render_weekly_board(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     return Rendered("\n".join(lines))
 
 
+def _stop_reminders(env: NoticeEnv) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(env.t("reminder.btn.stop"), callback_data=STOP_REMINDERS)]])
+
+
+def render_inactive(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """A quiet member hears what is new in their community this week."""
+    items = env.t("unit.items", count=params["items"])
+    questions = env.t("unit.questions", count=params["questions"])
+    text = env.t("reminder.inactive", title=params["title"], items=Raw(items), questions=Raw(questions))
+    return Rendered(text, _stop_reminders(env))
+
+
+def render_streak(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """A member's check-in streak ends at midnight unless they check in today."""
+    days = env.t("unit.days", count=params["streak"])
+    return Rendered(env.t("reminder.streak", title=params["title"], days=Raw(days)), _stop_reminders(env))
+
+
 NOTICES: dict[str, NoticeRenderer] = {
+    "reminders/inactive": render_inactive,
+    "reminders/streak": render_streak,
     "engagement/digest": render_digest,
     "engagement/group_digest": render_group_digest,
     "engagement/weekly_board": render_weekly_board,

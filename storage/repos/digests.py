@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import PRESENT_STATUSES
-from storage.models_engagement import DigestItem, DigestQuestion, EngagementRun, NewAnswer, Recipient, Standing
+from storage.models_engagement import (
+    Activity,
+    DigestItem,
+    DigestQuestion,
+    EngagementRun,
+    NewAnswer,
+    Recipient,
+    Standing,
+)
 from storage.schema import (
     answers,
     content_items,
@@ -19,6 +27,7 @@ from storage.schema import (
     entitlements,
     memberships,
     onboarding,
+    outbox,
     points_members,
     points_windows,
     questions,
@@ -40,14 +49,14 @@ class DigestsRepo:
         """Return the members present in the group who started the bot and did not block it."""
         m, u, o = memberships.c, users.c, onboarding.c
         rows = await self.conn.execute(
-            sa.select(u.id, u.first_name, o.tags)
+            sa.select(u.id, u.first_name, o.tags, m.joined_at)
             .select_from(memberships.join(users, u.id == m.user_id).outerjoin(
                 onboarding, sa.and_(o.community_id == m.community_id, o.user_id == m.user_id)))
             .where(m.community_id == community_id, m.status.in_(sorted(PRESENT_STATUSES)),
                    u.started_at.is_not(None), u.blocked_at.is_(None), u.is_bot.is_(False))
             .order_by(u.id)
         )
-        people = [(row.id, row.first_name, tuple(row.tags or ())) for row in rows]
+        people = [(row.id, row.first_name, tuple(row.tags or ()), row.joined_at) for row in rows]
         preferences: dict[int, dict[str, object]] = defaultdict(dict)
         names = list(keys)
         s = user_settings.c
@@ -57,7 +66,7 @@ class DigestsRepo:
             )
             for user_id, key, value in found:
                 preferences[user_id][key] = value
-        return [Recipient(uid, name, tags, preferences.get(uid, {})) for uid, name, tags in people]
+        return [Recipient(uid, name, tags, preferences.get(uid, {}), joined) for uid, name, tags, joined in people]
 
     async def items(self, community_id: int, since: dt.datetime) -> list[DigestItem]:
         """Return the published items with their opens and unlocks since `since`, most signals first."""
@@ -128,6 +137,24 @@ class DigestsRepo:
             .where(r.community_id == community_id, r.kind == kind).order_by(r.ran_at.desc()).limit(1)
         )).first()
         return EngagementRun(*row) if row else None
+
+    async def activity(self, community_id: int) -> dict[int, Activity]:
+        """Return every member's last earning message and check-in streak."""
+        pm = points_members.c
+        rows = await self.conn.execute(
+            sa.select(pm.user_id, pm.last_message_at, pm.checkin_day, pm.streak).where(pm.community_id == community_id)
+        )
+        return {row.user_id: Activity(*row) for row in rows}
+
+    async def reminders_since(self, community_id: int, since: dt.datetime) -> dict[int, int]:
+        """Count the reminders queued for each member of a community since a moment."""
+        o = outbox.c
+        rows = await self.conn.execute(
+            sa.select(o.chat_id, sa.func.count())
+            .where(o.community_id == community_id, o.kind.like("reminders/%"), o.created_at >= since)
+            .group_by(o.chat_id)
+        )
+        return {chat_id: int(count) for chat_id, count in rows}
 
     async def has_run(self, community_id: int, kind: str, period: str) -> bool:
         """Tell whether this kind of run was recorded for the community and local period."""

@@ -29,8 +29,13 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(sim, tmp_path) -> Settings:
-    """The sweep runs only when a test asks for it (plus once at start)."""
-    return make_settings(sim, str(tmp_path / "bot.db"), engagement={"check_interval": 3600})
+    """The sweep runs only when a test asks for it (plus once at start).
+
+    The simulator's flood limits are off here, and PTB's 20-a-minute group pacing would only
+    hold the publishing steps these stories repeat.
+    """
+    return make_settings(sim, str(tmp_path / "bot.db"), engagement={"check_interval": 3600},
+                         telegram={"group_max_rate": 1000})
 
 
 async def sweep(runner: BotRunner) -> None:
@@ -46,16 +51,18 @@ async def digests_of(runner: BotRunner, user_id: int) -> list[str]:
         return [m.dedupe_key for m in await repos.outbox.list_for_chat(user_id) if m.kind == "engagement/digest"]
 
 
-async def _member(group, user) -> None:
+async def _member(runner: BotRunner, group, user) -> None:
     await user.start()
     await user.expect()
     await user.join(group)
+    # Handled before the story moves the clock on: the simulator drops updates older than a day.
+    await runner.wait_processed(group.sim.last_update_id)
 
 
 async def test_a_member_gets_one_digest_at_the_local_digest_time_and_none_when_nothing_is_new(
     sim, runner, clock, group, alice, carol
 ) -> None:
-    await _member(group, alice)
+    await _member(runner, group, alice)
     await publish(carol, group, "How we ship Python wheels, step by step.", "0 | Shipping wheels | python")
     clock.set(dt.datetime(2026, 1, 6, 8, 59, tzinfo=dt.UTC))
     await sweep(runner)
@@ -76,7 +83,7 @@ async def test_a_member_gets_one_digest_at_the_local_digest_time_and_none_when_n
 async def test_a_restart_on_the_same_day_sends_nothing_twice_and_a_missed_digest_goes_out_once(
     sim, runner, settings, clock, group, alice, carol
 ) -> None:
-    await _member(group, alice)
+    await _member(runner, group, alice)
     await publish(carol, group, "Notes from the meetup, with slides.", "0 | Meetup notes | events")
     await runner.stop()
     clock.set(dt.datetime(2026, 1, 6, 11, 0, tzinfo=dt.UTC))  # the bot was down at 09:00
@@ -92,7 +99,7 @@ async def test_a_restart_on_the_same_day_sends_nothing_twice_and_a_missed_digest
 
 
 async def test_quiet_hours_hold_the_digest_until_they_end(sim, runner, clock, group, alice, carol) -> None:
-    await _member(group, alice)
+    await _member(runner, group, alice)
     await alice.send(None, "/set quiet_hours 08:00-10:30")
     await alice.expect(contains="✅")
     await publish(carol, group, "A checklist for code review.", "0 | Review checklist | process")
@@ -108,8 +115,8 @@ async def test_quiet_hours_hold_the_digest_until_they_end(sim, runner, clock, gr
 async def test_stop_these_turns_the_digest_off_for_the_presser_only(
     sim, runner, clock, group, alice, bob, carol
 ) -> None:
-    await _member(group, alice)
-    await _member(group, bob)
+    await _member(runner, group, alice)
+    await _member(runner, group, bob)
     await publish(carol, group, "Our style guide, explained.", "0 | Style guide | python")
     clock.set(dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.UTC))
     await sweep(runner)
@@ -128,8 +135,8 @@ async def test_stop_these_turns_the_digest_off_for_the_presser_only(
 async def test_a_digest_lists_answers_to_my_questions_and_picks_i_do_not_own(
     sim, runner, clock, group, alice, bob, carol
 ) -> None:
-    await _member(group, alice)
-    await _member(group, bob)
+    await _member(runner, group, alice)
+    await _member(runner, group, bob)
     await alice.send(group, "/ask How do I profile a slow asyncio service?")
     post = await alice.expect(group, contains="Q#1")
     await bob.reply(post, "Use py-spy dump on the process and look at the event loop.")
@@ -145,9 +152,11 @@ async def test_group_digest_on_monday_and_the_weekly_board_with_badges(
     sim, runner, clock, group, alice, bob, carol
 ) -> None:
     for user in (alice, bob):
-        await _member(group, user)
+        await _member(runner, group, user)
         await user.send(group, LONG)
-    clock.advance(minutes=2)  # past the message cooldown
+    await runner.wait_processed(sim.last_update_id)  # earned at this moment, then past the cooldown
+    await runner.app.bot_data.points_writer.flush()
+    clock.advance(minutes=2)
     await alice.send(group, "Another message that is long enough to count.")
     await publish(carol, group, "The week's reading list.", "0 | Reading list | books")
     clock.set(dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC))  # Monday
@@ -166,7 +175,7 @@ async def test_group_digest_on_monday_and_the_weekly_board_with_badges(
 
 def test_one_digest_per_local_day_across_both_daylight_saving_changes() -> None:
     settings = EffectiveSettings("community", {
-        "digest_time": "09:00", "group_digest": "off", "weekly_board": "off",
+        "digest_time": "09:00", "group_digest": "off", "weekly_board": "off", "reminders.inactive": False,
     }, ())
     berlin = zoneinfo.ZoneInfo("Europe/Berlin")
     for start in (dt.datetime(2026, 3, 27, tzinfo=dt.UTC), dt.datetime(2026, 10, 23, tzinfo=dt.UTC)):
@@ -185,7 +194,7 @@ def test_one_digest_per_local_day_across_both_daylight_saving_changes() -> None:
 async def test_admins_preview_their_digest_and_see_the_last_run_without_names(
     sim, runner, clock, group, alice, carol
 ) -> None:
-    await _member(group, alice)
+    await _member(runner, group, alice)
     await carol.send(group, "/digest preview")
     assert "press Start" in (await carol.expect(group, contains="private chat")).content
     await carol.start()
@@ -210,3 +219,57 @@ async def test_admins_preview_their_digest_and_see_the_last_run_without_names(
     await carol.send(group, "/digest stats")
     stats = (await carol.expect(group, contains="2026-01-06")).content
     assert "Queued: 2" in stats and "Sent: 2" in stats and "Alice" not in stats and "Carol" not in stats
+
+
+async def reminders_of(runner: BotRunner, user_id: int) -> list[str]:
+    async with stored(runner.settings.storage.url) as repos:
+        return [m.kind for m in await repos.outbox.list_for_chat(user_id) if m.kind.startswith("reminders/")]
+
+
+async def test_a_member_quiet_for_a_week_is_reminded_once_of_what_is_new(
+    sim, runner, clock, group, alice, bob, carol
+) -> None:
+    await _member(runner, group, alice)
+    await _member(runner, group, bob)
+    clock.set(dt.datetime(2026, 1, 12, 12, 0, tzinfo=dt.UTC))
+    await bob.send(group, LONG)  # Bob was here yesterday
+    await publish(carol, group, "This week's release notes.", "0 | Release notes | news")
+    await runner.wait_processed(sim.last_update_id)
+    await runner.app.bot_data.points_writer.flush()
+    clock.set(dt.datetime(2026, 1, 13, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    reminder = await alice.expect(contains="We haven't seen you")
+    assert "1 new item" in reminder.content and "Stop these reminders" in reminder.button_texts
+    assert await reminders_of(runner, bob.id) == []
+    clock.set(dt.datetime(2026, 1, 14, 9, 0, tzinfo=dt.UTC))  # still quiet: the same spell, no second nudge
+    await sweep(runner)
+    assert await reminders_of(runner, alice.id) == ["reminders/inactive"]
+    stopped = await alice.press(reminder, "Stop these reminders")
+    assert stopped.show_alert and "/set reminders on" in stopped.text
+
+
+async def test_a_streak_at_risk_is_flagged_in_the_evening_within_the_weekly_cap(
+    sim, runner, clock, group, alice, bob, carol
+) -> None:
+    await _member(runner, group, alice)
+    await _member(runner, group, bob)
+    for user in (alice, bob):
+        await user.send(group, "/checkin")
+        await user.expect(group, contains="Checked in")
+    clock.set(dt.datetime(2026, 1, 7, 12, 0, tzinfo=dt.UTC))
+    await bob.send(group, "/checkin")  # Bob keeps his streak today
+    await bob.expect(group, contains="Checked in")
+    clock.set(dt.datetime(2026, 1, 7, 18, 59, tzinfo=dt.UTC))
+    await sweep(runner)
+    assert await reminders_of(runner, alice.id) == []
+    clock.set(dt.datetime(2026, 1, 7, 19, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    assert "ends at midnight" in (await alice.expect(contains="streak")).content
+    assert await reminders_of(runner, bob.id) == []
+    await carol.send(group, "/set reminders_per_week 1")
+    await carol.expect(group, contains="✅")
+    await alice.send(group, "/checkin")  # the 7th, late: the streak goes on
+    await alice.expect(group, contains="Checked in")
+    clock.set(dt.datetime(2026, 1, 8, 19, 30, tzinfo=dt.UTC))  # at risk again, but this week's one is used
+    await sweep(runner)
+    assert await reminders_of(runner, alice.id) == ["reminders/streak"]

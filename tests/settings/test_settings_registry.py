@@ -63,6 +63,9 @@ GOOD: dict[str, list[tuple[str, Any]]] = {
     "group_digest": [("DAILY", "daily"), ("off", "off")],
     "weekly_board": [("Monday 9:00", "mon 09:00"), ("sun 18:30", "sun 18:30"), ("OFF", "off")],
     "allow_paid_broadcast": [("on", True), ("off", False)],
+    "reminders_per_week": [("0", 0), ("14", 14)],
+    "reminders.inactive": [("off", False), ("on", True)],
+    "reminders.streak": [("no", False), ("yes", True)],
 }
 # ... and values it refuses, with the message the admin gets.
 BAD: dict[str, list[tuple[str, str]]] = {
@@ -87,6 +90,9 @@ BAD: dict[str, list[tuple[str, str]]] = {
     "weekly_board": [("mo 10:00", "set.bad_weekly"), ("mon", "set.bad_weekly"), ("funday 10:00", "set.bad_weekly"),
                      ("", "set.usage.weekly_board")],
     "allow_paid_broadcast": [("maybe", "set.bad_flag"), ("", "set.usage.allow_paid_broadcast")],
+    "reminders_per_week": [("15", "set.bad_number"), ("-1", "set.bad_number"), ("", "set.usage.reminders_per_week")],
+    "reminders.inactive": [("sometimes", "set.bad_flag"), ("", "set.usage.remind_inactive")],
+    "reminders.streak": [("2", "set.bad_flag"), ("", "set.usage.remind_streak")],
 }
 NAMES = [s.name for s in settings_in(COMMUNITY)]
 
@@ -114,7 +120,7 @@ def test_every_setting_is_declared_once_with_its_messages(t: Translator, config:
         "settings.section.community", "settings.section.onboarding", "settings.section.points",
         "settings.section.engagement",
     ]
-    assert [s.name for s in settings_in(MEMBER)] == ["language", "digest", "quiet_hours"]
+    assert [s.name for s in settings_in(MEMBER)] == ["language", "digest", "reminders", "quiet_hours"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,0 +1,95 @@
+"""Reminders worth receiving (SPEC §6): a quiet member hears what is new, a streak about to end is flagged.
+
+Each reminder goes at most once per occasion (one per spell of inactivity, one per evening a
+streak is at risk), only to members who allow reminders, never more than the community's
+`reminders_per_week` in seven days, and after the member's quiet hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.config import Settings
+from bot.services.points_rules import local_day
+from bot.services.runs import REMIND_INACTIVE, REMIND_STREAK, WEEK, Composed, Due, after_quiet_hours
+from bot.services.settings import effective_member_settings, read_community_settings
+from storage.models import Community
+from storage.models_engagement import Recipient
+from storage.repos import Repos
+
+INACTIVE_AFTER = dt.timedelta(days=7)
+NOTICE_KINDS = {REMIND_INACTIVE: "reminders/inactive", REMIND_STREAK: "reminders/streak"}
+MEMBER_KEYS = ("reminders", "quiet_hours")
+
+
+async def _inactive(
+    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
+) -> tuple[list[Composed], int]:
+    """Members who have not written or checked in for 7 days, told what is new there (if anything is)."""
+    items = [item for item in await repos.digests.items(community.id, now - WEEK) if item.created_at >= now - WEEK]
+    questions = await repos.digests.open_questions(community.id, now - WEEK)
+    if not items and not questions:
+        return [], 0  # nothing to come back for: no reminder
+    activity = await repos.digests.activity(community.id)
+    sent = await repos.digests.reminders_since(community.id, now - WEEK)
+    cap = (await read_community_settings(repos, community.id, config))["reminders_per_week"]
+    today = local_day(now, community.timezone)
+    composed, skipped = [], 0
+    for member in await repos.digests.recipients(community.id, MEMBER_KEYS):
+        mine = activity.get(member.user_id)
+        last_message = mine.last_message_at if mine else None
+        last_active = max(filter(None, (last_message, member.joined_at)), default=None)
+        checked_in = mine.checkin_day if mine else None
+        quiet_since = last_active is None or last_active <= now - INACTIVE_AFTER
+        if not quiet_since or (checked_in is not None and checked_in > today - INACTIVE_AFTER.days):
+            continue
+        occasion = last_active.date().isoformat() if last_active else "never"  # one per spell of quiet
+        notice = _remind(config, community, member, (sent, cap), local, REMIND_INACTIVE, occasion,
+                         {"items": len(items), "questions": len(questions)})
+        if notice is None:
+            skipped += 1
+        else:
+            composed.append(notice)
+    return composed, skipped
+
+
+async def _streak(
+    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
+) -> tuple[list[Composed], int]:
+    """Members who checked in yesterday but not yet today: their streak ends at local midnight."""
+    activity = await repos.digests.activity(community.id)
+    sent = await repos.digests.reminders_since(community.id, now - WEEK)
+    cap = (await read_community_settings(repos, community.id, config))["reminders_per_week"]
+    yesterday = local_day(now, community.timezone) - 1
+    composed, skipped = [], 0
+    for member in await repos.digests.recipients(community.id, MEMBER_KEYS):
+        mine = activity.get(member.user_id)
+        if mine is None or mine.checkin_day != yesterday or mine.streak <= 0:
+            continue
+        notice = _remind(config, community, member, (sent, cap), local, REMIND_STREAK, due.period,
+                         {"streak": mine.streak})
+        if notice is None:
+            skipped += 1
+        else:
+            composed.append(notice)
+    return composed, skipped
+
+
+def _remind(
+    config: Settings, community: Community, member: Recipient, quota: tuple[dict[int, int], int],
+    local: dt.datetime, kind: str, occasion: str, params: dict[str, object],
+) -> Composed | None:
+    """One member's reminder, or None when they turned reminders off or had their week's share."""
+    preferences = effective_member_settings(member.preferences, config)
+    sent, cap = quota
+    if not preferences["reminders"] or sent.get(member.user_id, 0) >= cap:
+        return None
+    sent[member.user_id] = sent.get(member.user_id, 0) + 1
+    return Composed(
+        f"{kind}:{community.id}:{member.user_id}:{occasion}", member.user_id, NOTICE_KINDS[kind],
+        {"community": community.id, "title": community.title, **params},
+        after_quiet_hours(preferences["quiet_hours"], local),
+    )
+
+
+COMPOSERS = {REMIND_INACTIVE: _inactive, REMIND_STREAK: _streak}
