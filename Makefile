@@ -29,6 +29,7 @@ bench: $(STAMP)  ## print throughput, latency and service-call figures
 	$(PY) bench/leaderboard.py
 	$(PY) bench/qa.py
 	$(PY) bench/payments.py
+	$(PY) bench/outbox.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
