@@ -8,6 +8,7 @@ notices for chats that are gone, and never holds a reply behind a background bat
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from bot.gateway.outbox import OutboxSender
 from bot.runner import BotRunner
 from bot.services.notices import queue_notice
 from storage.db import Database
@@ -84,10 +86,10 @@ async def _row(db: Database, text: str) -> OutboxMessage:
     return row
 
 
-async def _settled(db: Database, *texts: str) -> bool:
-    async with db.read() as repos:
-        rows = [await repos.outbox.get_by_key(f"test:{text}") for text in texts]
-    return all(row is not None and row.status not in ("pending", "sending") for row in rows)
+def _outbox(runner: BotRunner) -> OutboxSender:
+    """The bot's sender; idle() returns once the pass a commit started is over."""
+    assert runner.app is not None
+    return runner.app.bot_data.outbox
 
 
 async def test_a_batch_to_many_chats_keeps_every_limit_and_every_chat_order(
@@ -95,9 +97,13 @@ async def test_a_batch_to_many_chats_keeps_every_limit_and_every_chat_order(
 ) -> None:
     people, groups = _members(sim, 30), _groups(sim, carol, 3)
     chats = [p.id for p in people] + [g.chat.id for g in groups]
-    notices = [(chat, f"notice {n} to {chat}") for n in range(2) for chat in chats]
+    # Each chat's two notices queued together: the second must wait its chat's turn while
+    # the other chats' notices go (slept on, the 33 waits would take over 30 s).
+    notices = [(chat, f"notice {n} to {chat}") for chat in chats for n in range(2)]
+    started = time.monotonic()
     await _queue(_db(runner), clock, notices)
     await sim.wait_for(lambda: _delivered(sim, chats) >= len(notices), timeout=15)
+    assert time.monotonic() - started < 6.0  # 66 notices at 25/s, the last ones a second after the first
     assert sim.flood.refused == 0 and not [e for e in sim.errors if e["code"] == 429]
     for chat in chats:
         assert _texts(sim, chat) == [f"notice 0 to {chat}", f"notice 1 to {chat}"]  # once each, in order
@@ -120,8 +126,19 @@ async def test_a_429_pauses_the_sender_and_the_notice_arrives_once(
     assert [e["code"] for e in sim.errors] == [429]
     assert min(s for p in (first, *others) for s in _stamps(sim, p.id)) >= asked + 1.0
     assert _texts(sim, first.id) == ["refused once"]  # once
+    await _outbox(runner).idle()
     row = await _row(db, "refused once")
     assert row.status == "sent" and row.attempts == 0  # a flood wait is not a failed attempt
+
+
+async def test_a_429_on_a_reply_is_waited_out_and_the_reply_sent(sim: Simulator, runner: BotRunner, alice: SimUser) -> None:
+    await alice.start()
+    await alice.expect(contains="Welcome")
+    sim.flood_wait("sendMessage", 1)
+    asked = time.monotonic()
+    await alice.send(None, "/help")
+    reply = await alice.expect()  # retried by the bot's rate limiter (telegram.max_retries)
+    assert reply.stamp >= asked + 1.0 and [e["code"] for e in sim.errors] == [429]
 
 
 async def test_a_member_who_blocked_the_bot_is_skipped_until_they_write_again(
@@ -133,12 +150,12 @@ async def test_a_member_who_blocked_the_bot_is_skipped_until_they_write_again(
     await dana.expect(contains="Welcome")
     dana.record.blocked = True  # blocked while the bot was away: only the 403 tells
     await _queue(db, clock, [(dana.id, "refused")])
-    await sim.wait_until(lambda: _settled(db, "refused"))
+    await _outbox(runner).idle()
     assert [(e["code"], e["description"]) for e in sim.errors] == [(403, "Forbidden: bot was blocked by the user")]
     refused = await _row(db, "refused")
     assert refused.status == "skipped" and "blocked by the user" in (refused.last_error or "")
     await _queue(db, clock, [(dana.id, "skipped")])
-    await sim.wait_until(lambda: _settled(db, "skipped"))
+    await _outbox(runner).idle()
     assert len(sim.errors) == 1  # not even tried
     assert (await _row(db, "skipped")).status == "skipped"
 
@@ -148,9 +165,10 @@ async def test_a_member_who_blocked_the_bot_is_skipped_until_they_write_again(
     assert (await dana.expect(contains="welcome back")).content == "welcome back"
 
     await dana.block_bot()  # this time Telegram tells the bot (my_chat_member)
-    await sim.wait_until(lambda: _blocked(db, dana.id))
+    await runner.wait_processed(sim.last_update_id)
+    assert await _blocked(db, dana.id)
     await _queue(db, clock, [(dana.id, "after the block")])
-    await sim.wait_until(lambda: _settled(db, "after the block"))
+    await _outbox(runner).idle()
     assert (await _row(db, "after the block")).status == "skipped" and len(sim.errors) == 1
     assert _texts(sim, dana.id)[-1] != "after the block"
 
@@ -170,10 +188,25 @@ async def test_notices_for_chats_that_are_gone_are_dropped(
     (erin,) = _members(sim, 1)
     await _queue(db, clock, [(777, "nowhere"), (kicked.chat.id, "kicked"), (erin.id, "still sent")])
     await erin.expect(contains="still sent")
-    await sim.wait_until(lambda: _settled(db, "nowhere", "kicked"))
+    await _outbox(runner).idle()
     nowhere, gone = await _row(db, "nowhere"), await _row(db, "kicked")
     assert (nowhere.status, nowhere.attempts) == ("failed", 1) and "chat not found" in (nowhere.last_error or "").lower()
     assert gone.status == "failed" and "kicked" in (gone.last_error or "")
+
+
+async def test_a_network_error_is_retried_after_a_backoff(sim: Simulator, runner: BotRunner, clock: FakeClock) -> None:
+    db = _db(runner)
+    (fay,) = _members(sim, 1)
+    sim.fail_method("sendMessage", 502, "Bad Gateway", times=1)
+    await _queue(db, clock, [(fay.id, "second try")])
+    await _outbox(runner).idle()
+    row = await _row(db, "second try")
+    assert (row.status, row.last_error) == ("pending", "Bad Gateway") and row.not_before is not None
+    assert row.not_before - clock.now() == dt.timedelta(seconds=2)  # then 4, 8, ... (8 attempts)
+    clock.advance(seconds=2)
+    _outbox(runner).wake()  # what the periodic outbox job does
+    assert (await fay.expect(contains="second try")).content == "second try"
+    assert _texts(sim, fay.id) == ["second try"]
 
 
 async def test_a_reply_does_not_wait_behind_a_background_batch(

@@ -23,7 +23,7 @@ from tests.fixtures import stored
 from tgsim import Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
-RECIPIENTS = 150
+RECIPIENTS = 100
 CONCURRENCY = TelegramConfig().outbox_concurrency
 
 
