@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -21,6 +22,8 @@ from telegram.request import HTTPXRequest
 from bot.config import Settings
 from bot.gateway.errors import retry_delay
 from bot.views.limits import MAX_CAPTION, MAX_TEXT, alert_text, fit_html, fit_plain
+
+log = logging.getLogger(__name__)
 
 # Requests the bot may have in flight at once (PTB's own default for an Application).
 CONNECTION_POOL = 256
@@ -76,6 +79,13 @@ class FittedBot(ExtBot[None]):
         return await super().send_document(chat_id, document, *args, **kwargs)
 
 
+class _RetriedHere(logging.Filter):
+    """Drop AIORateLimiter's "maximum of 0 retries" traceback: RateLimiter retries (or the outbox waits) itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Rate limit hit after maximum of 0 retries")
+
+
 class RateLimiter(AIORateLimiter):
     """PTB's AIORateLimiter (overall and group buckets), where a request may ask for no retry after a 429.
 
@@ -87,6 +97,9 @@ class RateLimiter(AIORateLimiter):
 
     def __init__(self, overall_max_rate: float, group_max_rate: float, max_retries: int) -> None:
         super().__init__(overall_max_rate=overall_max_rate, group_max_rate=group_max_rate, max_retries=0)
+        ptb_log = logging.getLogger("telegram.ext.AIORateLimiter")
+        if not any(isinstance(f, _RetriedHere) for f in ptb_log.filters):
+            ptb_log.addFilter(_RetriedHere())
         self._retries = max_retries
         self._resume = asyncio.Event()
         self._resume.set()
@@ -109,6 +122,7 @@ class RateLimiter(AIORateLimiter):
             except RetryAfter as exc:
                 if attempt >= retries:
                     raise
+                log.info("flood control: retrying %s after %s", endpoint, retry_delay(exc))
                 self._resume.clear()
                 try:
                     await asyncio.sleep(retry_delay(exc).total_seconds() + 0.1)
