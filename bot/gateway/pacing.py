@@ -12,8 +12,8 @@ So the outbox paces itself before it sends:
   alone paces, always find room; notices marked for paid broadcast use their own bucket
   (Telegram allows up to 1000/s for those, for a fee in Stars);
 - `ChatTurns` keeps a small token bucket per chat: a private chat takes one message a second;
-  a group 20 a minute (a few in a row allowed, then one every 3 s), and never two within a
-  second. A chat that is not ready is skipped, never slept on; its notice is claimed when its
+  a group at most 20 in any minute (five in a row allowed, then one every 4 s), and never two
+  within a second. A chat that is not ready is skipped, never slept on; its notice is claimed when its
   turn comes, while other chats' notices go meanwhile.
 
 Counting from the moment Telegram answered (not from when the request left) keeps the
@@ -28,11 +28,13 @@ from dataclasses import dataclass
 
 from aiolimiter import AsyncLimiter
 
-# Per chat: at most one message a second anywhere; a group also keeps to 20 a minute, with a
-# few quick ones allowed (a greeting, a welcome and a level-up in a row) before the 3 s pace.
+# Per chat: at most one message a second anywhere. A group may take a few in a row (a
+# greeting, a welcome and a level-up), then one every 4 s: burst plus refill stay within 20
+# in any minute, and the group keeps some room for the replies PTB's limiter also counts there.
 MIN_GAP = 1.0
 PRIVATE_RATE, PRIVATE_BURST = 1.0, 1
-GROUP_RATE, GROUP_BURST = 20 / 60, 5
+GROUP_PER_MINUTE, GROUP_BURST = 20, 5
+GROUP_RATE = (GROUP_PER_MINUTE - GROUP_BURST) / 60
 
 
 @dataclass
