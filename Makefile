@@ -30,6 +30,7 @@ bench: $(STAMP)  ## print throughput, latency and service-call figures
 	$(PY) bench/qa.py
 	$(PY) bench/payments.py
 	$(PY) bench/digest.py
+	$(PY) bench/outbox.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.context import CustomContext, Services
 from bot.gateway.bot import build_bot
 from bot.gateway.delivery import ContentDeliverer
 from bot.gateway.outbox import OutboxSender
+from bot.gateway.pacing import Pacer
 from bot.gateway.telegram import Gateway
 from bot.i18n import LANGUAGES, load_translator
 from bot.processor import ChatOrderedProcessor, DoneHook
@@ -69,6 +71,8 @@ def build_application(
     app.add_handlers(start.build_handlers(start_routes, onboarding.show_overview))
     # Last in group 0: answers for private messages and button presses no feature took.
     app.add_handlers(fallback.build_handlers())
+    # Before anything else: a member who writes in private (or unblocks the bot) gets notices again.
+    app.add_handlers(community.build_contact_handlers(), group=community.CONTACT_GROUP)
     # Before any feature sees a button press: its data must be a button of its message.
     app.add_handlers(fallback.build_guard_handlers(), group=fallback.GUARD_GROUP)
     # Answers are ordinary replies that other features (points for messages) also need to
@@ -87,7 +91,16 @@ async def _post_init(app: Application) -> None:
     def notice_env(lang: str) -> NoticeEnv:
         return NoticeEnv(services.t, lang, app.bot.username, settings)
 
-    services.outbox = OutboxSender(db, clock, gateway.send_notice, notice_env)
+    tg = settings.telegram
+    services.outbox = OutboxSender(
+        db,
+        clock,
+        gateway.send_notice,
+        notice_env,
+        pacer=Pacer(tg.outbox_rate, tg.outbox_paid_rate),
+        concurrency=tg.outbox_concurrency,
+        lease=dt.timedelta(seconds=settings.bot.outbox_lease),
+    )
     db.on_outbox_commit(services.outbox.queued)
     services.deliverer = ContentDeliverer(db, clock, gateway.deliver_item, settings.payments.delivery_attempts)
     services.admins = AdminDirectory(

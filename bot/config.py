@@ -38,6 +38,12 @@ class TelegramConfig(_Section):
     overall_max_rate: float = Field(30, gt=0)
     group_max_rate: float = Field(20, gt=0)
     max_retries: int = Field(3, ge=0, le=10)
+    # The outbox's own pace (bot/gateway/pacing.py): below overall_max_rate so replies keep room.
+    outbox_rate: float = Field(25, gt=0, le=30)
+    # Notices sent as paid broadcasts (Telegram: up to 1000/s, 0.1 Star each).
+    outbox_paid_rate: float = Field(1000, gt=0, le=1000)
+    # Outbox sends in flight at once (rate × Telegram's round trip; more for paid broadcasts).
+    outbox_concurrency: int = Field(8, ge=1, le=256)
 
     @field_validator("base_url", "base_file_url")
     @classmethod
@@ -81,6 +87,8 @@ class BotConfig(_Section):
     concurrent_updates: int = Field(64, ge=1, le=1024)
     admin_cache_seconds: int = Field(600, ge=0)
     outbox_interval: float = Field(5, gt=0)
+    # Seconds a sender holds a claimed notice; a notice claimed by a sender that died is sent after it.
+    outbox_lease: float = Field(60, ge=5, le=3600)
 
     @field_validator("timezone")
     @classmethod

@@ -5,16 +5,36 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, ChatMemberAdministrator, Update
-from telegram.ext import BaseHandler, ChatMemberHandler
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, ChatMemberHandler, TypeHandler
 
 from bot.context import CustomContext
-from bot.services.communities import ChatInfo, do_leave_community, do_register_community
+from bot.services.communities import ChatInfo, do_leave_community, do_mark_reachable, do_mark_unreachable
+from bot.services.communities import do_register_community
 from bot.services.gates import do_reset_warning
 from handlers.common import GROUP_TYPES, is_present
 
 log = logging.getLogger(__name__)
 
 NEEDED_RIGHTS = ("can_delete_messages", "can_restrict_members", "can_invite_users")
+# Before every other handler: whoever writes to the bot in private can be written to again.
+CONTACT_GROUP = -4
+
+
+async def track_private_contact(update: object, context: CustomContext) -> None:
+    """Note a member who blocked the bot (my_chat_member: kicked) or writes to it in private again."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    user_id = update.effective_user.id
+    change = update.my_chat_member
+    if change is not None and change.new_chat_member.status == ChatMember.BANNED:
+        await do_mark_unreachable(context.db, context.clock, user_id)
+        log.info("user %s blocked the bot", user_id)
+    elif await do_mark_reachable(context.db, context.clock, user_id):
+        log.info("user %s can be written to again", user_id)
 
 
 async def track_bot_membership(update: Update, context: CustomContext) -> None:
@@ -57,3 +77,8 @@ def build_handlers() -> list[BaseHandler]:
         ChatMemberHandler(track_bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
         # chat_member updates (people, admins among them) are handled in handlers/members.py.
     ]
+
+
+def build_contact_handlers() -> list[BaseHandler]:
+    """Return the handler that tracks whether members can be written to in private (CONTACT_GROUP)."""
+    return [TypeHandler(Update, track_private_contact)]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 Language = Literal["en", "zh"]
 CommunityStatus = Literal["active", "left"]
 MemberStatus = Literal["member", "restricted", "left", "kicked", "pending"]
-OutboxStatus = Literal["pending", "sending", "sent", "failed"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed", "skipped"]
 
 # Statuses in which a person is in the group right now.
 PRESENT_STATUSES: frozenset[str] = frozenset({"member", "restricted"})

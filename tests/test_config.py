@@ -37,6 +37,9 @@ def test_settings_are_frozen() -> None:
         ("CIRCLEBOT__STORAGE__URL", "mysql://x", "storage.url"),
         ("CIRCLEBOT__TELEGRAM__POLL_TIMEOUT", "soon", "telegram.poll_timeout"),
         ("CIRCLEBOT__BOT__DEFAULT_LANGUAGE", "fr", "bot.default_language"),
+        ("CIRCLEBOT__TELEGRAM__OUTBOX_RATE", "31", "telegram.outbox_rate"),  # above Telegram's 30/s
+        ("CIRCLEBOT__TELEGRAM__OUTBOX_PAID_RATE", "1001", "telegram.outbox_paid_rate"),
+        ("CIRCLEBOT__BOT__OUTBOX_LEASE", "1", "bot.outbox_lease"),
     ],
 )
 def test_bad_value_names_the_key(monkeypatch: pytest.MonkeyPatch, env: str, value: str, key: str) -> None:

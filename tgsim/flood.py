@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from tgsim.errors import too_many_requests
 from tgsim.world import ChatRecord
 
+# Telegram: allow_paid_broadcast lifts the overall limit to 1000 messages a second.
+PAID_BROADCAST_RATE = 1000
+
 
 @dataclass
 class Bucket:
@@ -30,15 +33,21 @@ class Bucket:
 
 
 class FloodControl:
-    """≈30 messages/s overall, ~1/s per private chat (burst 3), 20/min per group."""
+    """≈30 messages/s overall (1000/s for paid broadcasts), ~1/s per private chat (burst 3), 20/min per group.
 
-    def __init__(self, enabled: bool) -> None:
+    overall_rate raises or lowers the overall limit (benchmarks); per-chat limits stay Telegram's.
+    """
+
+    def __init__(self, enabled: bool, overall_rate: float = 30) -> None:
         self.enabled = enabled
-        self._global = Bucket(30, 30, 30, time.monotonic())
+        now = time.monotonic()
+        self._global = Bucket(overall_rate, overall_rate, overall_rate, now)
+        self._paid = Bucket(PAID_BROADCAST_RATE, PAID_BROADCAST_RATE, PAID_BROADCAST_RATE, now)
         self._chats: dict[int, Bucket] = {}
+        self.refused = 0  # 429s answered so far
 
-    def check(self, chat: ChatRecord) -> None:
-        """Charge one outgoing message or raise 429 with retry_after."""
+    def check(self, chat: ChatRecord, paid: bool = False) -> None:
+        """Charge one outgoing message (a paid broadcast to the paid bucket) or raise 429 with retry_after."""
         if not self.enabled:
             return
         now = time.monotonic()
@@ -46,6 +55,7 @@ class FloodControl:
         if bucket is None:
             bucket = Bucket(20, 20 / 60, 20, now) if chat.is_group else Bucket(3, 1, 3, now)
             self._chats[chat.id] = bucket
-        wait = max(self._global.take(now), bucket.take(now))
+        wait = max((self._paid if paid else self._global).take(now), bucket.take(now))
         if wait > 0:
+            self.refused += 1
             raise too_many_requests(max(1, math.ceil(wait)))

@@ -28,7 +28,7 @@ def post_bot_message(sim: Simulator, p: Params, chat: ChatRecord, **fields: Any)
     """Create a message from the bot after the common checks (rights, reply, keyboard, flood)."""
     reply_to = reply_target(chat, p)
     markup = parse_markup(p, chat.type == "private")
-    sim.flood.check(chat)
+    sim.flood.check(chat, paid=p.bool("allow_paid_broadcast"))
     msg = sim.new_message(chat, sim.bot, reply_to=reply_to, reply_markup=markup and markup.inline, **fields)
     if markup is not None and markup.kind != "inline":
         sim.keyboards.apply(markup, msg)

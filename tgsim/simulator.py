@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar
 from aiohttp import web
 
 from tgsim.entities import detect_entities
-from tgsim.errors import ApiError, bad_request, forbidden
+from tgsim.errors import ApiError, bad_request, forbidden, too_many_requests
 from tgsim.flood import FloodControl
 from tgsim.keyboards import ClientKeyboards
 from tgsim.methods import all_methods
@@ -44,7 +44,7 @@ class Simulator:
     def __init__(self, clock: Clock | None = None, token: str = "123456:TEST-TOKEN",
                  bot_username: str = "circle_bot", flood_limits: bool = False, privacy_mode: bool = False,
                  precheckout_deadline: float = 10.0, bot_name: str | None = None,
-                 callback_query_timeout: float = 15.0, port: int = 0) -> None:
+                 callback_query_timeout: float = 15.0, port: int = 0, overall_rate: float = 30) -> None:
         self.clock = clock
         self.token = token
         self.privacy_mode = privacy_mode
@@ -52,13 +52,13 @@ class Simulator:
         self.callback_query_timeout = callback_query_timeout
         self.world = World()
         self.updates = UpdateQueue(now=self.now)
-        self.flood = FloodControl(flood_limits)
+        self.flood = FloodControl(flood_limits, overall_rate)
         self.payments = PaymentState()
         self.errors: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
         self.unknown_methods: list[str] = []
         self.keyboards = ClientKeyboards()
-        self._failures: dict[str, tuple[int, str, int | None]] = {}
+        self._failures: dict[str, tuple[int, str, int | None, dict[str, Any] | None]] = {}
         self.chat_actions: list[tuple[int, str]] = []
         self.commands: dict[tuple[str, int | None, int | None, str], list[dict[str, str]]] = {}
         self.callback_answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -191,22 +191,28 @@ class Simulator:
         self.errors.append({"method": method, "code": exc.code, "description": exc.description,
                             "params": params.loggable()})
 
-    def fail_method(self, method: str, code: int, description: str, times: int | None = None) -> None:
+    def fail_method(self, method: str, code: int, description: str, times: int | None = None,
+                    parameters: dict[str, Any] | None = None) -> None:
         """Make a method answer with this error (every time, or the next `times` calls)."""
-        self._failures[method.lower()] = (code, description, times)
+        self._failures[method.lower()] = (code, description, times, parameters)
+
+    def flood_wait(self, method: str, seconds: int, times: int = 1) -> None:
+        """Make the next `times` calls of a method answer 429 Too Many Requests: retry after `seconds`."""
+        error = too_many_requests(seconds)
+        self.fail_method(method, error.code, error.description, times, error.parameters)
 
     def injected_failure(self, method: str) -> None:
         """Raise the error set by fail_method for this method, if any."""
         failure = self._failures.get(method.lower())
         if failure is None:
             return
-        code, description, times = failure
+        code, description, times, parameters = failure
         if times is not None:
             if times <= 1:
                 del self._failures[method.lower()]
             else:
-                self._failures[method.lower()] = (code, description, times - 1)
-        raise ApiError(code, description)
+                self._failures[method.lower()] = (code, description, times - 1, parameters)
+        raise ApiError(code, description, parameters)
 
     @property
     def last_update_id(self) -> int:

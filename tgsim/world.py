@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +120,8 @@ class MessageRecord:
     history: list[str] = field(default_factory=list)
     deleted: bool = False
     reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # time.monotonic() when the simulator stored it (flood-limit tests check the spacing).
+    stamp: float = field(default_factory=time.monotonic)
 
     @property
     def id(self) -> int:

@@ -15,6 +15,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.clock import Clock
 from bot.gateway import errors
+from bot.gateway.bot import NO_RETRIES
 from bot.gateway.delivery import item_sender
 from bot.i18n import Translator
 from bot.services.admins import AdminInfo
@@ -47,9 +48,15 @@ class Gateway:
         self._t = t
         self.send_item = item_sender(bot, t)
 
-    async def send_notice(self, chat_id: int, rendered: Rendered) -> None:
-        """Send a rendered outbox notice (errors are the sender's to sort)."""
-        await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.markup)
+    async def send_notice(self, chat_id: int, rendered: Rendered, paid: bool = False) -> None:
+        """Send a rendered outbox notice (errors, RetryAfter included, are the sender's to sort)."""
+        await self.bot.send_message(
+            chat_id,
+            rendered.text,
+            reply_markup=rendered.markup,
+            allow_paid_broadcast=True if paid else None,
+            rate_limit_args=NO_RETRIES,  # the outbox waits out a 429 itself, without holding the row
+        )
 
     async def fetch_admins(self, chat_id: int) -> list[AdminInfo] | None:
         """Return the group's administrators as Telegram lists them; None when Telegram can't say."""

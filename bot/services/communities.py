@@ -64,6 +64,23 @@ async def get_community(db: Database, chat_id: int) -> Community | None:
         return await repos.communities.get(chat_id)
 
 
+async def do_mark_reachable(db: Database, clock: Clock, user_id: int) -> bool:
+    """Clear a member's blocked mark once they write to the bot in private again; True when it was set."""
+    async with db.read() as repos:
+        user = await repos.users.get(user_id)
+    if user is None or user.blocked_at is None:
+        return False  # the usual case: one read, no write
+    async with db.transaction() as repos:
+        await repos.users.set_blocked(user_id, False, clock.now())
+    return True
+
+
+async def do_mark_unreachable(db: Database, clock: Clock, user_id: int) -> None:
+    """Record that a member blocked the bot: their private notices are skipped until they write again."""
+    async with db.transaction() as repos:
+        await repos.users.set_blocked(user_id, True, clock.now())
+
+
 async def do_start_user(db: Database, clock: Clock, user: UserInfo) -> tuple[User, list[tuple[Community, Membership]]]:
     """Record that a user started the bot; return their communities."""
     now = clock.now()

@@ -4,6 +4,10 @@ A notice is a kind (e.g. `points.level_up`), its parameters and a recipient. It 
 in the recipient's language when it is sent (bot/views/notices.py), so a language change
 before the send is honoured. The transaction that queues it wakes the sender when it
 commits (storage.db.Database.on_outbox_commit); nobody sends by hand.
+
+A notice whose parameters hold `"allow_paid_broadcast": true` (PAID_BROADCAST; queue it with
+paid_broadcast=True) is sent with Telegram's paid broadcast (up to 1000 messages a second,
+0.1 Star each), for communities that pay for fast mass sends. Renderers ignore the key.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from bot.services.settings import get_user_language
 from storage.models import OutboxMessage
 from storage.repos import Repos
 
+# The parameter that marks a notice for paid broadcast (no column: it travels with the notice).
+PAID_BROADCAST = "allow_paid_broadcast"
+
 
 async def queue_notice(
     repos: Repos,
@@ -26,11 +33,14 @@ async def queue_notice(
     *,
     community_id: int | None = None,
     not_before: dt.datetime | None = None,
+    paid_broadcast: bool = False,
     **params: Any,
 ) -> bool:
     """Queue a notice once per key inside the caller's transaction; False when the key was used."""
     if community_id is None and chat_id < 0:
         community_id = chat_id  # a group notice is about that group's community
+    if paid_broadcast:
+        params[PAID_BROADCAST] = True
     return await repos.outbox.enqueue(
         key, chat_id, kind, params, now, community_id=community_id, not_before=not_before
     )
@@ -51,3 +61,16 @@ async def notice_language(repos: Repos, message: OutboxMessage) -> str:
         community = await repos.communities.get(message.chat_id)
         return resolve_language(None, community.language if community else None)
     return await private_language(repos, message.chat_id, message.community_id)
+
+
+def is_paid_broadcast(message: OutboxMessage) -> bool:
+    """Tell whether a notice goes out as a paid broadcast."""
+    return message.params.get(PAID_BROADCAST) is True
+
+
+async def unreachable_since(repos: Repos, message: OutboxMessage) -> dt.datetime | None:
+    """Return when a private notice's recipient was found to have blocked the bot (None: reachable)."""
+    if message.chat_id < 0:
+        return None
+    user = await repos.users.get(message.chat_id)
+    return user.blocked_at if user is not None else None

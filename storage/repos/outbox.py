@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import sqlalchemy as sa
@@ -128,6 +129,37 @@ class OutboxRepo:
         )
         return [OutboxMessage.from_row(row._mapping) for row in rows]
 
+    async def claim_heads(
+        self, sender: str, now: dt.datetime, until: dt.datetime, limit: int, skip_chats: AbstractSet[int] = frozenset()
+    ) -> tuple[list[OutboxMessage], set[int]]:
+        """Claim up to limit chats' next notices (the oldest unsent one of each chat, if due) for sender.
+
+        A chat whose oldest live notice is out with a sender has none claimed, so each chat
+        gets its notices one at a time and in order. Chats in skip_chats (not ready to take
+        another message) are passed over; returns the notices claimed and the skipped chats
+        that had one due.
+        """
+        live = sa.or_(_o.status == "sending", _due(now))
+        rank = sa.func.row_number().over(partition_by=_o.chat_id, order_by=_o.id).label("rank")
+        ranked = sa.select(_o.id, _o.chat_id, _o.status, _o.claimed_until, _o.created_at, rank).where(live).subquery()
+        r = ranked.c
+        heads = (
+            sa.select(r.id, r.chat_id)
+            .where(r.rank == 1, sa.or_(r.status == "pending", r.claimed_until < now))
+            .order_by(r.created_at, r.id)
+            .limit(limit + len(skip_chats))
+        )
+        ids: list[int] = []
+        waiting: set[int] = set()
+        for id, chat_id in (await self.conn.execute(heads)).all():
+            if chat_id in skip_chats:
+                waiting.add(chat_id)
+            elif len(ids) < limit:
+                ids.append(id)
+        if not ids:
+            return [], waiting
+        return await self.claim(sender, now, until, limit, ids), waiting
+
     async def mark_sent(self, id: int, now: dt.datetime, sender: str | None = None) -> bool:
         """Record a successful send (by the claiming sender, when given)."""
         return await self._settle(id, sender, status="sent", sent_at=now, last_error=None)
@@ -145,9 +177,16 @@ class OutboxRepo:
             values["not_before"] = max(retry_at, now)
         return await self._settle(id, sender, **values)
 
-    async def release(self, id: int, sender: str, retry_at: dt.datetime) -> bool:
-        """Give a claimed notice back unsent, to be tried at retry_at (flood wait, shutdown)."""
-        return await self._settle(id, sender, status="pending", not_before=retry_at)
+    async def release(self, id: int, sender: str, retry_at: dt.datetime, reason: str | None = None) -> bool:
+        """Give a claimed notice back unsent, to be tried at retry_at (flood wait, shutdown); not an attempt."""
+        values: dict[str, Any] = {"status": "pending", "not_before": retry_at}
+        if reason is not None:
+            values["last_error"] = reason[:MAX_ERROR_CHARS]
+        return await self._settle(id, sender, **values)
+
+    async def mark_skipped(self, id: int, reason: str, sender: str | None = None) -> bool:
+        """Settle a notice without sending it (its recipient cannot be reached): status 'skipped'."""
+        return await self._settle(id, sender, status="skipped", last_error=reason[:MAX_ERROR_CHARS])
 
     async def _settle(self, id: int, sender: str | None, **values: Any) -> bool:
         where = [_o.id == id]

@@ -30,7 +30,7 @@ class Chats:
     def sender(self, name: str, db: Database, clock: FakeClock, settings: Settings) -> OutboxSender:
         t = load_translator()
 
-        async def send(chat_id: int, rendered: Rendered) -> None:
+        async def send(chat_id: int, rendered: Rendered, paid: bool) -> None:
             self.sent.append((name, chat_id, rendered.text))
 
         return OutboxSender(db, clock, send, lambda lang: NoticeEnv(t, lang, "circle_bot", settings), name=name)

@@ -70,3 +70,37 @@ async def test_a_claimed_row_is_not_claimed_again_until_its_claim_lapses(db: Dat
         later = t0 + lease + dt.timedelta(seconds=1)
         again = await repos.outbox.claim("three", later, later + lease, 10)
         assert [m.dedupe_key for m in again] == ["b", "c"]
+
+
+async def test_heads_are_each_chats_oldest_live_notice_and_skipped_chats_are_reported(
+    db: Database, t0: dt.datetime
+) -> None:
+    lease = dt.timedelta(seconds=60)
+    async with db.transaction() as repos:
+        for key, chat in (("a1", 1), ("a2", 1), ("b1", 2), ("c1", 3), ("c2", 3)):
+            await repos.outbox.enqueue(key, chat, NOTICE, {}, t0)
+        await repos.outbox.enqueue("later", 4, NOTICE, {}, t0, not_before=t0 + lease)  # not due: blocks nothing
+        claimed, waiting = await repos.outbox.claim_heads("one", t0, t0 + lease, 10, frozenset({3}))
+        assert [m.dedupe_key for m in claimed] == ["a1", "b1"] and waiting == {3}
+        # a1 is out with a sender: chat 1's next notice waits for it, even for another sender.
+        claimed, waiting = await repos.outbox.claim_heads("two", t0, t0 + lease, 10)
+        assert [m.dedupe_key for m in claimed] == ["c1"] and waiting == set()
+        assert await repos.outbox.mark_sent(claimed[0].id, t0, "two")
+        assert await repos.outbox.release((await repos.outbox.get_by_key("a1")).id, "one", t0, "429")
+        claimed, _ = await repos.outbox.claim_heads("two", t0, t0 + lease, 1)
+        assert [m.dedupe_key for m in claimed] == ["a1"]  # given back, still first in its chat
+        a1 = await repos.outbox.get_by_key("a1")
+        assert a1 is not None and (a1.attempts, a1.last_error) == (0, "429")  # a release is no attempt
+        claimed, _ = await repos.outbox.claim_heads("two", t0, t0 + lease, 10)
+        assert [m.dedupe_key for m in claimed] == ["c2"]
+
+
+async def test_a_skipped_notice_is_settled_with_its_reason(db: Database, t0: dt.datetime) -> None:
+    lease = dt.timedelta(seconds=60)
+    async with db.transaction() as repos:
+        await repos.outbox.enqueue("k", 7, NOTICE, {}, t0)
+        [row] = await repos.outbox.claim("one", t0, t0 + lease, 1)
+        assert await repos.outbox.mark_skipped(row.id, "skipped: the member blocked the bot", "one")
+        skipped = await repos.outbox.get(row.id)
+        assert skipped is not None and (skipped.status, skipped.attempts) == ("skipped", 0)
+        assert await repos.outbox.count_pending() == 0 and await repos.outbox.due(t0 + lease * 2, 10) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 import pytest
 import telegram
@@ -208,3 +210,25 @@ async def test_flood_limits() -> None:
             assert "retry in" in str(raised.value).lower()
             assert sim.errors[-1]["code"] == 429
             assert sim.errors[-1]["description"].startswith("Too Many Requests: retry after ")
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_paid_broadcasts_have_their_own_overall_limit_and_flood_wait_is_injectable() -> None:
+    async with Simulator(flood_limits=True, overall_rate=2) as sim:
+        async with telegram.Bot(sim.token, base_url=sim.base_url) as tg:
+            people = [sim.user(f"Reader{i}") for i in range(4)]
+            for person in people:
+                await person.start()
+            for person in people:  # over the overall limit of 2/s, but paid broadcasts go up to 1000/s
+                await tg.send_message(person.id, "paid", allow_paid_broadcast=True)
+            await tg.send_message(people[0].id, "one")
+            await tg.send_message(people[1].id, "two")
+            with pytest.raises(RetryAfter):
+                await tg.send_message(people[2].id, "over the overall limit")
+            assert sim.flood.refused == 1
+            sim.flood_wait("sendMessage", 7)
+            with pytest.raises(RetryAfter) as raised:
+                await tg.send_message(people[3].id, "told to wait")
+            assert raised.value.retry_after in (7, dt.timedelta(seconds=7))
+            first, second = sim.bot_messages(people[0].id)
+            assert second.stamp >= first.stamp  # when the simulator stored each message

@@ -1,0 +1,89 @@
+"""A real `circlebot run` killed while its outbox drains a batch: on restart every recipient gets the notice.
+
+Duplicates are bounded by the sends in flight at the kill (Telegram took the message, the
+process died before marking it sent), so at most the sender's concurrency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.config import TelegramConfig
+from bot.services.notices import queue_notice
+from storage.db import Database
+from tests.fixtures import stored
+from tgsim import Simulator
+
+ROOT = Path(__file__).resolve().parents[2]
+RECIPIENTS = 100
+CONCURRENCY = TelegramConfig().outbox_concurrency
+
+
+async def _start(sim: Simulator, db_url: str) -> asyncio.subprocess.Process:
+    env = dict(os.environ)
+    env.update(
+        TELEGRAM_BOT_TOKEN=sim.token,
+        CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
+        CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
+        CIRCLEBOT__TELEGRAM__POLL_TIMEOUT="1",
+        CIRCLEBOT__STORAGE__URL=db_url,
+        # Claims of the killed process lapse after 5 s; the timer looks for them every second.
+        CIRCLEBOT__BOT__OUTBOX_LEASE="5",
+        CIRCLEBOT__BOT__OUTBOX_INTERVAL="1",
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def _all_settled(db_url: str) -> bool:
+    async with stored(db_url) as repos:
+        return await repos.outbox.count_pending() == 0
+
+
+@pytest.mark.flood_limits
+async def test_sigkill_mid_batch_then_restart_reaches_everyone_with_few_repeats(sim: Simulator, tmp_path: Path) -> None:
+    people = [sim.user(f"Reader{i}") for i in range(RECIPIENTS)]
+    for person in people:
+        person.record.started = True
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    db = await Database.open(db_url)
+    async with db.transaction() as repos:
+        for person in people:
+            text = f"digest for {person.id}"
+            await queue_notice(repos, f"digest:{person.id}", person.id, "prerendered", SystemClock().now(), text=text)
+    await db.close()
+
+    def received() -> Counter[int]:
+        return Counter({p.id: len(sim.bot_messages(p.id)) for p in people if sim.bot_messages(p.id)})
+
+    process = await _start(sim, db_url)
+    try:
+        await sim.wait_for(lambda: len(received()) >= RECIPIENTS // 3, timeout=30)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        at_kill = len(received())
+        assert at_kill < RECIPIENTS  # killed mid-drain
+
+        process = await _start(sim, db_url)
+        await sim.wait_for(lambda: len(received()) == RECIPIENTS, timeout=30)
+        await sim.wait_until(lambda: _all_settled(db_url), timeout=15)
+        counts = received()
+        assert all(counts[p.id] >= 1 for p in people)
+        assert all(m.content == f"digest for {p.id}" for p in people for m in sim.bot_messages(p.id))
+        repeats = sum(n - 1 for n in counts.values())
+        assert repeats <= CONCURRENCY, f"{repeats} repeats; at most the {CONCURRENCY} sends in flight at the kill"
+        assert sim.flood.refused == 0
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 30)
