@@ -273,3 +273,18 @@ async def test_a_streak_at_risk_is_flagged_in_the_evening_within_the_weekly_cap(
     clock.set(dt.datetime(2026, 1, 8, 19, 30, tzinfo=dt.UTC))  # at risk again, but this week's one is used
     await sweep(runner)
     assert await reminders_of(runner, alice.id) == ["reminders/streak"]
+
+
+async def test_digests_go_out_as_paid_broadcasts_only_when_the_community_allows_it(
+    sim, runner, clock, group, alice, carol
+) -> None:
+    await _member(runner, group, alice)
+    await publish(carol, group, "A paid broadcast test post.", "0 | Broadcast notes | news")
+    await carol.send(group, "/set allow_paid_broadcast on")
+    await carol.expect(group, contains="✅")
+    clock.set(dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    await alice.expect(contains="Your digest")
+    sends = [r for r in sim.requests if r["method"] == "sendMessage" and str(r["params"].get("chat_id")) == str(alice.id)]
+    assert sends[-1]["params"].get("allow_paid_broadcast") in (True, "true", "True")
+    assert not any(r["params"].get("allow_paid_broadcast") for r in sends[:-1])  # the replies before were not paid
