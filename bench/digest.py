@@ -110,13 +110,14 @@ async def main_async(args: argparse.Namespace) -> None:
             ids = [FIRST_COMMUNITY - c for c in range(args.communities)]
             clock = FakeClock(NOW)
             started = time.perf_counter()
-            queued = skipped = 0
+            counts: dict[str, list[int]] = {}
             for cid in ids:
                 for run in await do_run_engagement(db, clock, config, cid):
-                    queued, skipped = queued + run.queued, skipped + run.skipped
+                    queued, skipped = counts.setdefault(run.kind, [0, 0])
+                    counts[run.kind] = [queued + run.queued, skipped + run.skipped]
             sweep = time.perf_counter() - started
-            print(f"\nthe 09:00 sweep: {queued} digests queued, {skipped} skipped, in {sweep:.2f} s "
-                  f"({'ok' if sweep <= 10 else 'SLOW'}; target ≤ 10 s)")
+            done = ", ".join(f"{kind}: {q} queued, {s} skipped" for kind, (q, s) in counts.items())
+            print(f"\nthe 09:00 sweep ({done}) in {sweep:.2f} s ({'ok' if sweep <= 10 else 'SLOW'}; target ≤ 10 s)")
             await per_member(db, config, ids, args)
         finally:
             await db.close()

@@ -13,7 +13,10 @@ tests/conftest.py registers this module as a plugin, so its fixtures reach every
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
+import sys
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -213,3 +216,31 @@ async def registered_group(path: Path, clock: FakeClock) -> AsyncIterator[Databa
         yield db
     finally:
         await db.close()
+
+
+# --- the bot as a real process ------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def start_bot_process(sim: Simulator, db_url: str, **env: str) -> asyncio.subprocess.Process:
+    """Start `circlebot run` against the simulator and a database; env adds or overrides variables."""
+    variables = dict(os.environ)
+    variables.update(
+        TELEGRAM_BOT_TOKEN=sim.token,
+        CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
+        CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
+        CIRCLEBOT__TELEGRAM__POLL_TIMEOUT="1",
+        CIRCLEBOT__STORAGE__URL=db_url,
+        **env,
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=variables,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def outbox_settled(db_url: str) -> bool:
+    """Whether every queued notice was settled (sent, skipped or given up)."""
+    async with stored(db_url) as repos:
+        return await repos.outbox.count_pending() == 0

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from bot.errors import Usage
 from bot.numbers import parse_int
-from bot.schedule import OFF, QuietHours, WeeklyTime, format_time, parse_time
+from bot.schedule import OFF, format_time, parse_time
 
 # t(key, **params) in the reader's language; the result is HTML.
 Translate = Callable[..., str]
@@ -301,21 +301,23 @@ class TimeOfDay:
 
 
 @dataclass(frozen=True)
-class Weekly:
-    """A weekday and a local time such as "mon 10:00", or off."""
+class OffOr:
+    """A value `read` understands (a weekly time, a window of hours), stored as it prints, or off."""
 
-    error: str = "set.bad_weekly"
+    read: Callable[[str], object | None]
+    error: str
+    example: str
 
     def parse(self, text: str, params: Params) -> str:
         if text.lower() == OFF:
             return OFF
-        value = WeeklyTime.parse(text)
+        value = self.read(text)
         if value is None:
             raise _usage(self.error, params, value=text)
         return str(value)
 
     def load(self, stored: Any) -> str:
-        if stored != OFF and (not isinstance(stored, str) or WeeklyTime.parse(stored) is None):
+        if stored != OFF and (not isinstance(stored, str) or self.read(stored) is None):
             raise ValueError(stored)
         return str(stored)
 
@@ -326,39 +328,8 @@ class Weekly:
         return str(value)
 
     def syntax(self, t: Translate) -> str:
-        return "mon 10:00|off"
+        return f"{self.example}|{OFF}"
 
     def message_keys(self) -> tuple[str, ...]:
         return (self.error, "settings.off")
 
-
-@dataclass(frozen=True)
-class Window:
-    """A daily window of local time such as 22:00-08:00 (it may span midnight), or off."""
-
-    error: str = "set.bad_window"
-
-    def parse(self, text: str, params: Params) -> str:
-        if text.lower() == OFF:
-            return OFF
-        value = QuietHours.parse(text)
-        if value is None:
-            raise _usage(self.error, params, value=text)
-        return str(value)
-
-    def load(self, stored: Any) -> str:
-        if stored != OFF and (not isinstance(stored, str) or QuietHours.parse(stored) is None):
-            raise ValueError(stored)
-        return str(stored)
-
-    def show(self, value: Any, t: Translate) -> str:
-        return t("settings.off") if value == OFF else str(value)
-
-    def canonical(self, value: Any) -> str:
-        return str(value)
-
-    def syntax(self, t: Translate) -> str:
-        return "22:00-08:00|off"
-
-    def message_keys(self) -> tuple[str, ...]:
-        return (self.error, "settings.off")

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from bot.config import EngagementConfig, OnboardingConfig, PointsConfig
 from bot.errors import Usage
 from bot.i18n import LANGUAGES
-from bot.services.setting_kinds import Choice, Flag, Kind, Number, Tags, Text, TimeOfDay, Translate, Weekly, Window
-from bot.services.setting_kinds import Zone
+from bot.schedule import QuietHours, WeeklyTime
+from bot.services.setting_kinds import Choice, Flag, Kind, Number, OffOr, Tags, Text, TimeOfDay, Translate, Zone
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -40,6 +40,8 @@ GROUP_DIGEST_LABELS = (
     "settings.choice.group_digest.daily", "settings.choice.group_digest.weekly", "settings.choice.group_digest.off",
 )
 LANGUAGE_LABELS = ("settings.choice.language.en", "settings.choice.language.zh")  # as bot.i18n.LANGUAGES
+WEEKLY = OffOr(WeeklyTime.parse, "set.bad_weekly", "mon 10:00")  # a weekday and a local time, or off
+WINDOW = OffOr(QuietHours.parse, "set.bad_window", "22:00-08:00")  # a daily window of local time, or off
 MAX_WELCOME = 1000
 MAX_RULES = 3000
 MAX_TAGS = 12
@@ -193,7 +195,7 @@ SETTINGS: tuple[Setting, ...] = (
         default="engagement.group_digest",
     ),
     Setting(
-        "weekly_board", COMMUNITY, Weekly(), "settings.section.engagement", "settings.label.weekly_board",
+        "weekly_board", COMMUNITY, WEEKLY, "settings.section.engagement", "settings.label.weekly_board",
         "set.usage.weekly_board", default="engagement.weekly_board",
     ),
     Setting(
@@ -228,7 +230,7 @@ SETTINGS: tuple[Setting, ...] = (
         "set.usage.reminders", default="engagement.member_reminders", editor=SELF,
     ),
     Setting(
-        "quiet_hours", MEMBER, Window(), "settings.section.preferences", "settings.label.quiet_hours",
+        "quiet_hours", MEMBER, WINDOW, "settings.section.preferences", "settings.label.quiet_hours",
         "set.usage.quiet_hours", default="engagement.quiet_hours", editor=SELF,
     ),
 )

@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from pathlib import Path
 
 from tests.content.flows import SECRET, delivered, invoice_for
-from tests.fixtures import stored
+from tests.fixtures import start_bot_process, stored
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _start(sim, db_url: str) -> asyncio.subprocess.Process:
-    env = dict(os.environ)
-    env.update(
-        TELEGRAM_BOT_TOKEN=sim.token,
-        CIRCLEBOT_PAYLOAD_SECRET=SECRET,
-        CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
-        CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
-        CIRCLEBOT__TELEGRAM__POLL_TIMEOUT="1",
-        CIRCLEBOT__STORAGE__URL=db_url,
-        # No retry timer before the kill: only the start-up repair pass may deliver.
-        CIRCLEBOT__PAYMENTS__DELIVERY_INTERVAL="3600",
-    )
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
-
+    # No retry timer before the kill: only the start-up repair pass may deliver.
+    return await start_bot_process(sim, db_url, CIRCLEBOT_PAYLOAD_SECRET=SECRET,
+                                   CIRCLEBOT__PAYMENTS__DELIVERY_INTERVAL="3600")
 
 async def _entitlements(db_url: str) -> list[tuple[str, int]]:
     """(delivery, attempts) of every entitlement the bot stored."""

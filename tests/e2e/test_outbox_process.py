@@ -7,9 +7,7 @@ process died before marking it sent), so at most the sender's concurrency.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -19,35 +17,13 @@ from bot.clock import SystemClock
 from bot.config import TelegramConfig
 from bot.services.notices import queue_notice
 from storage.db import Database
-from tests.fixtures import stored
+from tests.fixtures import outbox_settled, start_bot_process
 from tgsim import Simulator
 
-ROOT = Path(__file__).resolve().parents[2]
+# Claims of the killed process lapse after 5 s; the timer looks for them every second.
+QUICK_LEASE = {"CIRCLEBOT__BOT__OUTBOX_LEASE": "5", "CIRCLEBOT__BOT__OUTBOX_INTERVAL": "1"}
 RECIPIENTS = 100
 CONCURRENCY = TelegramConfig().outbox_concurrency
-
-
-async def _start(sim: Simulator, db_url: str) -> asyncio.subprocess.Process:
-    env = dict(os.environ)
-    env.update(
-        TELEGRAM_BOT_TOKEN=sim.token,
-        CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
-        CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
-        CIRCLEBOT__TELEGRAM__POLL_TIMEOUT="1",
-        CIRCLEBOT__STORAGE__URL=db_url,
-        # Claims of the killed process lapse after 5 s; the timer looks for them every second.
-        CIRCLEBOT__BOT__OUTBOX_LEASE="5",
-        CIRCLEBOT__BOT__OUTBOX_INTERVAL="1",
-    )
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
-
-
-async def _all_settled(db_url: str) -> bool:
-    async with stored(db_url) as repos:
-        return await repos.outbox.count_pending() == 0
 
 
 @pytest.mark.flood_limits
@@ -66,7 +42,7 @@ async def test_sigkill_mid_batch_then_restart_reaches_everyone_with_few_repeats(
     def received() -> Counter[int]:
         return Counter({p.id: len(sim.bot_messages(p.id)) for p in people if sim.bot_messages(p.id)})
 
-    process = await _start(sim, db_url)
+    process = await start_bot_process(sim, db_url, **QUICK_LEASE)
     try:
         await sim.wait_for(lambda: len(received()) >= RECIPIENTS // 3, timeout=30)
         process.send_signal(signal.SIGKILL)
@@ -74,9 +50,9 @@ async def test_sigkill_mid_batch_then_restart_reaches_everyone_with_few_repeats(
         at_kill = len(received())
         assert at_kill < RECIPIENTS  # killed mid-drain
 
-        process = await _start(sim, db_url)
+        process = await start_bot_process(sim, db_url, **QUICK_LEASE)
         await sim.wait_for(lambda: len(received()) == RECIPIENTS, timeout=30)
-        await sim.wait_until(lambda: _all_settled(db_url), timeout=15)
+        await sim.wait_until(lambda: outbox_settled(db_url), timeout=15)
         counts = received()
         assert all(counts[p.id] >= 1 for p in people)
         assert all(m.content == f"digest for {p.id}" for p in people for m in sim.bot_messages(p.id))

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
-import sys
-from pathlib import Path
 
 import httpx
 
 from bot.runner import BotRunner
 from bot.services.notices import queue_notice
 from storage.db import Database
-from tests.fixtures import make_settings, stored
-
-ROOT = Path(__file__).resolve().parents[2]
-
+from tests.fixtures import make_settings, outbox_settled, start_bot_process
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -25,29 +19,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _start_process(sim, db_url: str) -> asyncio.subprocess.Process:
-    env = dict(os.environ)
-    env.update(
-        TELEGRAM_BOT_TOKEN=sim.token,
-        CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
-        CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
-        CIRCLEBOT__TELEGRAM__POLL_TIMEOUT="1",
-        CIRCLEBOT__STORAGE__URL=db_url,
-    )
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
-
-
-async def _outbox_all_sent(db_url: str) -> bool:
-    async with stored(db_url) as repos:
-        return await repos.outbox.count_pending() == 0
-
-
 async def test_sigkill_and_restart_lose_nothing_and_repeat_nothing(sim, tmp_path, carol, alice) -> None:
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    process = await _start_process(sim, db_url)
+    process = await start_bot_process(sim, db_url)
     try:
         await alice.start()
         assert "Welcome" in (await alice.expect(timeout=30)).text
@@ -56,11 +30,11 @@ async def test_sigkill_and_restart_lose_nothing_and_repeat_nothing(sim, tmp_path
         await carol.expect(group, contains="Hello", timeout=10)
         # Kill once the greeting is recorded as sent: a kill between Telegram accepting a
         # message and that mark is the one window where a message can go out twice.
-        await sim.wait_until(lambda: _outbox_all_sent(db_url), timeout=10)
+        await sim.wait_until(lambda: outbox_settled(db_url), timeout=10)
         process.send_signal(signal.SIGKILL)
         await process.wait()
 
-        process = await _start_process(sim, db_url)
+        process = await start_bot_process(sim, db_url)
         # Telegram redelivers what was not confirmed; model that by replaying the addition.
         for update_id, entry in list(sim.updates.all.items()):
             if entry.kind == "my_chat_member":
