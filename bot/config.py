@@ -205,6 +205,7 @@ class EngagementConfig(_Section):
     reminders_per_week: int = Field(3, ge=0, le=14)  # at most this many reminders reach a member a week
     remind_inactive: bool = True  # a member quiet for 7 days hears what is new
     remind_streak: bool = True  # a member whose check-in streak ends tonight is told in the evening
+    remind_unanswered: bool = True  # a question unanswered for a day reaches members who know its topic
     streak_reminder_time: str = "19:00"
     member_reminders: bool = True  # members get reminders unless they turn them off
 

@@ -20,8 +20,8 @@ from bot.schedule import OFF, WeeklyTime, daily_due, day_key, local_now, parse_t
 from bot.services import digests, reminders
 from bot.services.badges import award_badge
 from bot.services.notices import PAID_BROADCAST
-from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, REMIND_INACTIVE, REMIND_STREAK, WEEK, WEEKLY_BOARD
-from bot.services.runs import Due, Run
+from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED
+from bot.services.runs import WEEK, WEEKLY_BOARD, Due, Run
 from bot.services.settings import EffectiveSettings, read_community_settings
 from storage.db import Database
 from storage.models import Community
@@ -34,7 +34,8 @@ COMPOSERS = {**digests.COMPOSERS, **reminders.COMPOSERS}
 def due_runs(settings: EffectiveSettings, local: dt.datetime, streak_at: dt.time | None = None) -> list[Due]:
     """Return the runs due at this local moment (each stays due until the end of its day).
 
-    Reminders of inactivity go with the morning digest, of a streak at risk at `streak_at`.
+    Reminders of inactivity and of unanswered questions go with the morning digest, of a streak
+    at risk at `streak_at`.
     """
     runs: list[Due] = []
     at = parse_time(settings["digest_time"])
@@ -42,6 +43,8 @@ def due_runs(settings: EffectiveSettings, local: dt.datetime, streak_at: dt.time
         runs.append(Due(MEMBER_DIGEST, day_key(local), DAY))
         if settings["reminders.inactive"]:
             runs.append(Due(REMIND_INACTIVE, day_key(local), DAY))
+        if settings["reminders.unanswered"]:
+            runs.append(Due(REMIND_UNANSWERED, day_key(local), DAY))
         group = settings["group_digest"]
         if group == "daily":
             runs.append(Due(GROUP_DIGEST, day_key(local), DAY))

@@ -1,8 +1,9 @@
-"""Reminders worth receiving (SPEC §6): a quiet member hears what is new, a streak about to end is flagged.
+"""Reminders worth receiving (SPEC §6): a quiet member hears what is new, a streak about to end is
+flagged, a question nobody answered for a day reaches the members who know its topic.
 
 Each reminder goes at most once per occasion (one per spell of inactivity, one per evening a
-streak is at risk), only to members who allow reminders, never more than the community's
-`reminders_per_week` in seven days, and after the member's quiet hours.
+streak is at risk, one per question and helper), only to members who allow reminders, never
+more than the community's `reminders_per_week` in seven days, and after the member's quiet hours.
 """
 
 from __future__ import annotations
@@ -11,14 +12,19 @@ import datetime as dt
 
 from bot.config import Settings
 from bot.services.points_rules import local_day
-from bot.services.runs import REMIND_INACTIVE, REMIND_STREAK, WEEK, Composed, Due, after_quiet_hours
+from bot.services.questions import excerpt
+from bot.services.runs import REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED, WEEK, Composed, Due, after_quiet_hours
 from bot.services.settings import effective_member_settings, read_community_settings
 from storage.models import Community
 from storage.models_engagement import Recipient
 from storage.repos import Repos
 
 INACTIVE_AFTER = dt.timedelta(days=7)
-NOTICE_KINDS = {REMIND_INACTIVE: "reminders/inactive", REMIND_STREAK: "reminders/streak"}
+NOTICE_KINDS = {
+    REMIND_INACTIVE: "reminders/inactive", REMIND_STREAK: "reminders/streak", REMIND_UNANSWERED: "reminders/unanswered",
+}
+UNANSWERED_AFTER, UNANSWERED_UNTIL = dt.timedelta(days=1), dt.timedelta(days=3)  # how old a question to ping about
+HELPERS = 3  # members pinged per question
 MEMBER_KEYS = ("reminders", "quiet_hours")
 
 
@@ -92,4 +98,32 @@ def _remind(
     )
 
 
-COMPOSERS = {REMIND_INACTIVE: _inactive, REMIND_STREAK: _streak}
+async def _unanswered(
+    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
+) -> tuple[list[Composed], int]:
+    """Open questions without an answer for a day: up to three members who share a topic it names and answer most."""
+    waiting = [q for q in await repos.digests.open_questions(community.id, now - UNANSWERED_UNTIL)
+               if q.answer_count == 0 and q.created_at <= now - UNANSWERED_AFTER]
+    if not waiting:
+        return [], 0
+    recipients = await repos.digests.recipients(community.id, MEMBER_KEYS)
+    answered = await repos.digests.answer_counts(community.id)
+    sent = await repos.digests.reminders_since(community.id, now - WEEK)
+    cap = (await read_community_settings(repos, community.id, config))["reminders_per_week"]
+    composed, skipped = [], 0
+    for question in waiting:
+        text = question.text.casefold()
+        knows = [(next((t for t in m.tags if t.casefold() in text), None), m) for m in recipients
+                 if m.user_id != question.asker_id]
+        helpers = sorted(((tag, m) for tag, m in knows if tag), key=lambda pair: -answered.get(pair[1].user_id, 0))
+        for tag, member in helpers[:HELPERS]:
+            notice = _remind(config, community, member, (sent, cap), local, REMIND_UNANSWERED, str(question.number),
+                             {"number": question.number, "text": excerpt(question.text, 120), "tag": tag})
+            if notice is None:
+                skipped += 1
+            else:
+                composed.append(notice)
+    return composed, skipped
+
+
+COMPOSERS = {REMIND_INACTIVE: _inactive, REMIND_STREAK: _streak, REMIND_UNANSWERED: _unanswered}

@@ -9,7 +9,7 @@ from typing import Any
 from bot.schedule import OFF, QuietHours
 
 MEMBER_DIGEST, GROUP_DIGEST, WEEKLY_BOARD = "member_digest", "group_digest", "weekly_board"
-REMIND_INACTIVE, REMIND_STREAK = "remind_inactive", "remind_streak"
+REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED = "remind_inactive", "remind_streak", "remind_unanswered"
 DAY, WEEK = dt.timedelta(days=1), dt.timedelta(days=7)
 
 

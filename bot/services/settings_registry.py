@@ -216,6 +216,10 @@ SETTINGS: tuple[Setting, ...] = (
         "reminders.streak", COMMUNITY, Flag(), "settings.section.engagement", "settings.label.remind_streak",
         "set.usage.remind_streak", default="engagement.remind_streak",
     ),
+    Setting(
+        "reminders.unanswered", COMMUNITY, Flag(), "settings.section.engagement",
+        "settings.label.remind_unanswered", "set.usage.remind_unanswered", default="engagement.remind_unanswered",
+    ),
     # A member's own preferences, changed in the private chat.
     Setting(
         "language", MEMBER, Choice(LANGUAGES, "set.bad_language", LANGUAGE_LABELS), "settings.section.preferences",

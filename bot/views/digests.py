@@ -129,8 +129,16 @@ def render_streak(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     return Rendered(env.t("reminder.streak", title=params["title"], days=Raw(days)), _stop_reminders(env))
 
 
+def render_unanswered(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
+    """A question nobody answered for a day, put to a member who knows its topic."""
+    text = env.t("reminder.unanswered", number=params["number"], title=params["title"], text=params["text"],
+                 tag=params["tag"])
+    return Rendered(text, _stop_reminders(env))
+
+
 NOTICES: dict[str, NoticeRenderer] = {
     "reminders/inactive": render_inactive,
+    "reminders/unanswered": render_unanswered,
     "reminders/streak": render_streak,
     "engagement/digest": render_digest,
     "engagement/group_digest": render_group_digest,

@@ -146,6 +146,14 @@ class DigestsRepo:
         )
         return {row.user_id: Activity(*row) for row in rows}
 
+    async def answer_counts(self, community_id: int) -> dict[int, int]:
+        """Return how many answers each member has given in the community."""
+        a = answers.c
+        rows = await self.conn.execute(
+            sa.select(a.author_id, sa.func.count()).where(a.community_id == community_id).group_by(a.author_id)
+        )
+        return {author: int(count) for author, count in rows}
+
     async def reminders_since(self, community_id: int, since: dt.datetime) -> dict[int, int]:
         """Count the reminders queued for each member of a community since a moment."""
         o = outbox.c

@@ -176,6 +176,7 @@ async def test_group_digest_on_monday_and_the_weekly_board_with_badges(
 def test_one_digest_per_local_day_across_both_daylight_saving_changes() -> None:
     settings = EffectiveSettings("community", {
         "digest_time": "09:00", "group_digest": "off", "weekly_board": "off", "reminders.inactive": False,
+        "reminders.unanswered": False,
     }, ())
     berlin = zoneinfo.ZoneInfo("Europe/Berlin")
     for start in (dt.datetime(2026, 3, 27, tzinfo=dt.UTC), dt.datetime(2026, 10, 23, tzinfo=dt.UTC)):
@@ -288,3 +289,37 @@ async def test_digests_go_out_as_paid_broadcasts_only_when_the_community_allows_
     sends = [r for r in sim.requests if r["method"] == "sendMessage" and str(r["params"].get("chat_id")) == str(alice.id)]
     assert sends[-1]["params"].get("allow_paid_broadcast") in (True, "true", "True")
     assert not any(r["params"].get("allow_paid_broadcast") for r in sends[:-1])  # the replies before were not paid
+
+
+async def _interested(runner: BotRunner, group, user, tag: str) -> None:
+    """Join, accept the rules and pick one interest in the survey."""
+    await _member(runner, group, user)
+    await user.start(f"join_{group.id}")
+    survey = await user.expect(contains="rules")
+    await user.press(survey, "I accept")
+    await user.sim.wait_for(lambda: "interested" in survey.content)
+    await user.press(survey, tag)
+    await user.press(survey, "Done")
+    await user.sim.wait_for(lambda: "all set" in survey.content)
+
+
+async def test_a_question_unanswered_for_a_day_reaches_a_member_who_knows_its_topic(
+    sim, runner, clock, group, alice, carol
+) -> None:
+    dave = sim.user("Dave", username="dave")
+    await carol.send(group, "/set tags Python, Web")
+    await carol.expect(group, contains="✅")
+    await _interested(runner, group, alice, "Python")
+    await _interested(runner, group, dave, "Web")
+    await carol.send(group, "/ask How do I package a Python command-line tool?")
+    await carol.expect(group, contains="Q#1")
+    await runner.wait_processed(sim.last_update_id)
+    clock.set(dt.datetime(2026, 1, 7, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    ping = await alice.expect(contains="waited a day")
+    assert "Q#1" in ping.content and "You know Python" in ping.content
+    assert "reminders/unanswered" not in await reminders_of(runner, dave.id)
+    assert "reminders/unanswered" not in await reminders_of(runner, carol.id)  # the asker
+    clock.set(dt.datetime(2026, 1, 8, 9, 0, tzinfo=dt.UTC))
+    await sweep(runner)
+    assert (await reminders_of(runner, alice.id)).count("reminders/unanswered") == 1

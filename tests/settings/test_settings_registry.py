@@ -66,6 +66,7 @@ GOOD: dict[str, list[tuple[str, Any]]] = {
     "reminders_per_week": [("0", 0), ("14", 14)],
     "reminders.inactive": [("off", False), ("on", True)],
     "reminders.streak": [("no", False), ("yes", True)],
+    "reminders.unanswered": [("off", False), ("on", True)],
 }
 # ... and values it refuses, with the message the admin gets.
 BAD: dict[str, list[tuple[str, str]]] = {
@@ -93,6 +94,7 @@ BAD: dict[str, list[tuple[str, str]]] = {
     "reminders_per_week": [("15", "set.bad_number"), ("-1", "set.bad_number"), ("", "set.usage.reminders_per_week")],
     "reminders.inactive": [("sometimes", "set.bad_flag"), ("", "set.usage.remind_inactive")],
     "reminders.streak": [("2", "set.bad_flag"), ("", "set.usage.remind_streak")],
+    "reminders.unanswered": [("x", "set.bad_flag"), ("", "set.usage.remind_unanswered")],
 }
 NAMES = [s.name for s in settings_in(COMMUNITY)]
 
