@@ -1,4 +1,4 @@
-"""Demo scene: the next morning — members' digests, the group's weekly digest and the weekly board."""
+"""Demo scene: Sunday evening's streak reminder, then Monday — digests, the weekly group digest, the board."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ async def _sweep(cast: Cast) -> None:
 
 
 async def scene_morning(cast: Cast) -> None:
-    """Carol posts a cheat sheet on Sunday; on Monday at 09:00 the digests go out, at 10:00 the board."""
+    """Sunday 19:00 Alice's streak is at risk; Carol posts a cheat sheet; Monday 09:00 digests, 10:00 the board."""
     sim, runner, carol, alice, bob, group = cast.sim, cast.runner, cast.carol, cast.alice, cast.bob, cast.group
     cast.clock.set(SUNDAY_EVENING)
+    await _sweep(cast)  # Alice checked in on Saturday, not yet on Sunday
+    await alice.expect(contains="ends at midnight")
     sheet = await carol.send(group, "Cheat sheet: the five asyncio calls you need every day, with one example each.")
     await carol.reply(sheet, "/publish 0 | Asyncio cheat sheet | python")
     await carol.expect(group, contains="New in the catalog")
