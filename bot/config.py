@@ -7,7 +7,8 @@ import zoneinfo
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -191,6 +192,15 @@ class OnboardingConfig(_Section):
     tags: tuple[str, ...] = ()
 
 
+# How each schedule field of the engagement section is read, whether it may be "off", and how a right one looks.
+_SCHEDULE_FORMATS = {
+    "digest_time": (parse_time, False, "a time of day is HH:MM"),
+    "streak_reminder_time": (parse_time, False, "a time of day is HH:MM"),
+    "weekly_board": (WeeklyTime.parse, True, 'a weekly time is like "mon 10:00", or "off"'),
+    "quiet_hours": (QuietHours.parse, True, 'quiet hours are like "22:00-08:00", or "off"'),
+}
+
+
 class EngagementConfig(_Section):
     """Digests and the weekly board (SPEC §6); the times are per-community defaults admins change with /set."""
 
@@ -209,25 +219,12 @@ class EngagementConfig(_Section):
     streak_reminder_time: str = "19:00"
     member_reminders: bool = True  # members get reminders unless they turn them off
 
-    @field_validator("digest_time", "streak_reminder_time")
+    @field_validator(*_SCHEDULE_FORMATS)
     @classmethod
-    def _time(cls, value: str) -> str:
-        if parse_time(value) is None:
-            raise ValueError("a time of day is HH:MM")
-        return value
-
-    @field_validator("weekly_board")
-    @classmethod
-    def _weekly(cls, value: str) -> str:
-        if value != OFF and WeeklyTime.parse(value) is None:
-            raise ValueError('a weekly time is like "mon 10:00", or "off"')
-        return value
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _window(cls, value: str) -> str:
-        if value != OFF and QuietHours.parse(value) is None:
-            raise ValueError('quiet hours are like "22:00-08:00", or "off"')
+    def _schedule(cls, value: str, info: ValidationInfo) -> str:
+        read, may_be_off, hint = _SCHEDULE_FORMATS[info.field_name]
+        if not (may_be_off and value == OFF) and read(value) is None:
+            raise ValueError(hint)
         return value
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from tgsim.errors import ApiError, bad_request
 
+_DECIMAL = re.compile(r"[0-9]+")  # ASCII digits only, as Telegram reads ids
+
 # tdlib's is_space; "\0" also stands for the end of the text.
 SPACES = frozenset(" \t\r\n\v\0")
 SUPPORTED_TAGS = frozenset({
@@ -244,7 +246,7 @@ class HtmlParser:
         if tag.name in SIMPLE_KINDS:
             self.entities.append({"type": SIMPLE_KINDS[tag.name], **span})
         elif tag.name == "tg-emoji":
-            if not tag.argument.isdigit() or int(tag.argument) == 0 or int(tag.argument) >= 2 ** 63:
+            if not _DECIMAL.fullmatch(tag.argument) or int(tag.argument) == 0 or int(tag.argument) >= 2 ** 63:
                 raise self.fail("Invalid custom emoji identifier specified")
             self.entities.append({"type": "custom_emoji", **span, "custom_emoji_id": tag.argument})
         elif tag.name == "a":

@@ -22,6 +22,7 @@ errors are retried with exponential backoff.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -164,11 +165,9 @@ class OutboxSender:
             # First the pass may finish; then it claims nothing more and only its sends in flight finish.
             self._cut = cut
             self._poke.set()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(task), CLOSE_WAIT)
                 return
-            except TimeoutError:
-                pass
         # Flood control or the network can hold a send for long: cut the ones in flight
         # (their claims lapse; such a row is sent later, perhaps twice).
         task.cancel()

@@ -8,6 +8,7 @@ services never import telegram.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from functools import partial
 
 from telegram import Bot, ChatMember, ChatPermissions, InlineKeyboardMarkup
@@ -88,15 +89,21 @@ class Gateway:
 
     async def _set_permissions(self, chat_id: int, user_id: int, permissions: ChatPermissions) -> bool | None:
         """Restrict a member: True done, False refused (admins warned if the bot lacks the right), None for now."""
+        return await self._moderate(chat_id, user_id, "change the permissions of",
+                                    self.bot.restrict_chat_member(chat_id, user_id, permissions))
+
+    async def _moderate(self, chat_id: int, user_id: int, what: str, action: Awaitable[object]) -> bool | None:
+        """Run a rules-gate action on a member: True done, False refused (admins warned when a right is
+        missing), None failed for now (network, flood control)."""
         try:
-            await self.bot.restrict_chat_member(chat_id, user_id, permissions)
+            await action
         except (BadRequest, Forbidden) as exc:
-            log.warning("cannot change the permissions of %s in %s: %s", user_id, chat_id, exc)
+            log.warning("cannot %s %s in %s: %s", what, user_id, chat_id, exc)
             if errors.lacks_rights(exc):
                 await self.warn_admins(chat_id, "rules")
             return False
         except TelegramError as exc:
-            log.warning("changing the permissions of %s in %s failed for now: %s", user_id, chat_id, exc)
+            log.warning("could not %s %s in %s for now: %s", what, user_id, chat_id, exc)
             return None
         return True
 
@@ -136,18 +143,11 @@ class Gateway:
 
     async def remove_member(self, chat_id: int, user_id: int) -> bool | None:
         """Remove someone without barring a rejoin: True done, False impossible, None failed for now."""
-        try:
-            await self.bot.ban_chat_member(chat_id, user_id)
-            await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
-        except (BadRequest, Forbidden) as exc:
-            log.warning("cannot remove %s from %s: %s", user_id, chat_id, exc)
-            if errors.lacks_rights(exc):
-                await self.warn_admins(chat_id, "rules")
-            return False
-        except TelegramError as exc:
-            log.warning("removing %s from %s failed for now: %s", user_id, chat_id, exc)
-            return None
-        return True
+        return await self._moderate(chat_id, user_id, "remove", self._ban_and_unban(chat_id, user_id))
+
+    async def _ban_and_unban(self, chat_id: int, user_id: int) -> None:
+        await self.bot.ban_chat_member(chat_id, user_id)
+        await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
 
     async def missing_gate_right(self, chat_id: int, chat_type: str, gate: str) -> str | None:
         """Return the message key explaining why the bot can't run this gate here, or None."""

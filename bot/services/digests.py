@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.clock import Clock
@@ -14,7 +14,8 @@ from bot.services.badges import TOP_WEEK
 from bot.services.notices import queue_notice
 from bot.services.questions import excerpt
 from bot.services.recommend import recommend
-from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, WEEK, WEEKLY_BOARD, Composed, Due, after_quiet_hours
+from bot.services.runs import RunContext
+from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, WEEK, WEEKLY_BOARD, Composed, after_quiet_hours
 from bot.services.settings import effective_member_settings
 from storage.db import Database
 from storage.models import Community
@@ -96,18 +97,18 @@ def compose_member_digest(
     )
 
 
-async def _member_digests(
-    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
-) -> tuple[list[Composed], int]:
+async def _member_digests(repos: Repos, run: RunContext) -> tuple[list[Composed], int]:
+    config, community, due, now, local = run.config, run.community, run.due, run.now, run.local
     world = await load_digest_world(repos, community, now - due.window, now)
     composed = [compose_member_digest(world, member, config, due.period, local) for member in world.recipients]
-    kept = [notice for notice in composed if notice is not None]
+    # Members' digests may go out as paid broadcasts (faster than the free limit) when the community says so.
+    paid = bool(run.settings["allow_paid_broadcast"])
+    kept = [replace(notice, paid_broadcast=paid) for notice in composed if notice is not None]
     return kept, len(composed) - len(kept)
 
 
-async def _group_digest(
-    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
-) -> tuple[list[Composed], int]:
+async def _group_digest(repos: Repos, run: RunContext) -> tuple[list[Composed], int]:
+    config, community, due, now = run.config, run.community, run.due, run.now
     since = now - due.window
     limit = config.engagement.digest_items
     items = [item for item in await repos.digests.items(community.id, since) if item.created_at >= since]
@@ -129,9 +130,8 @@ async def _group_digest(
                      params)], 0
 
 
-async def _weekly_board(
-    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
-) -> tuple[list[Composed], int]:
+async def _weekly_board(repos: Repos, run: RunContext) -> tuple[list[Composed], int]:
+    community, due = run.community, run.due
     leaders = _ranked(await repos.points.top(community.id, 7, BOARD_SIZE))
     if not leaders:
         return [], 1

@@ -21,7 +21,7 @@ from bot.services import digests, reminders
 from bot.services.badges import award_badge
 from bot.services.notices import PAID_BROADCAST
 from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED
-from bot.services.runs import WEEK, WEEKLY_BOARD, Due, Run
+from bot.services.runs import WEEK, WEEKLY_BOARD, Due, Run, RunContext
 from bot.services.settings import EffectiveSettings, read_community_settings
 from storage.db import Database
 from storage.models import Community
@@ -78,15 +78,14 @@ async def _run(
     now: dt.datetime, local: dt.datetime,
 ) -> Run:
     async with db.read() as repos:
-        composed, skipped = await COMPOSERS[due.kind](repos, config, community, due, now, local)
+        composed, skipped = await COMPOSERS[due.kind](repos, RunContext(config, community, settings, due, now, local))
     async with db.transaction() as repos:
         if not await repos.digests.record_run(community.id, due.kind, due.period, now, len(composed), skipped):
             return Run(due.kind, due.period, 0, 0, repeat=True)  # another sweep got there first
-        # Members' digests may go out as paid broadcasts (faster than the free limit) when the community says so.
-        paid = {PAID_BROADCAST: True} if due.kind == MEMBER_DIGEST and settings["allow_paid_broadcast"] else {}
         await repos.outbox.enqueue_many([
             {"dedupe_key": n.key, "chat_id": n.chat_id, "community_id": community.id, "kind": n.kind,
-             "params": {**n.params, **paid}, "not_before": n.not_before} for n in composed
+             "params": {**n.params, PAID_BROADCAST: True} if n.paid_broadcast else n.params,
+             "not_before": n.not_before} for n in composed
         ], now)
         for notice in composed:
             for user_id, badge in notice.badges:

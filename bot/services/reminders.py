@@ -13,8 +13,9 @@ import datetime as dt
 from bot.config import Settings
 from bot.services.points_rules import local_day
 from bot.services.questions import excerpt
-from bot.services.runs import REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED, WEEK, Composed, Due, after_quiet_hours
-from bot.services.settings import effective_member_settings, read_community_settings
+from bot.services.runs import RunContext
+from bot.services.runs import REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED, WEEK, Composed, after_quiet_hours
+from bot.services.settings import effective_member_settings
 from storage.models import Community
 from storage.models_engagement import Recipient
 from storage.repos import Repos
@@ -28,17 +29,16 @@ HELPERS = 3  # members pinged per question
 MEMBER_KEYS = ("reminders", "quiet_hours")
 
 
-async def _inactive(
-    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
-) -> tuple[list[Composed], int]:
+async def _inactive(repos: Repos, run: RunContext) -> tuple[list[Composed], int]:
     """Members who have not written or checked in for 7 days, told what is new there (if anything is)."""
+    config, community, now, local = run.config, run.community, run.now, run.local
     items = [item for item in await repos.digests.items(community.id, now - WEEK) if item.created_at >= now - WEEK]
     questions = await repos.digests.open_questions(community.id, now - WEEK)
     if not items and not questions:
         return [], 0  # nothing to come back for: no reminder
     activity = await repos.digests.activity(community.id)
     sent = await repos.digests.reminders_since(community.id, now - WEEK)
-    cap = (await read_community_settings(repos, community.id, config))["reminders_per_week"]
+    cap = run.settings["reminders_per_week"]
     today = local_day(now, community.timezone)
     composed, skipped = [], 0
     for member in await repos.digests.recipients(community.id, MEMBER_KEYS):
@@ -59,13 +59,12 @@ async def _inactive(
     return composed, skipped
 
 
-async def _streak(
-    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
-) -> tuple[list[Composed], int]:
+async def _streak(repos: Repos, run: RunContext) -> tuple[list[Composed], int]:
     """Members who checked in yesterday but not yet today: their streak ends at local midnight."""
+    config, community, due, now, local = run.config, run.community, run.due, run.now, run.local
     activity = await repos.digests.activity(community.id)
     sent = await repos.digests.reminders_since(community.id, now - WEEK)
-    cap = (await read_community_settings(repos, community.id, config))["reminders_per_week"]
+    cap = run.settings["reminders_per_week"]
     yesterday = local_day(now, community.timezone) - 1
     composed, skipped = [], 0
     for member in await repos.digests.recipients(community.id, MEMBER_KEYS):
@@ -98,10 +97,9 @@ def _remind(
     )
 
 
-async def _unanswered(
-    repos: Repos, config: Settings, community: Community, due: Due, now: dt.datetime, local: dt.datetime
-) -> tuple[list[Composed], int]:
+async def _unanswered(repos: Repos, run: RunContext) -> tuple[list[Composed], int]:
     """Open questions without an answer for a day: up to three members who share a topic it names and answer most."""
+    config, community, now, local = run.config, run.community, run.now, run.local
     waiting = [q for q in await repos.digests.open_questions(community.id, now - UNANSWERED_UNTIL)
                if q.answer_count == 0 and q.created_at <= now - UNANSWERED_AFTER]
     if not waiting:
@@ -109,7 +107,7 @@ async def _unanswered(
     recipients = await repos.digests.recipients(community.id, MEMBER_KEYS)
     answered = await repos.digests.answer_counts(community.id)
     sent = await repos.digests.reminders_since(community.id, now - WEEK)
-    cap = (await read_community_settings(repos, community.id, config))["reminders_per_week"]
+    cap = run.settings["reminders_per_week"]
     composed, skipped = [], 0
     for question in waiting:
         text = question.text.casefold()

@@ -6,7 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from bot.schedule import OFF, QuietHours
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.services.settings import EffectiveSettings
+    from storage.models import Community
 
 MEMBER_DIGEST, GROUP_DIGEST, WEEKLY_BOARD = "member_digest", "group_digest", "weekly_board"
 REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED = "remind_inactive", "remind_streak", "remind_unanswered"
@@ -43,6 +50,19 @@ class Composed:
     params: dict[str, Any]
     not_before: dt.datetime | None = None
     badges: tuple[tuple[int, str], ...] = ()  # (member, badge) given in the same transaction
+    paid_broadcast: bool = False  # sent with Telegram's paid broadcast (the community allows it)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a composer works from: the config, the community and its settings, the run, the moment."""
+
+    config: Settings
+    community: Community
+    settings: EffectiveSettings
+    due: Due
+    now: dt.datetime
+    local: dt.datetime
 
 
 def after_quiet_hours(window: str, local: dt.datetime) -> dt.datetime | None:

@@ -91,8 +91,9 @@ async def test_two_senders_at_once_send_each_row_once(db: Database) -> None:
     one, two = chats.sender("one", db, clock, settings), chats.sender("two", db, clock, settings)
     # Small batches so that the two passes interleave claim after claim.
     async def run(sender: OutboxSender) -> None:
-        while await sender.drain(limit=7):
-            pass
+        claimed = True
+        while claimed:
+            claimed = await sender.drain(limit=7)
 
     await asyncio.gather(run(one), run(two), run(one), run(two))
     counts = Counter(text for _, _, text in chats.sent)

@@ -24,6 +24,8 @@ depends_on: str | Sequence[str] | None = None
 def _rebuild(autoincrement: bool) -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
+    # recreate="always" copies the table into one with the new options when the block ends;
+    # no column changes, so the block is empty on purpose.
     with op.batch_alter_table(
         "pending_welcomes", recreate="always", table_kwargs={"sqlite_autoincrement": autoincrement}
     ):
