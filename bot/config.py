@@ -216,8 +216,11 @@ class EngagementConfig(_Section):
     remind_inactive: bool = True  # a member quiet for 7 days hears what is new
     remind_streak: bool = True  # a member whose check-in streak ends tonight is told in the evening
     remind_unanswered: bool = True  # a question unanswered for a day reaches members who know its topic
+    remind_expiring: bool = True  # a member whose membership ends within 3 days without renewing is told
     streak_reminder_time: str = "19:00"
     member_reminders: bool = True  # members get reminders unless they turn them off
+    # Where a plan is needed to join: hours between a membership's end and the member's removal.
+    grace_hours: int = Field(48, ge=0, le=720)
 
     @field_validator(*_SCHEDULE_FORMATS)
     @classmethod

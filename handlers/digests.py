@@ -13,6 +13,7 @@ from bot.errors import Usage
 from bot.links import bot_link
 from bot.services.digests import do_preview_digest, get_digest_stats
 from bot.services.settings import do_set_member_setting
+from bot.services.settings_registry import MEMBER_REMINDER_KINDS
 from bot.views.digests import STOP, STOP_REMINDERS, stats_text
 from handlers.common import command, reply, require_admin, require_community, require_person, user_info
 
@@ -20,17 +21,27 @@ PREVIEW_REPLIES = {"queued": "digest.preview.sent", "empty": "digest.preview.emp
                    "unreachable": "digest.preview.start_first"}
 
 
-# Button data → the presser's own setting it turns off, and the alert that says so.
-STOPS = {STOP: ("digest", "digest.stopped"), STOP_REMINDERS: ("reminders", "reminder.stopped")}
+STOPPED = {  # the alert after "Stop these" under a reminder of each kind
+    "inactive": "reminder.stopped.inactive", "streak": "reminder.stopped.streak",
+    "unanswered": "reminder.stopped.unanswered", "expiring": "reminder.stopped.expiring",
+}
+STOP_PATTERN = re.compile(
+    rf"^(?:(?P<digest>{STOP})|{STOP_REMINDERS}(?::(?P<kind>{'|'.join(MEMBER_REMINDER_KINDS)}))?)$"
+)
 
 
 async def stop_these(update: Update, context: CustomContext) -> None:
-    """Turn off the presser's own digest or reminders (they are sent in private chats only)."""
+    """Turn off the presser's own digest, one kind of reminder, or all reminders (sent in private only)."""
     query = update.callback_query
     if query.message is None or query.message.chat.type != ChatType.PRIVATE:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
-    setting, done = STOPS[query.data]
+    match = STOP_PATTERN.match(query.data)
+    kind = match["kind"]
+    if match["digest"]:
+        setting, done = "digest", "digest.stopped"
+    else:
+        setting, done = (f"reminders.{kind}", STOPPED[kind]) if kind else ("reminders", "reminder.stopped")
     await do_set_member_setting(context.db, context.clock, user_info(update), setting, "off")
     await query.answer(context.t(done), show_alert=True)
 
@@ -57,6 +68,6 @@ async def digest_command(update: Update, context: CustomContext) -> None:
 def build_handlers() -> dict[int, list[BaseHandler]]:
     """Return this feature's handlers by handler group."""
     return {0: [
-        CallbackQueryHandler(stop_these, pattern=re.compile(rf"^(?:{STOP}|{STOP_REMINDERS})$")),
+        CallbackQueryHandler(stop_these, pattern=STOP_PATTERN),
         command("digest", digest_command, only=filters.ChatType.GROUPS),
     ]}

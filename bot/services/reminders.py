@@ -9,6 +9,7 @@ more than the community's `reminders_per_week` in seven days, and after the memb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from bot.config import Settings
 from bot.services.points_rules import local_day
@@ -16,6 +17,7 @@ from bot.services.questions import excerpt
 from bot.services.runs import RunContext
 from bot.services.runs import REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED, WEEK, Composed, after_quiet_hours
 from bot.services.settings import effective_member_settings
+from bot.services.settings_registry import MEMBER_REMINDER_KINDS
 from storage.models import Community
 from storage.models_engagement import Recipient
 from storage.repos import Repos
@@ -26,7 +28,9 @@ NOTICE_KINDS = {
 }
 UNANSWERED_AFTER, UNANSWERED_UNTIL = dt.timedelta(days=1), dt.timedelta(days=3)  # how old a question to ping about
 HELPERS = 3  # members pinged per question
-MEMBER_KEYS = ("reminders", "quiet_hours")
+# Each kind's name among a member's preferences (`reminders.<name>`) and in the "Stop these" button.
+SWITCHES = {REMIND_INACTIVE: "inactive", REMIND_STREAK: "streak", REMIND_UNANSWERED: "unanswered"}
+MEMBER_KEYS = ("reminders", "quiet_hours", *(f"reminders.{name}" for name in MEMBER_REMINDER_KINDS))
 
 
 async def _inactive(repos: Repos, run: RunContext) -> tuple[list[Composed], int]:
@@ -80,19 +84,24 @@ async def _streak(repos: Repos, run: RunContext) -> tuple[list[Composed], int]:
     return composed, skipped
 
 
+def allows(preferences: Mapping[str, object], kind: str) -> bool:
+    """Tell whether a member's preferences let this kind of reminder through."""
+    return bool(preferences["reminders"]) and bool(preferences[f"reminders.{SWITCHES[kind]}"])
+
+
 def _remind(
     config: Settings, community: Community, member: Recipient, quota: tuple[dict[int, int], int],
     local: dt.datetime, kind: str, occasion: str, params: dict[str, object],
 ) -> Composed | None:
-    """One member's reminder, or None when they turned reminders off or had their week's share."""
+    """One member's reminder, or None when they turned reminders (or this kind) off or had their week's share."""
     preferences = effective_member_settings(member.preferences, config)
     sent, cap = quota
-    if not preferences["reminders"] or sent.get(member.user_id, 0) >= cap:
+    if not allows(preferences, kind) or sent.get(member.user_id, 0) >= cap:
         return None
     sent[member.user_id] = sent.get(member.user_id, 0) + 1
     return Composed(
         f"{kind}:{community.id}:{member.user_id}:{occasion}", member.user_id, NOTICE_KINDS[kind],
-        {"community": community.id, "title": community.title, **params},
+        {"community": community.id, "title": community.title, "switch": SWITCHES[kind], **params},
         after_quiet_hours(preferences["quiet_hours"], local),
     )
 

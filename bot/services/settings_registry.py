@@ -51,6 +51,15 @@ MAX_TAG_CHARS = 32
 GATE_WARNING = "gate_warning"
 POINTS_PREFIX = "points."
 
+# The reminder kinds a member turns on and off one by one (beside `reminders`, which is all of them).
+# Each kind's label and usage message in the member's /settings.
+MEMBER_REMINDER_KINDS = {
+    "inactive": ("settings.label.my_remind_inactive", "set.usage.my_remind_inactive"),
+    "streak": ("settings.label.my_remind_streak", "set.usage.my_remind_streak"),
+    "unanswered": ("settings.label.my_remind_unanswered", "set.usage.my_remind_unanswered"),
+    "expiring": ("settings.label.my_remind_expiring", "set.usage.my_remind_expiring"),
+}
+
 # Runs inside the transaction that changes the setting: (repos, community or member id).
 ChangeHook = Callable[["Repos", int], Awaitable[None]]
 
@@ -126,6 +135,15 @@ def _points_flag(rule: str, label: str) -> Setting:
     return Setting(
         POINTS_PREFIX + rule, COMMUNITY, Flag("set.points_bad_bool"), "settings.section.points", label,
         "set.points_bad_bool", default=f"points.{rule}", params={"rule": rule},
+    )
+
+
+def _member_reminder(kind: str) -> Setting:
+    """A member's switch for one kind of reminder (`/set reminders.<kind> on|off` in private)."""
+    label, usage = MEMBER_REMINDER_KINDS[kind]
+    return Setting(
+        f"reminders.{kind}", MEMBER, Flag(), "settings.section.preferences", label, usage,
+        default="engagement.member_reminders", editor=SELF,
     )
 
 
@@ -220,6 +238,14 @@ SETTINGS: tuple[Setting, ...] = (
         "reminders.unanswered", COMMUNITY, Flag(), "settings.section.engagement",
         "settings.label.remind_unanswered", "set.usage.remind_unanswered", default="engagement.remind_unanswered",
     ),
+    Setting(
+        "reminders.expiring", COMMUNITY, Flag(), "settings.section.engagement", "settings.label.remind_expiring",
+        "set.usage.remind_expiring", default="engagement.remind_expiring",
+    ),
+    Setting(
+        "grace_hours", COMMUNITY, Number.of_field(EngagementConfig, "grace_hours"), "settings.section.engagement",
+        "settings.label.grace_hours", "set.usage.grace_hours", default="engagement.grace_hours",
+    ),
     # A member's own preferences, changed in the private chat.
     Setting(
         "language", MEMBER, Choice(LANGUAGES, "set.bad_language", LANGUAGE_LABELS), "settings.section.preferences",
@@ -233,6 +259,7 @@ SETTINGS: tuple[Setting, ...] = (
         "reminders", MEMBER, Flag(), "settings.section.preferences", "settings.label.reminders",
         "set.usage.reminders", default="engagement.member_reminders", editor=SELF,
     ),
+    *(_member_reminder(kind) for kind in MEMBER_REMINDER_KINDS),
     Setting(
         "quiet_hours", MEMBER, WINDOW, "settings.section.preferences", "settings.label.quiet_hours",
         "set.usage.quiet_hours", default="engagement.quiet_hours", editor=SELF,

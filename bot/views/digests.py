@@ -15,7 +15,7 @@ from bot.views.content_data import encode
 from bot.views.points import MEDALS
 
 STOP = "dg:stop"  # callback data of the "Stop these" button under a digest
-STOP_REMINDERS = "rm:stop"  # ... and under a reminder
+STOP_REMINDERS = "rm:stop"  # ... and under a reminder: rm:stop:<kind> turns off that kind only
 REASONS = {"interest": "digest.reason.interest", "popular": "digest.reason.popular"}
 
 
@@ -111,8 +111,14 @@ def render_weekly_board(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     return Rendered("\n".join(lines))
 
 
-def _stop_reminders(env: NoticeEnv) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(env.t("reminder.btn.stop"), callback_data=STOP_REMINDERS)]])
+def stop_reminders_button(env: Texts, switch: str | None) -> InlineKeyboardButton:
+    """The "Stop these" button under a reminder of one kind (all reminders when the kind is not known)."""
+    data = f"{STOP_REMINDERS}:{switch}" if switch else STOP_REMINDERS
+    return InlineKeyboardButton(env.t("reminder.btn.stop"), callback_data=data)
+
+
+def _stop_reminders(env: NoticeEnv, params: dict[str, Any]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[stop_reminders_button(env, params.get("switch"))]])
 
 
 def render_inactive(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
@@ -120,20 +126,20 @@ def render_inactive(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     items = env.t("unit.items", count=params["items"])
     questions = env.t("unit.questions", count=params["questions"])
     text = env.t("reminder.inactive", title=params["title"], items=Raw(items), questions=Raw(questions))
-    return Rendered(text, _stop_reminders(env))
+    return Rendered(text, _stop_reminders(env, params))
 
 
 def render_streak(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     """A member's check-in streak ends at midnight unless they check in today."""
     days = env.t("unit.days", count=params["streak"])
-    return Rendered(env.t("reminder.streak", title=params["title"], days=Raw(days)), _stop_reminders(env))
+    return Rendered(env.t("reminder.streak", title=params["title"], days=Raw(days)), _stop_reminders(env, params))
 
 
 def render_unanswered(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     """A question nobody answered for a day, put to a member who knows its topic."""
     text = env.t("reminder.unanswered", number=params["number"], title=params["title"], text=params["text"],
                  tag=params["tag"])
-    return Rendered(text, _stop_reminders(env))
+    return Rendered(text, _stop_reminders(env, params))
 
 
 NOTICES: dict[str, NoticeRenderer] = {

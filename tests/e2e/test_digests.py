@@ -246,7 +246,11 @@ async def test_a_member_quiet_for_a_week_is_reminded_once_of_what_is_new(
     await sweep(runner)
     assert await reminders_of(runner, alice.id) == ["reminders/inactive"]
     stopped = await alice.press(reminder, "Stop these reminders")
-    assert stopped.show_alert and "/set reminders on" in stopped.text
+    assert stopped.show_alert and "/set reminders.inactive on" in stopped.text
+    await alice.send(alice, "/settings")  # only this kind is off
+    shown = (await alice.expect(contains="reminders (all kinds)")).text
+    assert "reminders (all kinds): on" in shown and "…when I've been away a week: off" in shown
+    assert "…when my streak ends tonight: on" in shown
 
 
 async def test_a_streak_at_risk_is_flagged_in_the_evening_within_the_weekly_cap(

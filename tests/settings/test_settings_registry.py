@@ -67,6 +67,8 @@ GOOD: dict[str, list[tuple[str, Any]]] = {
     "reminders.inactive": [("off", False), ("on", True)],
     "reminders.streak": [("no", False), ("yes", True)],
     "reminders.unanswered": [("off", False), ("on", True)],
+    "reminders.expiring": [("off", False), ("on", True)],
+    "grace_hours": [("0", 0), ("720", 720), ("24", 24)],
 }
 # ... and values it refuses, with the message the admin gets.
 BAD: dict[str, list[tuple[str, str]]] = {
@@ -95,6 +97,8 @@ BAD: dict[str, list[tuple[str, str]]] = {
     "reminders.inactive": [("sometimes", "set.bad_flag"), ("", "set.usage.remind_inactive")],
     "reminders.streak": [("2", "set.bad_flag"), ("", "set.usage.remind_streak")],
     "reminders.unanswered": [("x", "set.bad_flag"), ("", "set.usage.remind_unanswered")],
+    "reminders.expiring": [("x", "set.bad_flag"), ("", "set.usage.remind_expiring")],
+    "grace_hours": [("721", "set.bad_number"), ("-1", "set.bad_number"), ("", "set.usage.grace_hours")],
 }
 NAMES = [s.name for s in settings_in(COMMUNITY)]
 
@@ -122,7 +126,10 @@ def test_every_setting_is_declared_once_with_its_messages(t: Translator, config:
         "settings.section.community", "settings.section.onboarding", "settings.section.points",
         "settings.section.engagement",
     ]
-    assert [s.name for s in settings_in(MEMBER)] == ["language", "digest", "reminders", "quiet_hours"]
+    assert [s.name for s in settings_in(MEMBER)] == [
+        "language", "digest", "reminders", "reminders.inactive", "reminders.streak", "reminders.unanswered",
+        "reminders.expiring", "quiet_hours",
+    ]
 
 
 @pytest.mark.parametrize("name", NAMES)
