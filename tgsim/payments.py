@@ -43,6 +43,7 @@ class Charge:
     expiration: int | None = None
     refunded: bool = False
     refund_date: int | None = None
+    canceled: bool = False  # a subscription whose renewal the user (or the bot) cancelled
 
 
 @dataclass
@@ -248,10 +249,31 @@ async def renew_subscription(sim: Simulator, target: Any) -> PayResult:
         raise ScriptError(f"no subscription found for {target!r}")
     latest = max((c for c in charges.values() if c.user.id == charge.user.id and c.spec is charge.spec),
                  key=lambda c: c.expiration or 0)
+    if latest.canceled:
+        return PayResult(False, "the subscription was cancelled: it does not renew")
     if charge.user.stars < charge.spec.amount:
+        set_subscription_state(sim, latest, "failed")  # Telegram tells the bot the renewal failed
         return PayResult(False, f"not enough Stars: {charge.user.stars} < {charge.spec.amount}")
     return complete_payment(sim, charge.user, charge.spec, (latest.expiration or 0) + SUBSCRIPTION_PERIOD,
                             first=False)
+
+
+def latest_subscription(sim: Simulator, user: UserRecord) -> Charge:
+    """Return the user's latest subscription charge (the one that renews)."""
+    mine = [c for c in sim.payments.charges.values() if c.user.id == user.id and c.expiration is not None]
+    if not mine:
+        raise ScriptError(f"{user.first_name} has no subscription")
+    return max(mine, key=lambda c: c.expiration or 0)
+
+
+def set_subscription_state(sim: Simulator, charge: Charge, state: str) -> int | None:
+    """Cancel or re-enable a subscription's renewal, or fail it, with the `subscription` update (Bot API 10.2)."""
+    if state in ("canceled", "active"):
+        for other in sim.payments.charges.values():
+            if other.user.id == charge.user.id and other.spec is charge.spec:
+                other.canceled = state == "canceled"
+    return sim.emit("subscription", {"user": charge.user.to_dict(), "invoice_payload": charge.spec.payload,
+                                     "state": state})
 
 
 METHODS = {

@@ -11,7 +11,8 @@ from tgsim.entities import detect_entities
 from tgsim.errors import ScriptError
 from tgsim.methods_bot import normalize_emoji
 from tgsim.methods_messages import photo_extra
-from tgsim.payments import PayResult, pay
+from tgsim.invites import usable_link
+from tgsim.payments import PayResult, latest_subscription, pay, set_subscription_state
 from tgsim.serialize import document_dict, message_to_dict
 from tgsim.world import ChatRecord, Member, MessageRecord, UserRecord
 
@@ -319,16 +320,44 @@ class SimUser:
         self.sim.post_service(chat, self.record, new_chat_members=[self.record.to_dict()])
         await asyncio.sleep(0)
 
-    async def request_join(self, group: Any) -> None:
+    async def request_join(self, group: Any, invite_link: dict[str, Any] | None = None) -> None:
         """Ask to join (chat_join_request update, seen by admin bots with can_invite_users)."""
         chat = self._chat(group)
         if chat.member(self.record).active:
             raise ScriptError(f"{self.first_name} is already in {chat.title}")
         chat.join_requests[self.id] = self.sim.now()
         if self.sim.bot_member(chat).right("can_invite_users"):
-            self.sim.emit("chat_join_request", {"chat": chat.to_dict(), "from": self.record.to_dict(),
-                                                "user_chat_id": self.id, "date": self.sim.now()})
+            payload = {"chat": chat.to_dict(), "from": self.record.to_dict(), "user_chat_id": self.id,
+                       "date": self.sim.now()}
+            if invite_link is not None:
+                payload["invite_link"] = invite_link
+            self.sim.emit("chat_join_request", payload)
         self.sim.notify()
+        await asyncio.sleep(0)
+
+    async def join_by_link(self, url: str) -> None:
+        """Follow an invite link: join (or ask to, for a link that needs approval); the update names the link."""
+        link = usable_link(self.sim, url)
+        chat = self.sim.world.chats[link.chat_id]
+        member = chat.member(self.record)
+        if member.active:
+            raise ScriptError(f"{self.first_name} is already in {chat.title}")
+        if member.status == "kicked":
+            raise ScriptError(f"{self.first_name} is banned from {chat.title}")
+        if link.creates_join_request:
+            await self.request_join(chat, invite_link=link.to_dict())
+            return
+        link.joined.append(self.id)
+        self.sim.change_member(chat, Member(self.record, "member", is_member=True), self.record,
+                               invite_link=link.to_dict())
+        self.sim.post_service(chat, self.record, new_chat_members=[self.record.to_dict()])
+        await asyncio.sleep(0)
+
+    async def set_subscription(self, state: str) -> None:
+        """Cancel ("canceled") or re-enable ("active") the renewal of this user's latest subscription."""
+        if state not in ("canceled", "active"):
+            raise ScriptError(f"a user cancels or re-enables a subscription, not {state!r}")
+        set_subscription_state(self.sim, latest_subscription(self.sim, self.record), state)
         await asyncio.sleep(0)
 
     async def leave(self, group: Any) -> None:

@@ -13,6 +13,7 @@ from aiohttp import web
 from tgsim.entities import detect_entities
 from tgsim.errors import ApiError, bad_request, forbidden, too_many_requests
 from tgsim.flood import FloodControl
+from tgsim.invites import InviteLink
 from tgsim.keyboards import ClientKeyboards
 from tgsim.methods import all_methods
 from tgsim.params import Params
@@ -54,6 +55,7 @@ class Simulator:
         self.updates = UpdateQueue(now=self.now)
         self.flood = FloodControl(flood_limits, overall_rate)
         self.payments = PaymentState()
+        self.invite_links: dict[str, InviteLink] = {}
         self.errors: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
         self.unknown_methods: list[str] = []
@@ -324,7 +326,7 @@ class Simulator:
         return self.bot_member(chat).status in ("administrator", "creator")
 
     def change_member(self, chat: ChatRecord, new: Member, actor: UserRecord,
-                      via_join_request: bool = False) -> None:
+                      via_join_request: bool = False, invite_link: dict[str, Any] | None = None) -> None:
         """Set a member's state and emit my_chat_member / chat_member like Telegram."""
         old = chat.member(new.user).copy()
         was_admin = self.bot_is_admin(chat)
@@ -336,6 +338,8 @@ class Simulator:
         }
         if via_join_request:
             payload["via_join_request"] = True
+        if invite_link is not None:
+            payload["invite_link"] = invite_link
         if new.user.id == self.bot.id:
             self.emit("my_chat_member", payload)
         elif was_admin or self.bot_is_admin(chat):

@@ -23,6 +23,7 @@ ALL_UPDATE_TYPES = (
     "message_reaction_count", "inline_query", "chosen_inline_result", "callback_query",
     "shipping_query", "pre_checkout_query", "purchased_paid_media", "poll", "poll_answer",
     "my_chat_member", "chat_member", "chat_join_request", "chat_boost", "removed_chat_boost",
+    "subscription",  # Bot API 10.2; whether it is delivered without asking is unconfirmed (assumed yes)
 )
 NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 # Telegram keeps an undelivered update at most this long (seconds on the simulator's clock).

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import telegram
 from telegram import (
-    BotCommand, ChatFullInfo, ChatMember, File, InputFile, Message, MessageId, StarTransactions, TelegramObject,
+    BotCommand, ChatFullInfo, ChatInviteLink, ChatMember, File, InputFile, Message, MessageId, StarTransactions, TelegramObject,
     Update, User, WebhookInfo,
 )
 
@@ -135,6 +135,10 @@ async def test_every_method_round_trips(sim: Simulator, tg: telegram.Bot) -> Non
     await sim.user("Dave").request_join(gated)
     dave_id = max(sim.world.users)
     await call("declineChatJoinRequest", bool, chat_id=gated.id, user_id=dave_id)
+    invite = await call("createChatInviteLink", ChatInviteLink, chat_id=group.id, name="Erin", member_limit=1,
+                        expire_date=sim.now() + 3600)
+    await sim.user("Erin").join_by_link(invite["invite_link"])  # the chat_member update names the link
+    await call("revokeChatInviteLink", ChatInviteLink, chat_id=group.id, invite_link=invite["invite_link"])
     await call("setMyCommands", bool, commands=[{"command": "start", "description": "Start"}],
                scope={"type": "chat_member", "chat_id": group.id, "user_id": carol.id}, language_code="en")
     await call("getMyCommands", BotCommand, scope={"type": "chat_member", "chat_id": group.id,
