@@ -37,7 +37,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = Update.ALL_TYPES
+# Every update PTB knows, and Bot API 10.2's `subscription` (renewals cancelled, re-enabled, failed).
+ALLOWED_UPDATES = [*Update.ALL_TYPES, "subscription"]
 QA_ANSWERS_GROUP = 10
 
 

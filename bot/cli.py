@@ -7,8 +7,6 @@ import asyncio
 import logging
 import sys
 
-from telegram import Update
-
 from bot.config import ConfigError, Settings, load_settings, read_token
 from bot.logs import setup_logging
 
@@ -43,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(settings: Settings, token: str) -> int:
-    from bot.app import build_application, webhook_options
+    from bot.app import ALLOWED_UPDATES, build_application, webhook_options
 
     setup_logging(settings.logging.level)
     app = build_application(settings, token)
@@ -52,7 +50,7 @@ def _run(settings: Settings, token: str) -> int:
         app.run_webhook(**webhook_options(settings))
     else:
         log.info("starting in polling mode")
-        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.telegram.poll_timeout)
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=settings.telegram.poll_timeout)
     return 0
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, webhook_options
+from bot.app import ALLOWED_UPDATES, build_application, webhook_options
 from bot.clock import Clock
 from bot.config import Settings
 
@@ -42,7 +41,7 @@ class BotRunner:
             await app.updater.start_webhook(**webhook_options(self.settings))
         else:
             await app.updater.start_polling(
-                poll_interval=0, timeout=self.settings.telegram.poll_timeout, allowed_updates=Update.ALL_TYPES
+                poll_interval=0, timeout=self.settings.telegram.poll_timeout, allowed_updates=ALLOWED_UPDATES
             )
         await app.start()
         self.app = app

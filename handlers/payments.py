@@ -16,6 +16,7 @@ from bot.links import SUBSCRIBE, StartPayload, deep_link
 from bot.payload import sign_order
 from bot.services.communities import get_community
 from bot.services.content import get_user_communities
+from bot.services.expiry import do_record_subscription_state
 from bot.services.payments import (
     CURRENCY,
     PaymentInfo,
@@ -175,6 +176,37 @@ async def record_payment(update: Update, context: CustomContext) -> None:
     # gate=request: a join request that waited for this plan is approved now.
     if plan_paid and await get_waiting_join(context.db, payment.community_id or 0, payment.user_id):
         await services.gateway.admit(payment.community_id or 0, payment.user_id)
+    # Removed when the membership ended: a single-use link back in.
+    if plan_paid and outcome.readmit:
+        await services.gateway.invite_back(payment.community_id or 0, payment.user_id, payment.charge_id)
+
+
+# --- the subscription update (Bot API 10.2) ------------------------------------------------
+
+SUBSCRIPTION_UPDATE = "subscription"  # PTB 22 does not parse it yet: it arrives in Update.api_kwargs
+
+
+class SubscriptionUpdateHandler(BaseHandler[Update, CustomContext, None]):
+    """Handle `subscription` updates (renewal cancelled, re-enabled or failed) until PTB parses them."""
+
+    def check_update(self, update: object) -> bool:
+        """Match an update that carries a subscription object."""
+        return isinstance(update, Update) and isinstance(update.api_kwargs.get(SUBSCRIPTION_UPDATE), dict)
+
+
+async def record_subscription_state(update: Update, context: CustomContext) -> None:
+    """Record what Telegram says about a member's subscription; the member is told in private."""
+    data = update.api_kwargs[SUBSCRIPTION_UPDATE]
+    user = data.get("user")
+    user_id = user.get("id") if isinstance(user, dict) else None
+    payload, state = data.get("invoice_payload"), data.get("state")
+    if not isinstance(user_id, int) or not isinstance(payload, str) or not isinstance(state, str):
+        log.warning("subscription update %s is malformed: %s", update.update_id, data)
+        return
+    services = context.services
+    if not await do_record_subscription_state(context.db, context.clock, services.payload_secret, user_id,
+                                              payload, state):
+        log.info("subscription update %s matches no membership (state %s)", update.update_id, state)
 
 
 # --- wiring ---------------------------------------------------------------------------------
@@ -205,6 +237,7 @@ def build_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(press_payment_button, pattern=PAYMENT_PATTERN),
         PreCheckoutQueryHandler(answer_pre_checkout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, record_payment),
+        SubscriptionUpdateHandler(record_subscription_state),
         command("subscribe", subscribe),
     ]
 

@@ -7,6 +7,7 @@ from telegram.ext import Application
 from bot.context import Services
 from jobs.engagement import ENGAGEMENT_JOB, run_engagement
 from jobs.gates import GATES_JOB, enforce_gates
+from jobs.memberships import LAPSES_JOB, enforce_lapses
 from jobs.outbox import OUTBOX_JOB, wake_outbox
 from jobs.payments import DELIVERY_JOB, retry_deliveries
 
@@ -24,6 +25,8 @@ def schedule_jobs(app: Application) -> None:
         (GATES_JOB, enforce_gates, settings.onboarding.gate_check_interval, 0),
         # first=0: a digest missed while the bot was down goes out at start (same local day only).
         (ENGAGEMENT_JOB, run_engagement, settings.engagement.check_interval, 0),
+        # first=0: memberships that ended while the bot was down are told (and enforced) at start.
+        (LAPSES_JOB, enforce_lapses, settings.engagement.check_interval, 0),
     )
     for job_id, callback, interval, first in periodic:
         # A late run still runs (APScheduler's default grace of 1 s would skip it silently), and

@@ -129,3 +129,6 @@ class PaidMembership(_Row):
     plan_id: int | None
     expires_at: dt.datetime
     updated_at: dt.datetime
+    renewal: str = "on"  # on | canceled | failed | off
+    lapse: str | None = None  # removing | removed | kept, after a lapse where a plan is needed to join
+    lapsed_at: dt.datetime | None = None

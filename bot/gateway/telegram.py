@@ -1,6 +1,6 @@
 """Bot API side effects beyond the reply to the current update, with Telegram's errors made domain results.
 
-Restrict, lift, approve, remove (ban + unban), plan offers to requesters, admin lists,
+Restrict, lift, approve, remove (ban + unban), plan offers to requesters, rejoin links, admin lists,
 refunds, notices and item deliveries all go through here; handlers and jobs call it,
 services never import telegram.
 """
@@ -21,6 +21,7 @@ from bot.gateway.delivery import item_sender
 from bot.i18n import Translator
 from bot.services.admins import AdminInfo
 from bot.services.communities import get_community
+from bot.services.expiry import REJOIN_LINK_TTL, do_queue_rejoin
 from bot.services.gates import do_warn_admins_once
 from bot.services.members import do_clear_gate
 from bot.services.notices import private_language
@@ -148,6 +149,20 @@ class Gateway:
     async def _ban_and_unban(self, chat_id: int, user_id: int) -> None:
         await self.bot.ban_chat_member(chat_id, user_id)
         await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
+
+    async def invite_back(self, chat_id: int, user_id: int, key: str) -> None:
+        """Send a member who renewed after being removed a single-use link back into the group."""
+        now = self._clock.now()
+        try:
+            invite = await self.bot.create_chat_invite_link(
+                chat_id, name=f"rejoin {user_id}", member_limit=1, expire_date=now + REJOIN_LINK_TTL
+            )
+            link: str | None = invite.invite_link
+        except TelegramError as exc:
+            # Without the right to invite, the member can still ask to join: the request is approved.
+            log.warning("cannot make a rejoin link for %s in %s: %s", user_id, chat_id, exc)
+            link = None
+        await do_queue_rejoin(self._db, self._clock, chat_id, user_id, key, link)
 
     async def missing_gate_right(self, chat_id: int, chat_type: str, gate: str) -> str | None:
         """Return the message key explaining why the bot can't run this gate here, or None."""

@@ -17,10 +17,11 @@ import logging
 from bot.clock import Clock
 from bot.config import Settings
 from bot.schedule import OFF, WeeklyTime, daily_due, day_key, local_now, parse_time, week_key, weekly_due
-from bot.services import digests, reminders
+from bot.services import digests, expiry, reminders
 from bot.services.badges import award_badge
 from bot.services.notices import PAID_BROADCAST
-from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED
+from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, REMIND_EXPIRING, REMIND_INACTIVE, REMIND_STREAK
+from bot.services.runs import REMIND_UNANSWERED
 from bot.services.runs import WEEK, WEEKLY_BOARD, Due, Run, RunContext
 from bot.services.settings import EffectiveSettings, read_community_settings
 from storage.db import Database
@@ -28,13 +29,13 @@ from storage.models import Community
 
 log = logging.getLogger(__name__)
 
-COMPOSERS = {**digests.COMPOSERS, **reminders.COMPOSERS}
+COMPOSERS = {**digests.COMPOSERS, **reminders.COMPOSERS, REMIND_EXPIRING: expiry.compose_expiring}
 
 
 def due_runs(settings: EffectiveSettings, local: dt.datetime, streak_at: dt.time | None = None) -> list[Due]:
     """Return the runs due at this local moment (each stays due until the end of its day).
 
-    Reminders of inactivity and of unanswered questions go with the morning digest, of a streak
+    Reminders of inactivity, of unanswered questions and of memberships ending go with the morning digest, of a streak
     at risk at `streak_at`.
     """
     runs: list[Due] = []
@@ -45,6 +46,8 @@ def due_runs(settings: EffectiveSettings, local: dt.datetime, streak_at: dt.time
             runs.append(Due(REMIND_INACTIVE, day_key(local), DAY))
         if settings["reminders.unanswered"]:
             runs.append(Due(REMIND_UNANSWERED, day_key(local), DAY))
+        if settings["reminders.expiring"]:
+            runs.append(Due(REMIND_EXPIRING, day_key(local), DAY))
         group = settings["group_digest"]
         if group == "daily":
             runs.append(Due(GROUP_DIGEST, day_key(local), DAY))

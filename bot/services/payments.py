@@ -15,7 +15,7 @@ from bot.services.badges import SUPPORTER, award_badge
 from bot.services.communities import UserInfo
 from bot.services.content import access_of, ensure_user, require_buyable
 from bot.services.notices import queue_notice
-from bot.services.plans import membership_active
+from bot.services.plans import renews
 from bot.services.points import Grant, award_points
 from bot.services.points_rules import Scoring
 from storage.db import Database
@@ -65,6 +65,7 @@ class PaymentOutcome:
     payment: StarPayment | None = None
     entitlement_id: int | None = None
     refund_due: bool = False
+    readmit: bool = False  # a renewal of a member removed when their membership ended: let them back in
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -108,7 +109,7 @@ async def do_create_plan_order(
         if plan is None or plan.status != "active" or community is None:
             raise NotFound("plan.unknown", id=plan_id)
         membership = await repos.plans.membership(plan.community_id, user.id)
-        if membership is not None and membership.expires_at > now:
+        if renews(membership, now):
             raise DomainError("subscribe.active", until=membership.expires_at.strftime("%Y-%m-%d"))
         await ensure_user(repos, user, now)
         expires = now + dt.timedelta(minutes=config.order_ttl_minutes)
@@ -170,7 +171,7 @@ async def _plan_refusal(repos: Repos, order: Order, now: dt.datetime) -> Refusal
         return Refusal("pay.refuse.unavailable")
     if plan.price_stars != order.amount:
         return Refusal("pay.refuse.price_changed")
-    if await membership_active(repos, order.community_id, order.user_id, now):
+    if renews(await repos.plans.membership(order.community_id, order.user_id), now):
         return Refusal("pay.refuse.member")
     return None
 
@@ -186,6 +187,7 @@ async def do_record_payment(
     order_id = verify_order(info.payload, secret)
     async with db.transaction() as repos:
         await ensure_user(repos, info.user, now)
+        await repos.users.mark_started(info.user.id, now)  # paid in the private chat: it is open to the bot
         order = await repos.orders.get(order_id) if order_id is not None else None
         if order is not None and order.user_id != info.user.id:
             order = None
@@ -251,13 +253,15 @@ async def _extend_membership(
     await repos.orders.mark_paid(order.id, now)
     until = info.subscription_expiration or now + SUBSCRIPTION_PERIOD
     membership = await repos.plans.extend(order.community_id, order.user_id, order.plan_id, until, now)
+    renewal = "on" if info.subscription_expiration else "off"
+    lapse = await repos.plans.renewed(order.community_id, order.user_id, renewal, now)
     community = await repos.communities.get(order.community_id)
     await queue_notice(
         repos, f"paid:{payment.charge_id}", order.user_id, "payments/membership", now,
         community_id=order.community_id, title=community.title if community else "",
         until=membership.expires_at.strftime("%Y-%m-%d"), amount=payment.amount,
     )
-    return PaymentOutcome(duplicate=False, payment=payment)
+    return PaymentOutcome(duplicate=False, payment=payment, readmit=lapse in ("removing", "removed"))
 
 
 async def _reward(repos: Repos, scoring: Scoring, payment: StarPayment, now: dt.datetime) -> None:

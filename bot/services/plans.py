@@ -26,6 +26,11 @@ async def membership_active(repos: Repos, community_id: int, user_id: int, now: 
     return membership is not None and membership.expires_at > now
 
 
+def renews(membership: PaidMembership | None, now: dt.datetime) -> bool:
+    """Tell whether a membership runs and Telegram will renew it (so a new subscription is not needed)."""
+    return membership is not None and membership.expires_at > now and membership.renewal == "on"
+
+
 async def get_membership(db: Database, community_id: int, user_id: int) -> PaidMembership | None:
     """Return the user's paid membership of the community (maybe expired), if any."""
     async with db.read() as repos:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 MEMBER_DIGEST, GROUP_DIGEST, WEEKLY_BOARD = "member_digest", "group_digest", "weekly_board"
 REMIND_INACTIVE, REMIND_STREAK, REMIND_UNANSWERED = "remind_inactive", "remind_streak", "remind_unanswered"
+REMIND_EXPIRING = "remind_expiring"
 DAY, WEEK = dt.timedelta(days=1), dt.timedelta(days=7)
 
 

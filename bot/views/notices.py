@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.views import community, content, digests, onboarding, points, qa
+from bot.views import community, content, digests, memberships, onboarding, points, qa
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 
 
@@ -23,6 +23,7 @@ RENDERERS: dict[str, NoticeRenderer] = {
     **qa.NOTICES,
     **content.NOTICES,
     **digests.NOTICES,
+    **memberships.NOTICES,
     "prerendered": render_prerendered,
 }
 

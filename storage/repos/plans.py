@@ -124,3 +124,56 @@ class PlansRepo:
             sa.select(sa.func.count()).where(_m.community_id == community_id, _m.expires_at > now)
         )
         return int(count or 0)
+
+    # --- renewals and lapses ------------------------------------------------------------------
+
+    async def set_renewal(self, community_id: int, user_id: int, renewal: str, now: dt.datetime) -> bool:
+        """Record whether the membership renews (on | canceled | failed | off); False when there is none."""
+        result = await self.conn.execute(
+            sa.update(paid_memberships)
+            .where(_m.community_id == community_id, _m.user_id == user_id)
+            .values(renewal=renewal, updated_at=now)
+        )
+        return result.rowcount == 1
+
+    async def renewed(self, community_id: int, user_id: int, renewal: str, now: dt.datetime) -> str | None:
+        """After a payment: set the renewal state and clear a lapse; return the lapse it had."""
+        membership = await self.membership(community_id, user_id)
+        await self.conn.execute(
+            sa.update(paid_memberships)
+            .where(_m.community_id == community_id, _m.user_id == user_id)
+            .values(renewal=renewal, lapse=None, lapsed_at=None, updated_at=now)
+        )
+        return membership.lapse if membership else None
+
+    async def ending(self, community_id: int, after: dt.datetime, until: dt.datetime) -> list[PaidMembership]:
+        """Return memberships that end in (after, until] and will not renew."""
+        rows = await self.conn.execute(
+            sa.select(paid_memberships).where(
+                _m.community_id == community_id, _m.expires_at > after, _m.expires_at <= until, _m.renewal != "on"
+            ).order_by(_m.user_id)
+        )
+        return [PaidMembership.from_row(row._mapping) for row in rows]
+
+    async def lapsed(self, since: dt.datetime, until: dt.datetime, lapse: str | None) -> list[PaidMembership]:
+        """Return memberships (of every community) that ended in (since, until] and are at this lapse step."""
+        step = _m.lapse.is_(None) if lapse is None else _m.lapse == lapse
+        rows = await self.conn.execute(
+            sa.select(paid_memberships)
+            .where(_m.expires_at > since, _m.expires_at <= until, step)
+            .order_by(_m.community_id, _m.user_id)
+        )
+        return [PaidMembership.from_row(row._mapping) for row in rows]
+
+    async def move_lapse(
+        self, community_id: int, user_id: int, old: str | None, new: str | None, ended_by: dt.datetime,
+        now: dt.datetime,
+    ) -> bool:
+        """Move a lapse from one step to the next if the membership still ended by `ended_by`."""
+        step = _m.lapse.is_(None) if old is None else _m.lapse == old
+        result = await self.conn.execute(
+            sa.update(paid_memberships)
+            .where(_m.community_id == community_id, _m.user_id == user_id, step, _m.expires_at <= ended_by)
+            .values(lapse=new, lapsed_at=now, updated_at=now)
+        )
+        return result.rowcount == 1

@@ -134,6 +134,12 @@ paid_memberships = sa.Table(
     sa.Column("plan_id", sa.BigInteger, nullable=True),
     sa.Column("expires_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # "on" while Telegram renews it; "canceled" / "failed" from the subscription update; "off": never recurring.
+    sa.Column("renewal", sa.String(16), nullable=False, server_default="on"),
+    # Where a plan is needed to join: "removing" → "removed" after the grace period ("kept": the bot may not).
+    sa.Column("lapse", sa.String(16), nullable=True),
+    sa.Column("lapsed_at", UtcDateTime, nullable=True),
+    sa.Index("ix_paid_memberships_community_id_expires_at", "community_id", "expires_at"),
 )
 
 content_ratings = sa.Table(

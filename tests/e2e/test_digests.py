@@ -176,7 +176,7 @@ async def test_group_digest_on_monday_and_the_weekly_board_with_badges(
 def test_one_digest_per_local_day_across_both_daylight_saving_changes() -> None:
     settings = EffectiveSettings("community", {
         "digest_time": "09:00", "group_digest": "off", "weekly_board": "off", "reminders.inactive": False,
-        "reminders.unanswered": False,
+        "reminders.unanswered": False, "reminders.expiring": False,
     }, ())
     berlin = zoneinfo.ZoneInfo("Europe/Berlin")
     for start in (dt.datetime(2026, 3, 27, tzinfo=dt.UTC), dt.datetime(2026, 10, 23, tzinfo=dt.UTC)):

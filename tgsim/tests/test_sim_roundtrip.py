@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import telegram
 from telegram import (
-    BotCommand, ChatFullInfo, ChatInviteLink, ChatMember, File, InputFile, Message, MessageId, StarTransactions, TelegramObject,
-    Update, User, WebhookInfo,
+    BotCommand, ChatFullInfo, ChatInviteLink, ChatMember, File, InputFile, Message, MessageId, StarTransactions,
+    TelegramObject, Update, User, WebhookInfo,
 )
 
 from tgsim import Simulator
