@@ -50,9 +50,9 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("publish", GROUP, PRIVATE, admin_only=True),
     _cmd("unpublish", GROUP, PRIVATE, admin_only=True),
     _cmd("price", GROUP, PRIVATE, admin_only=True),
-    _cmd("plan", GROUP, admin_only=True),
-    _cmd("refund", GROUP, admin_only=True),
-    _cmd("revenue", GROUP, admin_only=True),
+    _cmd("plan", GROUP, PRIVATE, admin_only=True),
+    _cmd("refund", GROUP, PRIVATE, admin_only=True),
+    _cmd("revenue", GROUP, PRIVATE, admin_only=True),
     # Points.
     _cmd("me", PRIVATE, GROUP),
     _cmd("checkin", GROUP),
@@ -61,6 +61,8 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("deduct", GROUP, admin_only=True),
     # Digests.
     _cmd("digest", GROUP, admin_only=True),
+    # The creator's console.
+    _cmd("community", PRIVATE, admin_only=True),
 )
 
 

@@ -1,23 +1,23 @@
-"""Admins' money commands in the group: /plan, /refund and /revenue."""
+"""Admins' money commands, in the group or in private: /plan, /refund and /revenue (details only in private)."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, filters
+from telegram.ext import BaseHandler
 
 from bot.context import CustomContext
 from bot.errors import Usage
 from bot.i18n import Raw
 from bot.services.plans import do_add_plan, do_delete_plan, get_plans, parse_plan_add
-from bot.services.refunds import do_refund, get_revenue
+from bot.services.refunds import RevenueReport, do_refund, get_revenue
 from bot.numbers import parse_id
-from handlers.common import command, reply, require_admin, require_community
+from handlers.common import command, reply
+from handlers.console import Translate, console_community, deliver_to_admin
 
 
 async def manage_plans(update: Update, context: CustomContext) -> None:
     """/plan add <name> <stars> | list | del <id>."""
-    community = await require_community(update, context)
-    await require_admin(update, context)
+    community = await console_community(update, context)
     args = context.args or []
     action = args[0].lower() if args else ""
     actor = update.effective_user.id
@@ -41,62 +41,76 @@ async def manage_plans(update: Update, context: CustomContext) -> None:
 
 
 async def refund(update: Update, context: CustomContext) -> None:
-    """/refund <charge id>: refund in Telegram, revoke access, audit; a second time changes nothing."""
-    community = await require_community(update, context)
-    await require_admin(update, context)
+    """/refund <charge id>: refund in Telegram, revoke access, audit; a second time changes nothing.
+
+    The outcome names the buyer, so it goes to the admin in private.
+    """
+    community = await console_community(update, context)
     if len(context.args or []) != 1:
         raise Usage("refund.usage")
     outcome = await do_refund(context.services.refunds, community.id, update.effective_user.id, context.args[0])
-    if outcome.already:
-        await reply(update, context, "refund.already")
-        return
-    await reply(update, context, "refund.done", amount=outcome.payment.amount, name=outcome.buyer)
+
+    async def send(chat_id: int, t: Translate) -> None:
+        text = t("refund.already") if outcome.already else t(
+            "refund.done", amount=outcome.payment.amount, name=outcome.buyer)
+        await context.bot.send_message(chat_id, text)
+
+    await deliver_to_admin(update, context, community, send)
 
 
 async def revenue(update: Update, context: CustomContext) -> None:
-    """/revenue: Stars in the last 30 days and all time, purchases, buyers, top items, recent charges."""
-    community = await require_community(update, context)
-    await require_admin(update, context)
+    """/revenue: Stars in the last 30 days and all time, purchases, buyers, top items, recent charges (in private)."""
+    community = await console_community(update, context)
     report = await get_revenue(context.db, context.clock, community.id)
+
+    async def send(chat_id: int, t: Translate) -> None:
+        await context.bot.send_message(chat_id, revenue_text(t, community.title, report))
+
+    await deliver_to_admin(update, context, community, send)
+
+
+def revenue_text(t: Translate, title: str, report: RevenueReport) -> str:
+    """The /revenue report: totals, top items, recent charges with buyers and charge ids."""
     r = report.revenue
     lines = [
-        context.t(
+        t("revenue.title", title=title),
+        t(
             "revenue.report", stars_30d=r.stars_30d, stars_total=r.stars_total, purchases=r.purchases,
             buyers=r.buyers, points_unlocks=r.points_unlocks, refunds=r.refunds, stars_refunded=r.stars_refunded,
             members=report.active_members,
         )
     ]
     if r.top_items:
-        lines.append(context.t("revenue.top_title"))
+        lines.append(t("revenue.top_title"))
         lines += [
-            context.t("revenue.top_line", rank=rank, id=item_id, title=title, stars=stars, sales=sales)
-            for rank, (item_id, title, stars, sales) in enumerate(r.top_items, 1)
+            t("revenue.top_line", rank=rank, id=item_id, title=item_title, stars=stars, sales=sales)
+            for rank, (item_id, item_title, stars, sales) in enumerate(r.top_items, 1)
         ]
     if r.recent:
-        lines.append(context.t("revenue.recent_title"))
+        lines.append(t("revenue.recent_title"))
         for payment in r.recent:
-            status = context.t("revenue.refunded") if payment.status == "refunded" else ""
+            status = t("revenue.refunded") if payment.status == "refunded" else ""
             lines.append(
-                context.t(
+                t(
                     "revenue.recent_line",
                     charge=payment.charge_id,
                     name=report.names.get(payment.user_id, str(payment.user_id)),
-                    amount=payment.amount, what=_what(context, payment.kind, payment.item_id), status=Raw(status),
+                    amount=payment.amount, what=_what(t, payment.kind, payment.item_id), status=Raw(status),
                 )
             )
-    await update.effective_message.reply_text("\n".join(lines), do_quote=True)
+    return "\n".join(lines)
 
 
-def _what(context: CustomContext, kind: str, item_id: int | None) -> str:
+def _what(t: Translate, kind: str, item_id: int | None) -> str:
     if kind == "item" and item_id is not None:
         return f"#{item_id}"
-    return context.t("revenue.what_plan" if kind == "plan" else "revenue.what_other")
+    return t("revenue.what_plan" if kind == "plan" else "revenue.what_other")
 
 
 def build_handlers() -> list[BaseHandler]:
     """Return this feature's handlers."""
     return [
-        command("plan", manage_plans, only=filters.ChatType.GROUPS),
-        command("refund", refund, only=filters.ChatType.GROUPS),
-        command("revenue", revenue, only=filters.ChatType.GROUPS),
+        command("plan", manage_plans),
+        command("refund", refund),
+        command("revenue", revenue),
     ]

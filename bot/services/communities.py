@@ -64,6 +64,13 @@ async def get_community(db: Database, chat_id: int) -> Community | None:
         return await repos.communities.get(chat_id)
 
 
+async def get_reachable(db: Database, user_id: int) -> bool:
+    """Tell whether the bot may write to the user in private (they started it and did not block it)."""
+    async with db.read() as repos:
+        user = await repos.users.get(user_id)
+    return user is not None and user.started_at is not None and user.blocked_at is None
+
+
 async def do_mark_reachable(db: Database, clock: Clock, user_id: int) -> bool:
     """Clear a member's blocked mark once they write to the bot in private again; True when it was set."""
     async with db.read() as repos:

@@ -163,10 +163,16 @@ async def test_admin_views_revenue_plans_and_member_refusals(sim, runner, shop, 
     item_id = await publish(carol, shop, "SECRET-REV body", "50 | Revenue guide | x")
     result = await alice.pay(await invoice_for(alice, item_id))
     await alice.expect(contains="SECRET-REV")
+    await carol.send(shop, "/revenue")  # buyers and charge ids go to her in private, once she started the bot
+    assert "press Start" in (await carol.expect(shop, contains="private")).text
+    await carol.start()
+    await carol.expect()
     await carol.send(shop, "/revenue")
-    report = await carol.expect(shop, contains="Revenue")
+    await carol.expect(shop, contains="Sent to you in private")
+    report = await carol.expect(contains="Revenue")
     assert "Last 30 days: ⭐ 50" in report.text and "Purchases: 1 · buyers: 1" in report.text
     assert "Revenue guide" in report.text and result.charge_id in report.text
+    assert not any(result.charge_id in m.text or "Alice, ⭐" in m.text for m in sim.bot_messages(shop))
     for command in ("/revenue", f"/refund {result.charge_id}", "/plan add Gold 10", "/price 1 5", "/unpublish 1"):
         await bob.send(shop, command)
         await bob.expect(shop, contains="Only the community's admins")
