@@ -57,12 +57,14 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("me", PRIVATE, GROUP),
     _cmd("checkin", GROUP),
     _cmd("top", GROUP),
-    _cmd("award", GROUP, admin_only=True),
-    _cmd("deduct", GROUP, admin_only=True),
+    _cmd("award", GROUP, PRIVATE, admin_only=True),
+    _cmd("deduct", GROUP, PRIVATE, admin_only=True),
     # Digests.
-    _cmd("digest", GROUP, admin_only=True),
+    _cmd("digest", GROUP, PRIVATE, admin_only=True),
     # The creator's console.
     _cmd("community", PRIVATE, admin_only=True),
+    _cmd("audit", GROUP, PRIVATE, admin_only=True),
+    _cmd("broadcast", GROUP, PRIVATE, admin_only=True),
 )
 
 

@@ -219,6 +219,7 @@ class EngagementConfig(_Section):
     remind_expiring: bool = True  # a member whose membership ends within 3 days without renewing is told
     streak_reminder_time: str = "19:00"
     member_reminders: bool = True  # members get reminders unless they turn them off
+    member_broadcasts: bool = True  # members get admins' broadcasts unless they turn them off
     # Where a plan is needed to join: hours between a membership's end and the member's removal.
     grace_hours: int = Field(48, ge=0, le=720)
 

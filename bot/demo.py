@@ -10,6 +10,7 @@ import tempfile
 from bot.clock import FakeClock
 from bot.config import PAYLOAD_SECRET_ENV, load_settings
 from bot.demo_cast import Cast
+from bot.demo_console import scene_console
 from bot.demo_content import scene_content
 from bot.demo_morning import START, scene_morning
 from bot.demo_onboarding import scene_onboarding
@@ -61,7 +62,8 @@ async def play(sim: Simulator, runner: BotRunner, clock: FakeClock) -> None:
         group=sim.group("Python Circle", owner=carol, supergroup=True),
     )
     # Scenes run in order; each feature adds one (see bot/demo_*.py).
-    for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content, scene_points, scene_morning):
+    for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content, scene_points, scene_morning,
+                  scene_console):
         await scene(cast)
 
 

@@ -3,15 +3,15 @@
 `console_community` is what every admin command calls: in a group it is that group's community
 (the sender must be one of its admins); in private it is the admin's only community, or the one
 they picked with the buttons (`/community` switches), checked against its admin list every time.
-`deliver_to_admin` sends output that holds member data to the admin's private chat; in a group
-only "sent to you in private" (or how to start the bot) is posted.
+Commands whose output holds member data start with `console_private` (in a group, an admin who
+has not started the bot is told how to, and nothing is done) and answer through `deliver_to_admin`,
+which sends to the admin's private chat; in a group only "sent to you in private" is posted.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
@@ -24,13 +24,13 @@ from bot.services.communities import get_community, get_reachable
 from bot.services.console import do_choose_console, get_console_choice
 from bot.services.content import get_user_communities
 from bot.services.settings import get_language_preference, pick_language
+from bot.views.base import Reader, Texts
 from storage.models import Community
 from handlers.common import command, is_group, reply, require_admin, require_community, require_person
 
 PICK = "cm"  # callback data: cm:<community id>
 PICK_PATTERN = re.compile(rf"^{PICK}:(-?\d{{1,20}})$")
 
-Translate = Callable[..., str]
 
 
 async def admin_communities(update: Update, context: CustomContext) -> list[Community]:
@@ -96,21 +96,35 @@ async def pick_community(update: Update, context: CustomContext) -> None:
     await query.edit_message_text(context.t("console.chosen", title=community.title))
 
 
-async def deliver_to_admin(
-    update: Update, context: CustomContext, community: Community,
-    send: Callable[[int, Translate], Awaitable[object]],
-) -> None:
-    """Run send(chat, t) for the admin's private chat; in a group post only that it went there."""
+async def console_private(update: Update, context: CustomContext) -> Community:
+    """Like console_community, for commands whose output goes to the admin in private."""
+    community = await console_community(update, context)
+    await require_private_chat(update, context)
+    return community
+
+
+async def require_private_chat(update: Update, context: CustomContext) -> None:
+    """In a group, tell an admin who has not started the bot how to, and stop: nothing is done."""
     if not is_group(update):
-        await send(update.effective_user.id, context.t)
         return
     require_person(update)  # an anonymous admin has no private chat
+    if not await get_reachable(context.db, update.effective_user.id):
+        await reply(update, context, "console.start_first", link=bot_link(context.bot.username))
+        raise ApplicationHandlerStop
+
+
+async def deliver_to_admin(
+    update: Update, context: CustomContext, community: Community,
+    send: Callable[[int, Texts], Awaitable[object]],
+) -> None:
+    """Run send(chat, texts) for the admin's private chat; in a group post only that it went there."""
+    if not is_group(update):
+        await send(update.effective_user.id, context)
+        return
     user = update.effective_user
     lang = pick_language(await get_language_preference(context.db, user.id), user.language_code, community.language)
     try:
-        if not await get_reachable(context.db, user.id):
-            raise Forbidden("bot can't initiate conversation with a user")  # known without asking Telegram
-        await send(user.id, partial(context.services.t, lang))
+        await send(user.id, Reader(context.services.t, lang))
     except Forbidden:
         await reply(update, context, "console.start_first", link=bot_link(context.bot.username))
         return

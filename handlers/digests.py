@@ -6,7 +6,7 @@ import re
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import CustomContext
 from bot.errors import Usage
@@ -15,7 +15,8 @@ from bot.services.digests import do_preview_digest, get_digest_stats
 from bot.services.settings import do_set_member_setting
 from bot.services.settings_registry import MEMBER_REMINDER_KINDS
 from bot.views.digests import STOP, STOP_REMINDERS, stats_text
-from handlers.common import command, reply, require_admin, require_community, require_person, user_info
+from handlers.common import command, reply, require_person, user_info
+from handlers.console import console_community
 
 PREVIEW_REPLIES = {"queued": "digest.preview.sent", "empty": "digest.preview.empty",
                    "unreachable": "digest.preview.start_first"}
@@ -48,8 +49,7 @@ async def stop_these(update: Update, context: CustomContext) -> None:
 
 async def digest_command(update: Update, context: CustomContext) -> None:
     """/digest preview sends the admin their own digest now; /digest stats shows the last run."""
-    community = await require_community(update, context)
-    await require_admin(update, context)
+    community = await console_community(update, context)
     action = (context.args or [""])[0].lower()
     if action == "stats":
         stats = await get_digest_stats(context.db, community.id)
@@ -69,5 +69,5 @@ def build_handlers() -> dict[int, list[BaseHandler]]:
     """Return this feature's handlers by handler group."""
     return {0: [
         CallbackQueryHandler(stop_these, pattern=STOP_PATTERN),
-        command("digest", digest_command, only=filters.ChatType.GROUPS),
+        command("digest", digest_command),
     ]}

@@ -9,7 +9,8 @@ from bot.context import CustomContext
 from bot.errors import Usage
 from bot.services.faq import do_add_faq, do_delete_faq, parse_faq_add
 from bot.services.question_views import get_faq_entries
-from handlers.common import command, reply, require_admin, require_community
+from handlers.common import command, reply, require_community
+from handlers.console import console_community
 from bot.views.qa_buttons import decode, pattern
 from handlers.qa_common import command_text, edit_quietly
 from bot.views.qa import faq_list
@@ -18,10 +19,13 @@ from bot.numbers import parse_id
 
 async def faq(update: Update, context: CustomContext) -> None:
     """List the FAQ, or add/delete an entry: /faq, /faq add <q> | <a>, /faq del <n>."""
-    community = await require_community(update, context)
     text = command_text(update)
     verb, _, rest = text.partition(" ")
     verb = verb.lower()
+    if verb in ("add", "del", "delete"):  # admins, in the group or in private
+        community = await console_community(update, context)
+    else:
+        community = await require_community(update, context)
     if not verb:
         page = await get_faq_entries(context.db, community.id, 0, context.settings.qa.page_size)
         body, markup = faq_list(context, page)
@@ -29,7 +33,6 @@ async def faq(update: Update, context: CustomContext) -> None:
         return
     if verb not in ("add", "del", "delete"):
         raise Usage("faq.usage")
-    await require_admin(update, context)
     actor = update.effective_user.id
     if verb == "add":
         question, answer = parse_faq_add(rest)

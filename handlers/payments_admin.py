@@ -12,7 +12,8 @@ from bot.services.plans import do_add_plan, do_delete_plan, get_plans, parse_pla
 from bot.services.refunds import RevenueReport, do_refund, get_revenue
 from bot.numbers import parse_id
 from handlers.common import command, reply
-from handlers.console import Translate, console_community, deliver_to_admin
+from bot.views.base import Texts
+from handlers.console import console_community, console_private, deliver_to_admin, require_private_chat
 
 
 async def manage_plans(update: Update, context: CustomContext) -> None:
@@ -48,10 +49,11 @@ async def refund(update: Update, context: CustomContext) -> None:
     community = await console_community(update, context)
     if len(context.args or []) != 1:
         raise Usage("refund.usage")
+    await require_private_chat(update, context)
     outcome = await do_refund(context.services.refunds, community.id, update.effective_user.id, context.args[0])
 
-    async def send(chat_id: int, t: Translate) -> None:
-        text = t("refund.already") if outcome.already else t(
+    async def send(chat_id: int, say: Texts) -> None:
+        text = say.t("refund.already") if outcome.already else say.t(
             "refund.done", amount=outcome.payment.amount, name=outcome.buyer)
         await context.bot.send_message(chat_id, text)
 
@@ -60,51 +62,51 @@ async def refund(update: Update, context: CustomContext) -> None:
 
 async def revenue(update: Update, context: CustomContext) -> None:
     """/revenue: Stars in the last 30 days and all time, purchases, buyers, top items, recent charges (in private)."""
-    community = await console_community(update, context)
+    community = await console_private(update, context)
     report = await get_revenue(context.db, context.clock, community.id)
 
-    async def send(chat_id: int, t: Translate) -> None:
-        await context.bot.send_message(chat_id, revenue_text(t, community.title, report))
+    async def send(chat_id: int, say: Texts) -> None:
+        await context.bot.send_message(chat_id, revenue_text(say, community.title, report))
 
     await deliver_to_admin(update, context, community, send)
 
 
-def revenue_text(t: Translate, title: str, report: RevenueReport) -> str:
+def revenue_text(say: Texts, title: str, report: RevenueReport) -> str:
     """The /revenue report: totals, top items, recent charges with buyers and charge ids."""
     r = report.revenue
     lines = [
-        t("revenue.title", title=title),
-        t(
+        say.t("revenue.title", title=title),
+        say.t(
             "revenue.report", stars_30d=r.stars_30d, stars_total=r.stars_total, purchases=r.purchases,
             buyers=r.buyers, points_unlocks=r.points_unlocks, refunds=r.refunds, stars_refunded=r.stars_refunded,
             members=report.active_members,
         )
     ]
     if r.top_items:
-        lines.append(t("revenue.top_title"))
+        lines.append(say.t("revenue.top_title"))
         lines += [
-            t("revenue.top_line", rank=rank, id=item_id, title=item_title, stars=stars, sales=sales)
+            say.t("revenue.top_line", rank=rank, id=item_id, title=item_title, stars=stars, sales=sales)
             for rank, (item_id, item_title, stars, sales) in enumerate(r.top_items, 1)
         ]
     if r.recent:
-        lines.append(t("revenue.recent_title"))
+        lines.append(say.t("revenue.recent_title"))
         for payment in r.recent:
-            status = t("revenue.refunded") if payment.status == "refunded" else ""
+            status = say.t("revenue.refunded") if payment.status == "refunded" else ""
             lines.append(
-                t(
+                say.t(
                     "revenue.recent_line",
                     charge=payment.charge_id,
                     name=report.names.get(payment.user_id, str(payment.user_id)),
-                    amount=payment.amount, what=_what(t, payment.kind, payment.item_id), status=Raw(status),
+                    amount=payment.amount, what=_what(say, payment.kind, payment.item_id), status=Raw(status),
                 )
             )
     return "\n".join(lines)
 
 
-def _what(t: Translate, kind: str, item_id: int | None) -> str:
+def _what(say: Texts, kind: str, item_id: int | None) -> str:
     if kind == "item" and item_id is not None:
         return f"#{item_id}"
-    return t("revenue.what_plan" if kind == "plan" else "revenue.what_other")
+    return say.t("revenue.what_plan" if kind == "plan" else "revenue.what_other")
 
 
 def build_handlers() -> list[BaseHandler]:

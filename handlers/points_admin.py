@@ -13,7 +13,8 @@ from bot.context import CustomContext
 from bot.errors import Usage
 from bot.services.communities import UserInfo
 from bot.services.points_admin import Adjustment, do_adjust_points, get_member_id
-from handlers.common import as_user, command, reply, require_admin, require_community
+from handlers.common import as_user, command, is_group, reply
+from handlers.console import console_community
 
 MAX_AMOUNT = 100_000
 MAX_REASON = 200
@@ -70,8 +71,7 @@ _TEXTS = {1: ("award.usage", "award.done"), -1: ("deduct.usage", "deduct.done")}
 
 async def _adjust(update: Update, context: CustomContext, sign: int) -> None:
     usage, done = _TEXTS[sign]
-    community = await require_community(update, context)
-    await require_admin(update, context)
+    community = await console_community(update, context)
     message = update.effective_message
     target, args = _target(message, list(context.args))
     parsed = parse_adjust(args, has_target=target is not None)
@@ -85,7 +85,9 @@ async def _adjust(update: Update, context: CustomContext, sign: int) -> None:
         who, shown = target, target.first_name
     adjustment = Adjustment(
         community.id, update.effective_user.id, who, sign * parsed.amount, parsed.reason,
-        key=f"admin:{community.id}:{message.message_id}",
+        # Message ids count per chat: in private the admin's chat is part of the key.
+        key=f"admin:{community.id}:{message.message_id}" if is_group(update)
+        else f"admin:{community.id}:{message.chat_id}:{message.message_id}",
     )
     award = await do_adjust_points(context.db, context.services.scoring, context.clock, adjustment)
     if not award.applied:
@@ -107,7 +109,7 @@ async def deduct(update: Update, context: CustomContext) -> None:
 def build_handlers() -> list[BaseHandler]:
     """Return this feature's handlers."""
     return [
-        # No chat filter: in private, require_community answers that these work in the group.
+        # No chat filter: in private they work on the admin's picked community (by @username).
         command("award", award),
         command("deduct", deduct),
     ]

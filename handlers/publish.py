@@ -27,7 +27,6 @@ from bot.services.content import (
     do_set_price,
     do_unpublish_item,
     get_item,
-    get_user_communities,
     parse_options,
     parse_publish,
     parse_stars,
@@ -35,6 +34,7 @@ from bot.services.content import (
     parse_title,
 )
 from bot.services.communities import get_community
+from handlers.console import admin_communities
 from handlers.common import NEW_MESSAGE, command, is_group, reply, require_admin, require_community
 from bot.views.content_data import PUBLISH_PATTERN, decode, encode
 from bot.links import PUBLISH, deep_link, start_command
@@ -83,16 +83,6 @@ async def _keep_copy(context: CustomContext, message: Message, source: ContentSo
         log.warning("could not copy content to the storage chat %s: %s", storage, exc)
         return source
     return replace(source, storage_chat_id=storage, storage_message_id=copied.message_id)
-
-
-async def admin_communities(update: Update, context: CustomContext) -> list[Community]:
-    """Return the communities the sender may publish to (checked against Telegram's admin lists)."""
-    user_id = update.effective_user.id
-    found = []
-    for community in await get_user_communities(context.db, user_id):
-        if await context.services.admins.is_admin(community.id, user_id):
-            found.append(community)
-    return found
 
 
 async def _announce(context: CustomContext, item: ContentItem) -> None:

@@ -16,10 +16,12 @@ from bot.services.settings import (
     get_member_settings,
     get_overview,
 )
-from bot.services.settings_registry import ADMINS, COMMUNITY, MEMBER, Setting, find_setting, sections, settings_in
-from handlers.common import command, load_community, reply, require_admin, require_community, use_member_language
-from handlers.common import user_info
+from bot.services.settings_registry import COMMUNITY, MEMBER, Setting, find_setting, sections, settings_in
+from handlers.common import command, is_group, load_community, reply, use_member_language, user_info
+from handlers.console import console_community
 
+# `/settings group`, `/set group <name> <value>`: in private, the admin's community rather than their own.
+GROUP_WORD = "group"
 # Before every feature: private replies are in the member's chosen language.
 LANGUAGE_GROUP = -2  # before everything else, the button guard (-1) included
 
@@ -38,9 +40,8 @@ def render_sections(context: CustomContext, scope: str, effective: EffectiveSett
 
 
 async def show_settings(update: Update, context: CustomContext) -> None:
-    """Show the community's settings to an admin."""
-    community = await require_community(update, context)
-    await require_admin(update, context)
+    """Show the community's settings to an admin (in private: `/settings group`, the picked community)."""
+    community = await console_community(update, context)
     overview = await get_overview(context.db, community.id)
     effective = await get_community_settings(context.db, community.id, context.settings)
     blocks = [
@@ -52,15 +53,21 @@ async def show_settings(update: Update, context: CustomContext) -> None:
 
 
 async def show_my_settings(update: Update, context: CustomContext) -> None:
-    """Show a member their own preferences (private chat)."""
+    """Show a member their own preferences (private chat); `/settings group` shows an admin's community's."""
+    if [arg.lower() for arg in context.args or []] == [GROUP_WORD]:
+        await show_settings(update, context)
+        return
     effective = await get_member_settings(context.db, update.effective_user.id, context.settings)
     blocks = [*render_sections(context, MEMBER, effective), context.t("settings.my_hint")]
     await update.effective_message.reply_text("\n\n".join(blocks))
 
 
-def _command(update: Update) -> tuple[str, str | None]:
-    """Return the name and the raw value of /set <name> <value> (the value keeps its line breaks)."""
-    parts = (update.effective_message.text or "").split(None, 2)
+def _command(update: Update, skip: int = 0) -> tuple[str, str | None]:
+    """Return the name and the raw value of /set <name> <value> (the value keeps its line breaks).
+
+    skip: words between /set and the name (`/set group <name> <value>` in private).
+    """
+    parts = (update.effective_message.text or "").split(None, 2 + skip)[skip:]
     name = parts[1].lower() if len(parts) > 1 else ""
     return name, parts[2] if len(parts) > 2 else None
 
@@ -73,14 +80,12 @@ def _needs_value(setting: Setting) -> Usage:
     return Usage(setting.usage, **setting.message_params)
 
 
-async def change_setting(update: Update, context: CustomContext) -> None:
-    """Change one of the community's settings: /set <name> <value>."""
-    community = await require_community(update, context)
-    name, raw = _command(update)
-    setting = find_setting(COMMUNITY, name)
+async def change_setting(update: Update, context: CustomContext, skip: int = 0) -> None:
+    """Change one of the community's settings: /set <name> <value> (in private: on the picked community)."""
     # Every community setting is for admins; unknown names too, so members learn nothing more.
-    if setting is None or setting.editor == ADMINS:
-        await require_admin(update, context)
+    community = await console_community(update, context)
+    name, raw = _command(update, skip)
+    setting = find_setting(COMMUNITY, name)
     if setting is None:
         raise Usage("set.usage", names=_listing(context, COMMUNITY))
     if raw is None:
@@ -89,7 +94,8 @@ async def change_setting(update: Update, context: CustomContext) -> None:
         context.db, context.clock, community.id, update.effective_user.id, setting.name, raw,
         caches=(context.services.scoring,),
     )
-    await load_community(update, context)  # the reply follows a new language at once
+    if is_group(update):
+        await load_community(update, context)  # the reply follows a new language at once
     in_force = setting.in_force(stored, context.settings)
     shown = setting.show(in_force, context.t)
     await reply(update, context, "set.done", label=Raw(context.t(setting.label)), value=shown)
@@ -100,9 +106,18 @@ async def change_setting(update: Update, context: CustomContext) -> None:
 
 
 async def change_my_setting(update: Update, context: CustomContext) -> None:
-    """Change one of the sender's own preferences in private: /set <name> <value>."""
+    """Change one of the sender's own preferences in private: /set <name> <value>.
+
+    `/set group <name> <value>`, or a name only communities have, changes the admin's community's.
+    """
     name, raw = _command(update)
+    if name == GROUP_WORD:
+        await change_setting(update, context, skip=1)
+        return
     setting = find_setting(MEMBER, name)
+    if setting is None and find_setting(COMMUNITY, name) is not None:
+        await change_setting(update, context)
+        return
     if setting is None:
         raise Usage("set.my_usage", names=_listing(context, MEMBER))
     if raw is None:

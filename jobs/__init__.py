@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.context import Services
+from jobs.broadcasts import BROADCAST_JOB, show_broadcast_progress
 from jobs.engagement import ENGAGEMENT_JOB, run_engagement
 from jobs.gates import GATES_JOB, enforce_gates
 from jobs.memberships import LAPSES_JOB, enforce_lapses
@@ -21,6 +22,7 @@ def schedule_jobs(app: Application) -> None:
     periodic = (
         (OUTBOX_JOB, wake_outbox, settings.bot.outbox_interval, None),
         (DELIVERY_JOB, retry_deliveries, settings.payments.delivery_interval, None),
+        (BROADCAST_JOB, show_broadcast_progress, settings.bot.outbox_interval, None),
         # first=0: deadlines that passed while the bot was down are enforced at start.
         (GATES_JOB, enforce_gates, settings.onboarding.gate_check_interval, 0),
         # first=0: a digest missed while the bot was down goes out at start (same local day only).

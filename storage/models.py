@@ -118,3 +118,18 @@ class OutboxMessage(_Row):
     status: OutboxStatus
     claimed_by: str | None
     claimed_until: dt.datetime | None
+
+
+class Broadcast(_Row):
+    """An admin's message to every member who wants them: a draft, going out, done or cancelled."""
+
+    id: int
+    community_id: int
+    admin_id: int
+    text: str
+    status: str
+    recipients: int
+    chat_id: int | None
+    message_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime

@@ -18,6 +18,7 @@ from typing import Any
 from bot.i18n import resolve_language
 from bot.services.settings import get_user_language
 from storage.models import OutboxMessage
+from storage.db import Database
 from storage.repos import Repos
 
 # The parameter that marks a notice for paid broadcast (no column: it travels with the notice).
@@ -53,6 +54,12 @@ async def private_language(repos: Repos, user_id: int, community_id: int | None)
     return await get_user_language(
         repos, user_id, user.language_code if user else None, community.language if community else None
     )
+
+
+async def get_private_language(db: Database, user_id: int, community_id: int | None) -> str:
+    """Return the language to write to a user in private about a community."""
+    async with db.read() as repos:
+        return await private_language(repos, user_id, community_id)
 
 
 async def notice_language(repos: Repos, message: OutboxMessage) -> str:

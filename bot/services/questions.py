@@ -188,6 +188,9 @@ async def do_accept(
                 number=question.number, message_id=answer.message_id,
             )
         paid, returned = await _settle_bounty(repos, env, question, answer.author_id if rewarded else None, now)
+        if actor_id != question.asker_id:  # an admin decided for the asker
+            await repos.audit.add(community_id, actor_id, "question.accept", answer.author_id,
+                                  {"question": question.number}, now)
         question = await _require_question(repos, question.id)
     await env.index.mark_solved(community_id, question.id, question.text, answer.text)
     return Finished(question, True, answer, rewarded, paid, returned)
@@ -219,6 +222,9 @@ async def do_close(
         if not await repos.questions.finish(question.id, "closed", now):
             raise DomainError("qa.not_open", number=question.number)
         _, returned = await _settle_bounty(repos, env, question, None, now)
+        if actor_id != question.asker_id:  # an admin closed someone else's question
+            await repos.audit.add(community_id, actor_id, "question.close", question.asker_id,
+                                  {"question": question.number}, now)
         question = await _require_question(repos, question.id)
     return Finished(question, True, bounty_returned=returned)
 

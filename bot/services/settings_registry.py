@@ -261,6 +261,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     *(_member_reminder(kind) for kind in MEMBER_REMINDER_KINDS),
     Setting(
+        "broadcasts", MEMBER, Flag(), "settings.section.preferences", "settings.label.broadcasts",
+        "set.usage.broadcasts", default="engagement.member_broadcasts", editor=SELF,
+    ),
+    Setting(
         "quiet_hours", MEMBER, WINDOW, "settings.section.preferences", "settings.label.quiet_hours",
         "set.usage.quiet_hours", default="engagement.quiet_hours", editor=SELF,
     ),

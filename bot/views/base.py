@@ -20,6 +20,18 @@ class Texts(Protocol):
 
 
 @dataclass(frozen=True)
+class Reader:
+    """Texts in one reader's language, from a translator and the language (a `Texts` for views)."""
+
+    translator: Translator
+    lang: str
+
+    def t(self, key: str, /, **params: object) -> str:
+        """Translate a key into the reader's language."""
+        return self.translator(self.lang, key, **params)
+
+
+@dataclass(frozen=True)
 class NoticeEnv:
     """What a notice renderer may use: texts in the recipient's language, the bot, the config."""
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.views import community, content, digests, memberships, onboarding, points, qa
+from bot.views import community, console, content, digests, memberships, onboarding, points, qa
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 
 
@@ -24,6 +24,7 @@ RENDERERS: dict[str, NoticeRenderer] = {
     **content.NOTICES,
     **digests.NOTICES,
     **memberships.NOTICES,
+    **console.NOTICES,
     "prerendered": render_prerendered,
 }
 

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.repos.answers import AnswersRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.badges import BadgesRepo
+from storage.repos.broadcasts import BroadcastsRepo
 from storage.repos.bulk import BulkRepo
 from storage.repos.communities import CommunitiesRepo
 from storage.repos.content import ContentRepo
@@ -41,6 +42,7 @@ class Repos:
         self.settings = SettingsRepo(conn)
         self.user_settings = UserSettingsRepo(conn)
         self.audit = AuditRepo(conn)
+        self.broadcasts = BroadcastsRepo(conn)
         self.outbox = OutboxRepo(conn, self.events)
         self.onboarding = OnboardingRepo(conn)
         self.welcomes = WelcomesRepo(conn)
@@ -64,6 +66,7 @@ __all__ = [
     "AnswersRepo",
     "AuditRepo",
     "BadgesRepo",
+    "BroadcastsRepo",
     "BulkRepo",
     "CommunitiesRepo",
     "ContentRepo",

@@ -45,12 +45,19 @@ class AuditRepo:
         )
         return int(result.scalar_one())
 
-    async def list(self, community_id: int, limit: int = 50) -> builtins.list[AuditEntry]:
-        """Return the community's latest entries, newest first."""
+    async def list(self, community_id: int, limit: int = 50, offset: int = 0) -> builtins.list[AuditEntry]:
+        """Return the community's latest entries, newest first (skipping `offset` of them)."""
         rows = await self.conn.execute(
             sa.select(admin_audit)
             .where(_a.community_id == community_id)
             .order_by(_a.created_at.desc(), _a.id.desc())
             .limit(limit)
+            .offset(offset)
         )
         return [AuditEntry.from_row(row._mapping) for row in rows]
+
+    async def count(self, community_id: int) -> int:
+        """Count the community's entries."""
+        return int(await self.conn.scalar(
+            sa.select(sa.func.count()).select_from(admin_audit).where(_a.community_id == community_id)
+        ) or 0)

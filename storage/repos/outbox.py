@@ -205,6 +205,15 @@ class OutboxRepo:
         )
         return {status: int(count) for status, count in rows}
 
+    async def cancel_pending(self, community_id: int, key_pattern: str, now: dt.datetime) -> int:
+        """Take back a community's notices not yet claimed whose key matches a LIKE pattern; return how many."""
+        result = await self.conn.execute(
+            sa.update(outbox)
+            .where(_o.community_id == community_id, _o.dedupe_key.like(key_pattern), _o.status == "pending")
+            .values(status="cancelled", last_error="cancelled", sent_at=None)
+        )
+        return result.rowcount
+
     async def count_pending(self) -> int:
         """Count the notices not sent yet (waiting, or claimed by a sender), due or not."""
         count = await self.conn.scalar(

@@ -37,6 +37,7 @@ from storage.schema.qa import (
     answers,
     faq_entries,
 )
+from storage.schema.console import broadcasts
 from storage.schema.engagement import engagement_runs
 from storage.schema.onboarding import (
     onboarding,
@@ -48,6 +49,7 @@ __all__ = [
     "admin_audit",
     "answers",
     "badges",
+    "broadcasts",
     "communities",
     "community_fk",
     "community_settings",

@@ -71,11 +71,17 @@ async def test_refund_twice_revokes_once(sim, runner: BotRunner, shop, carol, al
     item_id = await publish(carol, shop, "SECRET-REFUND body", "30 | Refund guide | x")
     result = await alice.pay(await invoice_for(alice, item_id))
     content = await alice.expect(contains="SECRET-REFUND")
+    await carol.send(shop, f"/refund {result.charge_id}")  # the outcome names the buyer: only in private
+    await carol.expect(shop, contains="press Start")
+    assert alice.stars == 470  # nothing was done
+    await carol.start()
+    await carol.expect()
     await carol.send(shop, f"/refund {result.charge_id}")
-    await carol.expect(shop, contains="Refunded ⭐ 30")
+    await carol.expect(shop, contains="Sent to you in private")
+    await carol.expect(contains="Refunded ⭐ 30")
     await alice.expect(contains="was refunded")
-    await carol.send(shop, f"/refund {result.charge_id}")
-    await carol.expect(shop, contains="already refunded")
+    await carol.send(None, f"/refund {result.charge_id}")  # in private too
+    await carol.expect(contains="already refunded")
     assert alice.stars == 500
     refunds = [r for r in sim.requests if r["method"].lower() == "refundstarpayment"]
     assert len(refunds) == 1

@@ -8,9 +8,10 @@ import pytest
 @pytest.mark.parametrize(
     ("text", "answer"),
     [
-        ("/plan add Gold 100", "works in the community group"),
-        ("/refund stx123", "works in the community group"),
-        ("/revenue", "works in the community group"),
+        ("/plan add Gold 100", "Only the community's admins"),  # admin commands work in private, for admins
+        ("/refund stx123", "Only the community's admins"),
+        ("/revenue", "Only the community's admins"),
+        ("/community", "Only the community's admins"),
         ("/cancel", "nothing to cancel"),
         ("/frobnicate", "don't know that command"),
         ("how do I join?", "I answer commands"),

@@ -61,7 +61,9 @@ async def test_settings_in_private_shows_the_members_own_preferences(sim: Simula
 async def test_set_in_private_knows_only_member_preferences(sim: Simulator, runner: BotRunner, group, alice) -> None:
     await alice.start()
     await alice.expect()
-    await alice.send(None, "/set gate rules")
+    await alice.send(None, "/set gate rules")  # a community's setting: for its admins only
+    assert "Only the community's admins" in (await alice.expect()).text
+    await alice.send(None, "/set frobnicate 1")
     listing = (await alice.expect(contains="Usage")).text
     assert "/set language en|zh" in listing and "gate" not in listing
     await alice.send(None, "/set language")

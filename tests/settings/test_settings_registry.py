@@ -128,7 +128,7 @@ def test_every_setting_is_declared_once_with_its_messages(t: Translator, config:
     ]
     assert [s.name for s in settings_in(MEMBER)] == [
         "language", "digest", "reminders", "reminders.inactive", "reminders.streak", "reminders.unanswered",
-        "reminders.expiring", "quiet_hours",
+        "reminders.expiring", "broadcasts", "quiet_hours",
     ]
 
 
