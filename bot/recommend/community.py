@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -97,8 +97,9 @@ class CommunityModel:
         if tags:
             profile = profile + self.space.vectors([" ".join(tags)])
         content = np.asarray((profile @ self.parts.items.T).todense(), dtype=np.float64)
-        total = combine(collab, content, self.parts.popularity, self.blend)[0]
-        return MemberScores(total, standardise(collab)[0], self.blend.content * standardise(content)[0], x)
+        blend = self.blend if x.nnz else replace(self.blend, content=self.blend.cold_content, popularity=1.0)
+        total = combine(collab, content, self.parts.popularity, blend)[0]
+        return MemberScores(total, standardise(collab)[0], blend.content * standardise(content)[0], x)
 
     def because(self, scores: MemberScores, column: int) -> int | None:
         """Return the member's item that adds most to this item's collaborative score, if any."""

@@ -34,6 +34,7 @@ SMALL_GRID: tuple[CollabParams, ...] = (
 RATING_GAINS = (0.0, 0.15, 0.3)  # event weight 1 + gain·(rating - 3)/2
 CONTENT_WEIGHTS = (0.0, 0.1, 0.3, 1.0)
 POPULARITY_WEIGHTS = (0.0, 0.05, 0.15, 0.4)
+COLD_CONTENT_WEIGHTS = (0.0, 0.3, 1.0, 3.0)
 VALIDATION_USERS = 2000  # validation users scored per candidate (a sample in big communities)
 
 
@@ -45,6 +46,7 @@ class Blend:
     rating_gain: float = 0.0
     content: float = 0.0
     popularity: float = 0.0
+    cold_content: float = 1.0  # content vs popularity for members with interest tags but no signals
     validation_ndcg: float = 0.0
     tried: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
@@ -140,7 +142,41 @@ def tune(
     scored = [(ndcg(replace(best, content=c, popularity=p), _with(parts, c, p)), c, p)
               for c in contents for p in POPULARITY_WEIGHTS]
     value, content, popularity = max(scored, key=lambda s: s[0])
-    return replace(best, content=content, popularity=popularity, validation_ndcg=value, tried=tuple(tried))
+    cold = _tune_cold(items, profiles, parts.popularity, truth, k)
+    return replace(best, content=content, popularity=popularity, cold_content=cold, validation_ndcg=value,
+                   tried=tuple(tried))
+
+
+def _tune_cold(
+    items: sp.csr_matrix | None, profiles: sp.csr_matrix | None, popularity: np.ndarray, truth: sp.csr_matrix,
+    k: int,
+) -> float:
+    """Weigh content against popularity for members known only by their tags: their training events hidden."""
+    default = Blend(CollabParams("ease")).cold_content
+    if items is None or profiles is None:
+        return default
+    users = np.intersect1d(np.flatnonzero(np.diff(truth.indptr)), np.flatnonzero(np.diff(profiles.indptr)))
+    if len(users) < 5:
+        return default
+    truth = truth[users]
+    content = standardise(np.asarray((profiles[users] @ items.T).todense(), dtype=np.float64))
+    nothing = sp.csr_matrix(truth.shape)
+
+    def ndcg(weight: float) -> float:
+        scores = weight * content + popularity[None, :]
+        return score_ranking(_Fixed(scores), nothing, truth, k)[0]
+
+    return max(COLD_CONTENT_WEIGHTS, key=ndcg)
+
+
+class _Fixed:
+    name = "fixed"
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self.values = scores
+
+    def scores(self, users: np.ndarray) -> np.ndarray:
+        return self.values[users]
 
 
 class Hybrid:

@@ -77,7 +77,9 @@ def held_out_count(n: int, fraction: float = HOLDOUT) -> int:
     return int(np.floor(n * fraction + 0.5))
 
 
-def split(data: Interactions, mode: str, seed: int = 42, fraction: float = HOLDOUT) -> tuple[Interactions, Interactions]:
+def split(
+    data: Interactions, mode: str, seed: int = 42, fraction: float = HOLDOUT
+) -> tuple[Interactions, Interactions]:
     """Hold out each user's last `fraction` of events: shuffled with `seed` (random) or by timestamp (time)."""
     if mode not in SPLITS:
         raise ValueError(f"unknown split {mode!r}; use random or time")

@@ -130,10 +130,6 @@ class Recommender:
         """Return the community's current model (None before its first fit)."""
         return self._models.get(community_id)
 
-    async def ensure(self, community_id: int) -> CommunityModel | None:
-        """Return the community's model, fitting it the first time."""
-        return self._models.get(community_id) or await self.refit(community_id)
-
     async def refit(self, community_id: int) -> CommunityModel | None:
         """Fit the community's model now; on failure log it and keep serving the last good one."""
         async with self._locks.setdefault(community_id, asyncio.Lock()):
@@ -177,7 +173,7 @@ async def get_recommendations(
     k: int = TOP,
 ) -> list[Pick]:
     """Return the member's top k picks in a community now (what /recommend shows)."""
-    model = await recommender.ensure(community_id)
+    model = await recommender.fresh(community_id)
     async with db.read() as repos:
         items = await repos.digests.items(community_id, now - SIGNAL_WINDOW)
         held = {e.item_id for e in await repos.entitlements.active_for(user_id) if e.community_id == community_id}
