@@ -86,6 +86,11 @@ class CommunityModel:
     def blend(self) -> Blend:
         return self.parts.blend
 
+    @property
+    def new(self) -> np.ndarray:
+        """The items without any signal yet."""
+        return self.signals == 0
+
     def score(self, user_id: int, interests: Sequence[str]) -> MemberScores:
         """Score every item for one member: the blend and each part, standardised."""
         row = self.rows.get(user_id)
@@ -99,7 +104,12 @@ class CommunityModel:
         content = np.asarray((profile @ self.parts.items.T).todense(), dtype=np.float64)
         blend = self.blend if x.nnz else replace(self.blend, content=self.blend.cold_content, popularity=1.0)
         total = combine(collab, content, self.parts.popularity, blend)[0]
-        return MemberScores(total, standardise(collab)[0], blend.content * standardise(content)[0], x)
+        similar = standardise(content)[0]
+        if x.nnz and self.new.any():
+            # Nobody opened these yet: the collaborative part knows nothing of them (not that they are
+            # bad), so the content part stands in for it, and no popularity penalty applies.
+            total[self.new] = (1.0 + blend.content) * similar[self.new]
+        return MemberScores(total, standardise(collab)[0], blend.content * similar, x)
 
     def because(self, scores: MemberScores, column: int) -> int | None:
         """Return the member's item that adds most to this item's collaborative score, if any."""

@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.clock import Clock
 from bot.config import RecommendConfig
 from bot.recommend.community import CommunityModel, fit_community
@@ -73,12 +75,30 @@ def recommend(
         return _diverse(_popular(allowed, wanted), k)
     scores = model.score(member_id, list(wanted.values()))
     seen = {int(model.item_ids[c]) for c in scores.row.indices}
-    known = [i for i in allowed if i.id in model.columns and i.id not in seen]
-    known.sort(key=lambda i: -scores.total[model.columns[i.id]])
+    by_column = {model.columns[i.id]: i for i in allowed if i.id in model.columns and i.id not in seen}
     later = [i for i in allowed if i.id not in model.columns]  # published since the fit
     titles = {i.id: i.title for i in items}
-    ranked = [_explain(model, scores, item, wanted, titles) for item in known]
-    return _diverse(ranked + _popular(later, wanted), k)
+    count = k * 4
+    while True:  # a few dozen candidates are explained; more only when diversity leaves too few
+        columns = best_columns(scores.total, by_column, count)
+        ranked = [_explain(model, scores, by_column[c], wanted, titles) for c in columns]
+        picks = _diverse(ranked + _popular(later, wanted), k)
+        if len(picks) == k or len(columns) == len(by_column):
+            return picks
+        count *= 4
+
+
+def best_columns(total: np.ndarray, wanted: dict[int, DigestItem], count: int) -> list[int]:
+    """Return up to `count` of the wanted columns, highest score first."""
+    n = len(total)
+    while True:
+        size = min(n, count + (n - len(wanted)))  # enough to hold `count` wanted ones even if the rest lead
+        top = np.argpartition(-total, size - 1)[:size] if size < n else np.arange(n)
+        top = top[np.argsort(-total[top], kind="stable")]
+        found = [int(c) for c in top if int(c) in wanted]
+        if len(found) >= min(count, len(wanted)) or size == n:
+            return found[:count]
+        count *= 2
 
 
 def _explain(model: CommunityModel, scores, item: DigestItem, wanted: dict[str, str], titles) -> Pick:
