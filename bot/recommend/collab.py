@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy import linalg
 
 from bot.recommend.protocol import Interactions
 
@@ -21,22 +22,25 @@ def gram(x: sp.csr_matrix) -> np.ndarray:
     return np.asarray((x.T @ x).todense(), dtype=np.float64)
 
 
+def spd_inverse(a: np.ndarray) -> np.ndarray:
+    """Invert the (regularised, so invertible) Gram matrix, reusing its memory."""
+    return linalg.inv(a, overwrite_a=True, check_finite=False)
+
+
 def ease_weights(g: np.ndarray, lam: float) -> np.ndarray:
-    """EASE's closed form: B = I - P·diag(1/diag P) with P = (G + λI)⁻¹, zero diagonal."""
-    g = g.copy()
+    """EASE's closed form: B = I - P·diag(1/diag P) with P = (G + λI)⁻¹, zero diagonal (G is consumed)."""
     g[np.diag_indices_from(g)] += lam
-    p = np.linalg.inv(g)
-    b = -p / np.diag(p)
-    np.fill_diagonal(b, 0.0)
-    return b.astype(np.float32)
+    p = spd_inverse(g)
+    p /= -np.diag(p)[None, :]
+    np.fill_diagonal(p, 0.0)
+    return p.astype(np.float32)
 
 
 def dlae_weights(g: np.ndarray, lam: float, dropout: float) -> np.ndarray:
-    """Denoising linear autoencoder: B = I - P·Λ with Λ = λ + p/(1-p)·diag(G), P = (G + Λ)⁻¹."""
+    """Denoising linear autoencoder: B = I - P·Λ with Λ = λ + p/(1-p)·diag(G), P = (G + Λ)⁻¹ (G is consumed)."""
     penalty = lam + dropout / (1.0 - dropout) * np.diag(g)
-    g = g.copy()
     g[np.diag_indices_from(g)] += penalty
-    b = np.linalg.inv(g)
+    b = spd_inverse(g)
     b *= -penalty[None, :]
     b[np.diag_indices_from(b)] += 1.0
     return b.astype(np.float32)
@@ -46,7 +50,9 @@ def knn_weights(x: sp.csr_matrix, k: int = 100) -> np.ndarray:
     """Cosine item-item similarity keeping each item's k nearest neighbours, zero diagonal."""
     norms = np.sqrt(np.asarray(x.multiply(x).sum(0)).ravel())
     norms[norms == 0] = 1.0
-    s = gram(x) / np.outer(norms, norms)
+    s = gram(x)
+    s /= norms[:, None]
+    s /= norms[None, :]
     np.fill_diagonal(s, 0.0)
     if k < s.shape[0]:
         threshold = -np.partition(-s, k - 1, axis=0)[k - 1]

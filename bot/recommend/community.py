@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from bot.recommend.collab import CollabParams
-from bot.recommend.hybrid import FULL_GRID, SMALL_GRID, Blend, Parts, combine, fit_parts, standardise, tune
+from bot.recommend.hybrid import FULL_GRID, SMALL_GRID, Blend, Parts, combine, content_similarity, fit_parts
+from bot.recommend.hybrid import standardise, tune
 from bot.recommend.protocol import Interactions
 from bot.similarity import Vectorizer
 from storage.models_recommend import CommunitySignals
@@ -81,6 +82,7 @@ class CommunityModel:
     signals: np.ndarray  # events per item (an item with none is "new")
     qa_tags: dict[int, tuple[str, ...]]
     tuned: bool
+    _tags: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def blend(self) -> Blend:
@@ -96,12 +98,13 @@ class CommunityModel:
         row = self.rows.get(user_id)
         n = len(self.item_ids)
         x = self.parts.x[row] if row is not None else sp.csr_matrix((1, n))
-        collab = np.asarray(x @ self.parts.b, dtype=np.float64).reshape(1, n) if x.nnz else np.zeros((1, n))
-        tags = [*interests, *self.qa_tags.get(user_id, ())]
-        profile = x @ self.parts.items if x.nnz else sp.csr_matrix((1, self.parts.items.shape[1]))
-        if tags:
-            profile = profile + self.space.vectors([" ".join(tags)])
-        content = np.asarray((profile @ self.parts.items.T).todense(), dtype=np.float64)
+        collab = np.zeros((1, n))
+        content = np.zeros((1, n))
+        if x.nnz:
+            collab = (x.data @ self.parts.b[x.indices]).reshape(1, n).astype(np.float64)
+            content = (x.data @ self.parts.similar[x.indices]).reshape(1, n).astype(np.float64)
+        for tag, weight in [*((t, 1.0) for t in interests), *((t, QA_TAG) for t in self.qa_tags.get(user_id, ()))]:
+            content += weight * self.tag_scores(tag)
         blend = self.blend if x.nnz else replace(self.blend, content=self.blend.cold_content, popularity=1.0)
         total = combine(collab, content, self.parts.popularity, blend)[0]
         similar = standardise(content)[0]
@@ -110,6 +113,14 @@ class CommunityModel:
             # bad), so the content part stands in for it, and no popularity penalty applies.
             total[self.new] = (1.0 + blend.content) * similar[self.new]
         return MemberScores(total, standardise(collab)[0], blend.content * similar, x)
+
+    def tag_scores(self, tag: str) -> np.ndarray:
+        """Cosine of one tag's text with every item (cached: members share their tags)."""
+        found = self._tags.get(tag)
+        if found is None:
+            found = np.asarray((self.space.vectors([tag]) @ self.parts.items.T).todense(), dtype=np.float32)[0]
+            self._tags[tag] = found
+        return found
 
     def because(self, scores: MemberScores, column: int) -> int | None:
         """Return the member's item that adds most to this item's collaborative score, if any."""
@@ -157,16 +168,21 @@ def fit_community(
     items = space.vectors([item_text(i.title, i.description, i.tags) for i in data.items])
     qa_tags = _qa_tags(data, {t for i in data.items for t in i.tags})
     profiles = _profiles(space, rows, data.interests, qa_tags, len(members))
+    similar = content_similarity(items)
     tuned = len(keys) >= MIN_TUNING_EVENTS and len({u for u, _ in keys}) >= MIN_TUNING_USERS
     blend = DEFAULT_BLEND
     if tuned:
         grid = FULL_GRID if len(item_ids) <= FULL_GRID_ITEMS else SMALL_GRID
-        blend = tune(events, "time", seed, 10, grid, values, items, profiles)
-    parts = fit_parts(events, blend, values, items, profiles)
+        blend = tune(events, "time", seed, 10, grid, values, items, profiles, similar)
+    parts = fit_parts(events, blend, values, items, profiles, similar)
     signals = np.bincount(cols, minlength=len(item_ids)) if len(cols) else np.zeros(len(item_ids), dtype=np.int64)
     catalog = (len(item_ids), int(item_ids.max()) if len(item_ids) else 0)
-    return CommunityModel(community_id, now, signal_count, catalog, item_ids, columns, rows, parts, space, signals,
-                          qa_tags, tuned)
+    model = CommunityModel(community_id, now, signal_count, catalog, item_ids, columns, rows, parts, space, signals,
+                           qa_tags, tuned)
+    known = {t for tags in data.interests.values() for t in tags} | {t for tags in qa_tags.values() for t in tags}
+    for tag in known:
+        model.tag_scores(tag)  # members' tags are scored once here, not on their first request
+    return model
 
 
 def _qa_tags(data: CommunitySignals, tags: set[str]) -> dict[int, tuple[str, ...]]:
@@ -183,10 +199,13 @@ def _profiles(
     space: ContentSpace, rows: dict[int, int], interests: dict[int, tuple[str, ...]],
     qa_tags: dict[int, tuple[str, ...]], n: int,
 ) -> sp.csr_matrix | None:
-    people = [u for u in rows if interests.get(u) or qa_tags.get(u)]
-    if not people:
+    """Each member's tag profile: their interest tags' vectors plus half of their Q&A tags', as served."""
+    weighted = [(rows[u], tag, 1.0) for u in rows for tag in interests.get(u, ())]
+    weighted += [(rows[u], tag, QA_TAG) for u in rows for tag in qa_tags.get(u, ())]
+    if not weighted:
         return None
-    vectors = space.vectors([" ".join([*interests.get(u, ()), *qa_tags.get(u, ())]) for u in people])
-    weights = [1.0 if interests.get(u) else QA_TAG for u in people]
-    pick = sp.csr_matrix((weights, ([rows[u] for u in people], range(len(people)))), shape=(n, len(people)))
-    return (pick @ vectors).tocsr()
+    tags = sorted({tag for _, tag, _ in weighted})
+    at = {tag: i for i, tag in enumerate(tags)}
+    pick = sp.csr_matrix(([w for _, _, w in weighted], ([r for r, _, _ in weighted], [at[t] for _, t, _ in weighted])),
+                         shape=(n, len(tags)))
+    return (pick @ space.vectors(tags)).tocsr()

@@ -28,8 +28,7 @@ FULL_GRID: tuple[CollabParams, ...] = (
 )
 # Big communities (thousands of items) try fewer inversions so the nightly fit stays within a minute.
 SMALL_GRID: tuple[CollabParams, ...] = (
-    CollabParams("ease", 10.0), CollabParams("knn", neighbours=100),
-    CollabParams("dlae", 4.0, 0.25, 0.25), CollabParams("dlae", 8.0, 0.5, 0.25),
+    CollabParams("ease", 10.0), CollabParams("knn", neighbours=100), CollabParams("dlae", 8.0, 0.5, 0.25),
 )
 RATING_GAINS = (0.0, 0.15, 0.3)  # event weight 1 + gain·(rating - 3)/2
 CONTENT_WEIGHTS = (0.0, 0.1, 0.3, 1.0)
@@ -61,6 +60,7 @@ class Parts:
     items: sp.csr_matrix | None  # items × features, rows L2-normalised (None: no content)
     profiles: sp.csr_matrix | None  # users × features extra profile (interest tags), or None
     blend: Blend
+    similar: np.ndarray | None = None  # items × items content cosine (items · itemsᵀ), computed once
 
     def collab(self, users: np.ndarray) -> np.ndarray:
         return np.asarray(self.x[users] @ self.b, dtype=np.float64)
@@ -69,14 +69,20 @@ class Parts:
         """Cosine of each user's profile (their items' vectors plus their tags) with every item."""
         if self.items is None:
             return np.zeros((len(users), self.b.shape[0]))
-        profile = self.x[users] @ self.items
+        similar = self.similar if self.similar is not None else content_similarity(self.items)
+        scores = np.asarray(self.x[users] @ similar, dtype=np.float64)
         if self.profiles is not None:
-            profile = profile + self.profiles[users]
-        return np.asarray((profile @ self.items.T).todense(), dtype=np.float64)
+            scores += np.asarray((self.profiles[users] @ self.items.T).todense())
+        return scores
 
     def scores(self, users: np.ndarray) -> np.ndarray:
         """The blended score: standardised collaborative + w·content + w·popularity."""
         return combine(self.collab(users), self.content(users), self.popularity, self.blend)
+
+
+def content_similarity(items: sp.csr_matrix) -> np.ndarray:
+    """The items × items cosine of L2-normalised item vectors, dense."""
+    return np.asarray((items @ items.T).todense(), dtype=np.float32)
 
 
 def combine(collab: np.ndarray, content: np.ndarray, popularity: np.ndarray, blend: Blend) -> np.ndarray:
@@ -107,18 +113,19 @@ def event_values(data: Interactions, gain: float, weights: np.ndarray | None = N
 
 def fit_parts(
     data: Interactions, blend: Blend, weights: np.ndarray | None = None, items: sp.csr_matrix | None = None,
-    profiles: sp.csr_matrix | None = None,
+    profiles: sp.csr_matrix | None = None, similar: np.ndarray | None = None,
 ) -> Parts:
     """Fit B and popularity on these events with the blend's choices."""
     x = data.matrix(event_values(data, blend.rating_gain, weights))
     b = _scaled(blend.collab, x).weights(x)
     counts = np.bincount(data.items, minlength=data.n_items).astype(np.float64)
-    return Parts(x, b, standardise(np.log1p(counts)[None, :])[0], items, profiles, blend)
+    return Parts(x, b, standardise(np.log1p(counts)[None, :])[0], items, profiles, blend, similar)
 
 
 def tune(
     train: Interactions, mode: str, seed: int = 42, k: int = 10, grid: Sequence[CollabParams] = FULL_GRID,
     weights: np.ndarray | None = None, items: sp.csr_matrix | None = None, profiles: sp.csr_matrix | None = None,
+    similar: np.ndarray | None = None,
 ) -> Blend:
     """Choose the collaborative candidate, the rating gain and the part weights on a validation split."""
     inner_rows, valid_rows = _split_rows(train, mode, seed)
@@ -128,7 +135,7 @@ def tune(
     tried: list[tuple[str, float]] = []
 
     def ndcg(blend: Blend, parts: Parts | None = None) -> float:
-        parts = parts or fit_parts(inner, blend, inner_weights, items, profiles)
+        parts = parts or fit_parts(inner, blend, inner_weights, items, profiles, similar)
         value = score_ranking(_Scored(parts), seen, truth, k)[0]
         tried.append((f"{blend.collab} gain={blend.rating_gain} content={blend.content} pop={blend.popularity}",
                       value))
@@ -137,7 +144,7 @@ def tune(
     best = max((Blend(c) for c in grid), key=ndcg)
     gains = RATING_GAINS if train.ratings is not None else (0.0,)
     best = max((replace(best, rating_gain=g) for g in gains), key=ndcg)
-    parts = fit_parts(inner, best, inner_weights, items, profiles)
+    parts = fit_parts(inner, best, inner_weights, items, profiles, similar)
     contents = CONTENT_WEIGHTS if items is not None else (0.0,)
     scored = [(ndcg(replace(best, content=c, popularity=p), _with(parts, c, p)), c, p)
               for c in contents for p in POPULARITY_WEIGHTS]

@@ -70,35 +70,37 @@ def recommend(
 ) -> list[Pick]:
     """Return up to k of these published items for the member, best first, each with its reason."""
     wanted = {tag.casefold(): tag for tag in interests}
-    allowed = [i for i in items if i.creator_id != member_id and i.id not in skip and reachable(i, reach)]
     if model is None:
+        allowed = [i for i in items if _allowed(i, member_id, skip, reach)]
         return _diverse(_popular(allowed, wanted), k)
     scores = model.score(member_id, list(wanted.values()))
     seen = {int(model.item_ids[c]) for c in scores.row.indices}
-    by_column = {model.columns[i.id]: i for i in allowed if i.id in model.columns and i.id not in seen}
-    later = [i for i in allowed if i.id not in model.columns]  # published since the fit
-    titles = {i.id: i.title for i in items}
+    by_id = {i.id: i for i in items}
+    titles = {item_id: item.title for item_id, item in by_id.items()}
+    # Items published since the fit (higher ids) are not in the model: ranked after, by popularity.
+    newest = model.catalog[1]
+    later = [i for i in items if i.id > newest and _allowed(i, member_id, skip, reach)] if by_id and max(
+        by_id) > newest else []
+    total = scores.total.copy()
+    total[scores.row.indices] = -np.inf
     count = k * 4
-    while True:  # a few dozen candidates are explained; more only when diversity leaves too few
-        columns = best_columns(scores.total, by_column, count)
-        ranked = [_explain(model, scores, by_column[c], wanted, titles) for c in columns]
+    while True:  # a few dozen candidates are checked and explained; more only when too few pass
+        columns = np.argpartition(-total, min(count, len(total)) - 1)[:count] if count < len(total) else np.arange(
+            len(total))
+        columns = columns[np.argsort(-total[columns], kind="stable")]
+        ranked = []
+        for column in columns:
+            item = by_id.get(int(model.item_ids[column]))
+            if item is not None and item.id not in seen and _allowed(item, member_id, skip, reach):
+                ranked.append(_explain(model, scores, item, wanted, titles))
         picks = _diverse(ranked + _popular(later, wanted), k)
-        if len(picks) == k or len(columns) == len(by_column):
+        if len(picks) == k or count >= len(total):
             return picks
         count *= 4
 
 
-def best_columns(total: np.ndarray, wanted: dict[int, DigestItem], count: int) -> list[int]:
-    """Return up to `count` of the wanted columns, highest score first."""
-    n = len(total)
-    while True:
-        size = min(n, count + (n - len(wanted)))  # enough to hold `count` wanted ones even if the rest lead
-        top = np.argpartition(-total, size - 1)[:size] if size < n else np.arange(n)
-        top = top[np.argsort(-total[top], kind="stable")]
-        found = [int(c) for c in top if int(c) in wanted]
-        if len(found) >= min(count, len(wanted)) or size == n:
-            return found[:count]
-        count *= 2
+def _allowed(item: DigestItem, member_id: int, skip: set[int], reach: Reach | None) -> bool:
+    return item.creator_id != member_id and item.id not in skip and reachable(item, reach)
 
 
 def _explain(model: CommunityModel, scores, item: DigestItem, wanted: dict[str, str], titles) -> Pick:
