@@ -94,3 +94,26 @@ async def test_the_digest_picks_come_from_the_model_with_reasons(sim, runner, cl
     assert "because you opened “Asyncio basics”" in picked
     model = runner.app.bot_data.recommender.model(group.id)
     assert model is not None and model.signal_count == 6  # Bob 2, Dave 3, Alice 1 opens
+
+
+async def test_the_check_job_fits_grown_communities_and_registers_their_nightly_refit(
+    sim, runner, group, alice, circle
+) -> None:
+    from jobs.recommend import RECOMMEND_CHECK_JOB, nightly_job_id
+
+    ids, _dave = circle
+    app = runner.app
+    (check,) = app.job_queue.get_jobs_by_name(RECOMMEND_CHECK_JOB)
+    await check.run(app)
+    first = app.bot_data.recommender.model(group.id)
+    assert first is not None and first.signal_count == 6
+    (nightly,) = app.job_queue.get_jobs_by_name(nightly_job_id(group.id))
+    assert nightly.job.id == nightly_job_id(group.id) and nightly.job.misfire_grace_time == 6 * 3600
+    await check.run(app)
+    assert app.bot_data.recommender.model(group.id) is first  # nothing grew: no refit
+    await _opens(alice, ids["forms"])  # 7 signals: less than 20% more than 6
+    await check.run(app)
+    assert app.bot_data.recommender.model(group.id) is first
+    await _opens(alice, ids["patterns"])  # 8 ≥ 6 × 1.2
+    await check.run(app)
+    assert app.bot_data.recommender.model(group.id).signal_count == 8
