@@ -31,6 +31,8 @@ bench: $(STAMP)  ## print throughput, latency and service-call figures
 	$(PY) bench/payments.py
 	$(PY) bench/digest.py
 	$(PY) bench/outbox.py
+	$(PY) bench/recommend.py
+	$(PY) bench/recs_coldstart.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

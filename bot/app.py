@@ -26,9 +26,11 @@ from bot.services.admins import AdminDirectory
 from bot.services.points_rules import Scoring
 from bot.services.points_writer import PointsWriter
 from bot.services.qa_search import QaIndex
+from bot.services.recommend import Recommender
 from bot.views.base import NoticeEnv
 from handlers import audit, broadcast, community, console, content, digests, fallback, faq, members, onboarding
-from handlers import payments, payments_admin, points, points_admin, publish, question_lists, questions, start
+from handlers import payments, payments_admin, points, points_admin, publish, question_lists, questions, recommend
+from handlers import start
 from handlers import settings as community_settings
 from handlers.errors import handle_error
 from jobs import schedule_jobs
@@ -64,7 +66,7 @@ def build_application(
     # Each feature's handlers are disjoint, so the order below only matters where a comment says.
     for feature in (
         community, members, content, publish, community_settings, questions, question_lists, faq, onboarding,
-        payments, payments_admin, points, points_admin, digests, console, audit, broadcast,
+        payments, payments_admin, points, points_admin, digests, console, audit, broadcast, recommend,
     ):
         app.add_handlers(feature.build_handlers())
     # /start in private is routed by its payload (bot.links) to the feature that made the link.
@@ -109,6 +111,7 @@ async def _post_init(app: Application) -> None:
     )
     services.points_writer = PointsWriter(db, services.scoring, clock)
     services.qa_index = QaIndex(db, settings.qa)
+    services.recommender = Recommender(db, clock, settings.recommend)
     await register_commands(app)
     # Notices left unsent by the last run, refunds it left half done, content it did not deliver.
     services.outbox.wake()

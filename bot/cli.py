@@ -1,4 +1,4 @@
-"""The `circlebot` command: run, demo, migrate."""
+"""The `circlebot` command: run, demo, migrate, eval-recs."""
 
 from __future__ import annotations
 
@@ -20,7 +20,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("run", "run the bot"), ("migrate", "apply database migrations"), ("demo", "play a demo")):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--config", help="path to config.yaml (default: the bundled one)")
+    from bot.recommend.evaluate import add_arguments
+
+    add_arguments(sub.add_parser("eval-recs", help="score the recommender against MostPop, ItemKNN and EASE"))
     args = parser.parse_args(argv)
+    if args.command == "eval-recs":
+        from bot.recommend.evaluate import main as eval_recs
+
+        return eval_recs(args)
     try:
         settings = load_settings(args.config)
         if args.command == "run":

@@ -46,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("catalog", PRIVATE, GROUP),
     _cmd("mycontent", PRIVATE, GROUP),
     _cmd("rate", PRIVATE, GROUP),
+    _cmd("recommend", PRIVATE),
     _cmd("subscribe", PRIVATE, GROUP),
     _cmd("publish", GROUP, PRIVATE, admin_only=True),
     _cmd("unpublish", GROUP, PRIVATE, admin_only=True),

@@ -141,6 +141,21 @@ class PointsConfig(_Section):
         return self
 
 
+class RecommendConfig(_Section):
+    """Recommendations: when each community's model is refitted."""
+
+    refit_time: str = "03:30"  # the nightly refit, in each community's local time
+    check_interval: float = Field(600, gt=0, le=86400)  # seconds between looks at how much the signals grew
+    refit_growth: float = Field(0.2, gt=0, le=10)  # refit once the signals grew by this fraction since the fit
+
+    @field_validator("refit_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if parse_time(value) is None:
+            raise ValueError("use HH:MM, e.g. 03:30")
+        return value
+
+
 class QaConfig(_Section):
     """Q&A (SPEC §4): lengths, similarity thresholds, paging and the search index."""
 
@@ -253,6 +268,7 @@ class Settings(BaseSettings):
     payments: PaymentsConfig = PaymentsConfig()
     qa: QaConfig = QaConfig()
     engagement: EngagementConfig = EngagementConfig()
+    recommend: RecommendConfig = RecommendConfig()
     # Signs invoice payloads (HMAC-SHA256); only from the environment. Without it buying with Stars is off.
     payload_secret: SecretStr | None = Field(default=None, validation_alias=PAYLOAD_SECRET_ENV)
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.services.points_rules import Scoring
     from bot.services.points_writer import PointsWriter
     from bot.services.qa_search import QaIndex
+    from bot.services.recommend import Recommender
     from storage.db import Database
 
 
@@ -43,6 +44,7 @@ class Services:
     admins: AdminDirectory
     points_writer: PointsWriter  # group commit for points from messages and reactions
     qa_index: QaIndex  # per-community similarity indexes for /ask and /search
+    recommender: Recommender  # each community's fitted recommendation model, in memory
 
     @property
     def payload_secret(self) -> bytes | None:

@@ -60,7 +60,8 @@ async def digest_command(update: Update, context: CustomContext) -> None:
     require_person(update)  # the group itself has no private chat
     key = str(update.effective_message.message_id)
     outcome = await do_preview_digest(
-        context.db, context.clock, context.settings, community.id, update.effective_user.id, key
+        context.db, context.clock, context.settings, community.id, update.effective_user.id, key,
+        context.services.recommender,
     )
     await reply(update, context, PREVIEW_REPLIES[outcome], link=bot_link(context.bot.username))
 

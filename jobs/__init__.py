@@ -11,6 +11,7 @@ from jobs.gates import GATES_JOB, enforce_gates
 from jobs.memberships import LAPSES_JOB, enforce_lapses
 from jobs.outbox import OUTBOX_JOB, wake_outbox
 from jobs.payments import DELIVERY_JOB, retry_deliveries
+from jobs.recommend import RECOMMEND_CHECK_JOB, check_recommendations
 
 
 def schedule_jobs(app: Application) -> None:
@@ -29,6 +30,8 @@ def schedule_jobs(app: Application) -> None:
         (ENGAGEMENT_JOB, run_engagement, settings.engagement.check_interval, 0),
         # first=0: memberships that ended while the bot was down are told (and enforced) at start.
         (LAPSES_JOB, enforce_lapses, settings.engagement.check_interval, 0),
+        # first=0: every community's model is fitted at start, and its nightly refit registered.
+        (RECOMMEND_CHECK_JOB, check_recommendations, settings.recommend.check_interval, 0),
     )
     for job_id, callback, interval, first in periodic:
         # A late run still runs (APScheduler's default grace of 1 s would skip it silently), and

@@ -18,7 +18,8 @@ async def run_engagement(context: CustomContext) -> None:
     services = context.services
     for community_id in await get_active_community_ids(services.db):
         try:
-            await do_run_engagement(services.db, services.clock, services.settings, community_id)
+            await do_run_engagement(services.db, services.clock, services.settings, community_id,
+                                    services.recommender)
         except Exception:
             log.exception("engagement run for %s failed; it is retried on the next sweep", community_id)
     services.outbox.wake()

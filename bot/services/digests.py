@@ -13,7 +13,9 @@ from bot.schedule import local_now
 from bot.services.badges import TOP_WEEK
 from bot.services.notices import queue_notice
 from bot.services.questions import excerpt
-from bot.services.recommend import recommend
+from bot.recommend.community import CommunityModel
+from bot.services.levels import level_for
+from bot.services.recommend import SIGNAL_WINDOW, Reach, Recommender, recommend
 from bot.services.runs import RunContext
 from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, WEEK, WEEKLY_BOARD, Composed, after_quiet_hours
 from bot.services.settings import effective_member_settings
@@ -23,7 +25,6 @@ from storage.models_engagement import DigestItem, DigestQuestion, Recipient, Sta
 from storage.repos import Repos
 
 
-SIGNAL_WINDOW = dt.timedelta(days=30)  # opens and unlocks that make an item popular
 PICKS = 3
 EXCERPT_CHARS = 120
 BOARD_SIZE = 10
@@ -44,15 +45,21 @@ class DigestWorld:
     answers: dict[int, list[list[Any]]]
     standings: dict[int, Standing]
     ranks: dict[int, int]
+    model: CommunityModel | None = None  # the community's fitted recommendations (None: popularity)
+    subscribers: frozenset[int] = frozenset()  # members whose paid membership runs
+    sells_plans: bool = False
 
 
-async def load_digest_world(repos: Repos, community: Community, since: dt.datetime, now: dt.datetime) -> DigestWorld:
+async def load_digest_world(
+    repos: Repos, community: Community, since: dt.datetime, now: dt.datetime, model: CommunityModel | None = None
+) -> DigestWorld:
     """Read everything the members' digests need, for the whole community at once."""
     items = await repos.digests.items(community.id, now - SIGNAL_WINDOW)
     answers: dict[int, list[list[Any]]] = defaultdict(list)
     for answer in await repos.digests.new_answers(community.id, since):
         answers[answer.asker_id].append([answer.number, answer.author_name, excerpt(answer.text, EXCERPT_CHARS)])
     standings = {s.user_id: s for s in await repos.digests.standings(community.id)}
+    subscribers, sells_plans = await repos.recommend.reach(community.id, now)
     return DigestWorld(
         community=community,
         recipients=await repos.digests.recipients(community.id, MEMBER_KEYS),
@@ -63,6 +70,9 @@ async def load_digest_world(repos: Repos, community: Community, since: dt.dateti
         answers=answers,
         standings=standings,
         ranks=week_ranks(standings.values()),
+        model=model,
+        subscribers=frozenset(subscribers),
+        sells_plans=sells_plans,
     )
 
 
@@ -80,12 +90,16 @@ def compose_member_digest(
     if not (new or theirs or open_here):
         return None  # nothing new for them: no empty digests
     held = world.owned.get(member.user_id, set())
-    picks = recommend(world.items, member.tags, member.user_id, held | {item.id for item in new}, PICKS)
     standing = world.standings.get(member.user_id)
+    levels = config.points.levels
+    reach = Reach(len(levels), level_for(standing.score if standing else 0, levels),
+                  member.user_id in world.subscribers, world.sells_plans)
+    picks = recommend(world.model, world.items, member.user_id, member.tags, held | {item.id for item in new}, PICKS,
+                      reach)
     params = {
         "community": world.community.id, "title": world.community.title,
         "new": [_item(item) for item in new],
-        "picks": [[*_item(pick.item), pick.reason, pick.tag] for pick in picks],
+        "picks": [[*_item(pick.item), pick.reason, pick.tag, pick.because] for pick in picks],
         "answers": theirs,
         "questions": [[q.number, excerpt(q.text, EXCERPT_CHARS)] for q in open_here],
         "streak": standing.streak if standing else 0,
@@ -99,7 +113,8 @@ def compose_member_digest(
 
 async def _member_digests(repos: Repos, run: RunContext) -> tuple[list[Composed], int]:
     config, community, due, now, local = run.config, run.community, run.due, run.now, run.local
-    world = await load_digest_world(repos, community, now - due.window, now)
+    model = run.recommender.model(community.id) if run.recommender is not None else None
+    world = await load_digest_world(repos, community, now - due.window, now, model)
     composed = [compose_member_digest(world, member, config, due.period, local) for member in world.recipients]
     # Members' digests may go out as paid broadcasts (faster than the free limit) when the community says so.
     paid = bool(run.settings["allow_paid_broadcast"])
@@ -184,16 +199,18 @@ class DigestStats:
 
 
 async def do_preview_digest(
-    db: Database, clock: Clock, config: Settings, community_id: int, admin_id: int, key: str
+    db: Database, clock: Clock, config: Settings, community_id: int, admin_id: int, key: str,
+    recommender: Recommender | None = None,
 ) -> str:
     """Queue an admin's own digest now, whatever their opt-out; return "queued", "empty" or "unreachable"."""
     now = clock.now()
+    model = await recommender.fresh(community_id) if recommender is not None else None
     async with db.read() as repos:
         community = await repos.communities.get(community_id)
         user = await repos.users.get(admin_id)
         if community is None or user is None or not user.can_message:
             return "unreachable"
-        world = await load_digest_world(repos, community, now - DAY, now)
+        world = await load_digest_world(repos, community, now - DAY, now, model)
     local = local_now(now, community.timezone)
     member = Recipient(admin_id, user.first_name, await _tags_of(db, community_id, admin_id), {"digest": True})
     composed = compose_member_digest(world, member, config, f"preview:{key}", local)

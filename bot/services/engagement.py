@@ -20,6 +20,7 @@ from bot.schedule import OFF, WeeklyTime, daily_due, day_key, local_now, parse_t
 from bot.services import digests, expiry, reminders
 from bot.services.badges import award_badge
 from bot.services.notices import PAID_BROADCAST
+from bot.services.recommend import Recommender
 from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, REMIND_EXPIRING, REMIND_INACTIVE, REMIND_STREAK
 from bot.services.runs import REMIND_UNANSWERED
 from bot.services.runs import WEEK, WEEKLY_BOARD, Due, Run, RunContext
@@ -61,7 +62,9 @@ def due_runs(settings: EffectiveSettings, local: dt.datetime, streak_at: dt.time
     return runs
 
 
-async def do_run_engagement(db: Database, clock: Clock, config: Settings, community_id: int) -> list[Run]:
+async def do_run_engagement(
+    db: Database, clock: Clock, config: Settings, community_id: int, recommender: Recommender | None = None
+) -> list[Run]:
     """Queue what is due now for one community: each kind once per local period."""
     now = clock.now()
     async with db.read() as repos:
@@ -73,15 +76,18 @@ async def do_run_engagement(db: Database, clock: Clock, config: Settings, commun
         streak_at = parse_time(config.engagement.streak_reminder_time)
         due = [run for run in due_runs(settings, local, streak_at)
                if not await repos.digests.has_run(community_id, run.kind, run.period)]
-    return [await _run(db, config, community, settings, run, now, local) for run in due]
+    return [await _run(db, config, community, settings, run, now, local, recommender) for run in due]
 
 
 async def _run(
     db: Database, config: Settings, community: Community, settings: EffectiveSettings, due: Due,
-    now: dt.datetime, local: dt.datetime,
+    now: dt.datetime, local: dt.datetime, recommender: Recommender | None = None,
 ) -> Run:
+    if recommender is not None and due.kind == MEMBER_DIGEST:
+        await recommender.refit_if_due(community.id)  # the picks come from a model that knows today's items
+    context = RunContext(config, community, settings, due, now, local, recommender)
     async with db.read() as repos:
-        composed, skipped = await COMPOSERS[due.kind](repos, RunContext(config, community, settings, due, now, local))
+        composed, skipped = await COMPOSERS[due.kind](repos, context)
     async with db.transaction() as repos:
         if not await repos.digests.record_run(community.id, due.kind, due.period, now, len(composed), skipped):
             return Run(due.kind, due.period, 0, 0, repeat=True)  # another sweep got there first

@@ -12,6 +12,7 @@ from bot.schedule import OFF, QuietHours
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.services.recommend import Recommender
     from bot.services.settings import EffectiveSettings
     from storage.models import Community
 
@@ -64,6 +65,7 @@ class RunContext:
     due: Due
     now: dt.datetime
     local: dt.datetime
+    recommender: Recommender | None = None  # the fitted models the members' digest picks from
 
 
 def after_quiet_hours(window: str, local: dt.datetime) -> dt.datetime | None:

@@ -16,10 +16,11 @@ from bot.views.points import MEDALS
 
 STOP = "dg:stop"  # callback data of the "Stop these" button under a digest
 STOP_REMINDERS = "rm:stop"  # ... and under a reminder: rm:stop:<kind> turns off that kind only
-REASONS = {"interest": "digest.reason.interest", "popular": "digest.reason.popular"}
+REASONS = {"opened": "digest.reason.opened", "new": "digest.reason.new", "interest": "digest.reason.interest",
+           "popular": "digest.reason.popular"}
 
 
-def _price(texts: Texts, stars: int | None, points: int | None) -> str:
+def price_text(texts: Texts, stars: int | None, points: int | None) -> str:
     if stars:
         return texts.t("digest.price.stars", stars=stars)
     if points:
@@ -30,12 +31,27 @@ def _price(texts: Texts, stars: int | None, points: int | None) -> str:
 def _item_line(env: NoticeEnv, item: list[Any]) -> str:
     item_id, title, stars, points = item[:4]
     link = anchor(deep_link(env.bot_username, ITEM, item_id), title, "")
-    return env.t("digest.item", link=link, price=Raw(_price(env, stars, points)))
+    return env.t("digest.item", link=link, price=Raw(price_text(env, stars, points)))
 
 
-def _pick_button(env: NoticeEnv, pick: list[Any]) -> InlineKeyboardButton:
-    """Open what is free, buy what has a Stars price, show the card for the rest (points, level, members)."""
+def pick_reason(texts: Texts, pick: list[Any]) -> str:
+    """Why an item was picked: [id, title, stars, points, reason, tag, because title] as the digest stores it."""
+    reason, tag = pick[4], pick[5] or ""
+    because = pick[6] if len(pick) > 6 else None
+    if reason == "opened" and not because:
+        reason = "interest" if tag else "popular"
+    return texts.t(REASONS.get(reason, REASONS["popular"]), tag=tag, title=because or "")
+
+
+def pick_button(env: Texts, pick: list[Any], unlock: bool = False) -> InlineKeyboardButton:
+    """Open what is free, buy what has a Stars price, show the card for the rest (points, level, members).
+
+    With `unlock`, an item sold for points only gets the button that unlocks it.
+    """
     item_id, title, stars, points = pick[:4]
+    if unlock and points and not stars:
+        return InlineKeyboardButton(env.t("recommend.btn.unlock", title=short(title), points=points, count=points),
+                                    callback_data=encode("p", item_id))
     if stars:
         return InlineKeyboardButton(env.t("digest.btn.buy", title=short(title), stars=stars),
                                     callback_data=encode("b", item_id))
@@ -60,8 +76,7 @@ def render_digest(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
     if params["picks"]:
         lines = [env.t("digest.picks")]
         for pick in params["picks"]:
-            reason = pick[4]
-            why = env.t(REASONS.get(reason, REASONS["popular"]), tag=pick[5] or "")
+            why = pick_reason(env, pick)
             lines.append(env.t("digest.pick", line=Raw(_item_line(env, pick)), why=why))
         blocks.append("\n".join(lines))
     standing = []
@@ -71,7 +86,7 @@ def render_digest(env: NoticeEnv, params: dict[str, Any]) -> Rendered:
         standing.append(env.t("digest.rank", rank=params["rank"]))
     if standing:
         blocks.append(" · ".join(standing))
-    rows = [[_pick_button(env, pick)] for pick in params["picks"]]
+    rows = [[pick_button(env, pick)] for pick in params["picks"]]
     rows.append([InlineKeyboardButton(env.t("digest.btn.stop"), callback_data=STOP)])
     return Rendered("\n\n".join(blocks), InlineKeyboardMarkup(rows))
 

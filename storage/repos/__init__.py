@@ -23,6 +23,7 @@ from storage.repos.payments import PaymentsRepo
 from storage.repos.plans import PlansRepo
 from storage.repos.points import PointsRepo
 from storage.repos.questions import QuestionsRepo
+from storage.repos.recommend import RecommendRepo
 from storage.repos.settings import SettingsRepo
 from storage.repos.user_settings import UserSettingsRepo
 from storage.repos.users import UsersRepo
@@ -54,6 +55,7 @@ class Repos:
         self.questions = QuestionsRepo(conn)
         self.answers = AnswersRepo(conn)
         self.faq = FaqRepo(conn)
+        self.recommend = RecommendRepo(conn)
         # Paid content.
         self.content = ContentRepo(conn)
         self.orders = OrdersRepo(conn)
@@ -81,6 +83,7 @@ __all__ = [
     "PlansRepo",
     "PointsRepo",
     "QuestionsRepo",
+    "RecommendRepo",
     "Repos",
     "SettingsRepo",
     "UserSettingsRepo",
