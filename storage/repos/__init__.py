@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.repos.activity import ActivityRepo
 from storage.repos.answers import AnswersRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.badges import BadgesRepo
@@ -23,6 +24,7 @@ from storage.repos.plans import PlansRepo
 from storage.repos.points import PointsRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.settings import SettingsRepo
+from storage.repos.stats import StatsRepo
 from storage.repos.user_settings import UserSettingsRepo
 from storage.repos.users import UsersRepo
 from storage.repos.welcomes import WelcomesRepo
@@ -58,9 +60,13 @@ class Repos:
         self.payments = PaymentsRepo(conn)
         self.entitlements = EntitlementsRepo(conn)
         self.plans = PlansRepo(conn)
+        # The creator's console.
+        self.activity = ActivityRepo(conn)
+        self.stats = StatsRepo(conn)
 
 
 __all__ = [
+    "ActivityRepo",
     "AnswersRepo",
     "AuditRepo",
     "BadgesRepo",
@@ -80,6 +86,7 @@ __all__ = [
     "QuestionsRepo",
     "Repos",
     "SettingsRepo",
+    "StatsRepo",
     "UserSettingsRepo",
     "UsersRepo",
     "WelcomesRepo",

@@ -38,6 +38,7 @@ from storage.schema.qa import (
     faq_entries,
 )
 from storage.schema.engagement import engagement_runs
+from storage.schema.activity import member_days
 from storage.schema.onboarding import (
     onboarding,
     pending_welcomes,
@@ -57,6 +58,7 @@ __all__ = [
     "engagement_runs",
     "entitlements",
     "faq_entries",
+    "member_days",
     "memberships",
     "message_authors",
     "metadata",
