@@ -28,7 +28,7 @@ from bot.services.points_writer import PointsWriter
 from bot.services.qa_search import QaIndex
 from bot.views.base import NoticeEnv
 from handlers import community, console, content, digests, fallback, faq, members, onboarding, payments, payments_admin
-from handlers import points, points_admin, publish, question_lists, questions, start
+from handlers import export, points, points_admin, publish, question_lists, questions, start, stats
 from handlers import settings as community_settings
 from handlers.errors import handle_error
 from jobs import schedule_jobs
@@ -64,7 +64,7 @@ def build_application(
     # Each feature's handlers are disjoint, so the order below only matters where a comment says.
     for feature in (
         community, members, content, publish, community_settings, questions, question_lists, faq, onboarding,
-        payments, payments_admin, points, points_admin, digests, console,
+        payments, payments_admin, points, points_admin, digests, console, stats, export,
     ):
         app.add_handlers(feature.build_handlers())
     # /start in private is routed by its payload (bot.links) to the feature that made the link.

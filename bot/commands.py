@@ -63,6 +63,8 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("digest", GROUP, admin_only=True),
     # The creator's console.
     _cmd("community", PRIVATE, admin_only=True),
+    _cmd("stats", GROUP, PRIVATE, admin_only=True),
+    _cmd("export", GROUP, PRIVATE, admin_only=True),
 )
 
 

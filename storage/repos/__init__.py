@@ -13,6 +13,7 @@ from storage.repos.communities import CommunitiesRepo
 from storage.repos.content import ContentRepo
 from storage.repos.digests import DigestsRepo
 from storage.repos.entitlements import EntitlementsRepo
+from storage.repos.exports import ExportsRepo
 from storage.repos.faq import FaqRepo
 from storage.repos.ledger import LedgerRepo
 from storage.repos.memberships import MembershipsRepo
@@ -63,6 +64,7 @@ class Repos:
         # The creator's console.
         self.activity = ActivityRepo(conn)
         self.stats = StatsRepo(conn)
+        self.exports = ExportsRepo(conn)
 
 
 __all__ = [
@@ -74,6 +76,7 @@ __all__ = [
     "CommunitiesRepo",
     "ContentRepo",
     "EntitlementsRepo",
+    "ExportsRepo",
     "FaqRepo",
     "LedgerRepo",
     "MembershipsRepo",
