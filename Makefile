@@ -31,6 +31,7 @@ bench: $(STAMP)  ## print throughput, latency and service-call figures
 	$(PY) bench/payments.py
 	$(PY) bench/digest.py
 	$(PY) bench/outbox.py
+	$(PY) bench/stats.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
