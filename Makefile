@@ -33,6 +33,7 @@ bench: $(STAMP)  ## print throughput, latency and service-call figures
 	$(PY) bench/outbox.py
 	$(PY) bench/recommend.py
 	$(PY) bench/recs_coldstart.py
+	$(PY) bench/stats.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,4 +1,4 @@
-"""The `circlebot` command: run, demo, migrate, eval-recs."""
+"""The `circlebot` command: run, demo, migrate, eval-recs, export."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings, read_token
 from bot.logs import setup_logging
@@ -23,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     from bot.recommend.evaluate import add_arguments
 
     add_arguments(sub.add_parser("eval-recs", help="score the recommender against MostPop, ItemKNN and EASE"))
+    export = sub.add_parser("export", help="write a community's members, payments, ledger and Q&A as CSV files")
+    export.add_argument("--config", help="path to config.yaml (default: the bundled one)")
+    export.add_argument("--community", required=True, type=int, help="the community's chat id (e.g. -100...)")
+    export.add_argument("--out", required=True, type=Path, help="the folder to write the files into")
+    export.add_argument("--only", nargs="+", metavar="KIND", help="members, payments, ledger and/or qa (default: all)")
     args = parser.parse_args(argv)
     if args.command == "eval-recs":
         from bot.recommend.evaluate import main as eval_recs
@@ -35,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"circlebot: {exc}", file=sys.stderr)
         return 2
+    if args.command == "export":
+        return asyncio.run(_export(settings, args.community, args.out, args.only or []))
     if args.command == "migrate":
         from storage.migrate import run_migrations
 
@@ -45,6 +53,31 @@ def main(argv: list[str] | None = None) -> int:
     from bot.demo import run_demo
 
     return asyncio.run(run_demo())
+
+
+async def _export(settings: Settings, community_id: int, out: Path, only: list[str]) -> int:
+    from bot.clock import SystemClock
+    from bot.errors import DomainError
+    from bot.services.export import SYSTEM_ACTOR, do_export, parse_export_kinds
+    from storage.db import Database
+
+    try:
+        kinds = parse_export_kinds(only)
+    except DomainError:
+        print("circlebot: --only takes members, payments, ledger and qa", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    db = await Database.open(settings.storage.url)
+    try:
+        files = await do_export(db, SystemClock(), community_id, SYSTEM_ACTOR, kinds, out, source="cli")
+    except DomainError:
+        print(f"circlebot: no community {community_id} in {settings.storage.url}", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    for file in files:
+        print(f"{file.path}: {file.rows} rows")
+    return 0
 
 
 def _run(settings: Settings, token: str) -> int:

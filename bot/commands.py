@@ -66,6 +66,8 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("community", PRIVATE, admin_only=True),
     _cmd("audit", GROUP, PRIVATE, admin_only=True),
     _cmd("broadcast", GROUP, PRIVATE, admin_only=True),
+    _cmd("stats", GROUP, PRIVATE, admin_only=True),
+    _cmd("export", GROUP, PRIVATE, admin_only=True),
 )
 
 

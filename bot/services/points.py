@@ -242,6 +242,7 @@ class PointsBatch:
         if await points.add_ledger_rows(self._ledger) != len(self._ledger):
             raise LedgerConflict("an idempotency key was used concurrently")
         await points.remember_authors([(c, m, u, day) for (c, m), (u, day) in self._authors.items()])
+        await self.repos.activity.add_messages(_member_days(self._authors))
         await points.save_members([self._members[k] for k in sorted(self._dirty)], self.now)
         moves: dict[tuple[int, int, int], int] = defaultdict(int)
         for key in self._dirty:
@@ -258,6 +259,14 @@ class PointsBatch:
         await _announce_levels(self.repos, self._level_ups, self.now)
         self._ledger, self._authors, self._dirty, self._level_ups = [], {}, set(), []
         self._days.clear()
+
+
+def _member_days(authors: dict[tuple[int, int], tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Count the batch's messages per (community, day, author): the activity /stats reads."""
+    counts: dict[tuple[int, int, int], int] = defaultdict(int)
+    for (community_id, _), (user_id, day) in authors.items():
+        counts[(community_id, day, user_id)] += 1
+    return [(c, day, u, n) for (c, day, u), n in sorted(counts.items())]
 
 
 def _move(moves: dict[tuple[int, int, int], int], community_id: int, period: int, before: int, after: int) -> None:

@@ -24,7 +24,7 @@ ACTIONS = {
     "question.close": "audit.action.close", "points.admin_award": "audit.action.award",
     "points.admin_deduct": "audit.action.deduct", "broadcast.send": "audit.action.broadcast",
     "broadcast.cancel": "audit.action.broadcast_cancel",
-    "export": "audit.action.export",
+    "data.export": "audit.action.export",
 }
 SETTING_PREFIX = "set."
 DETAIL_CHARS = 40

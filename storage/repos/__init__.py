@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.repos.activity import ActivityRepo
 from storage.repos.answers import AnswersRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.badges import BadgesRepo
@@ -13,6 +14,7 @@ from storage.repos.communities import CommunitiesRepo
 from storage.repos.content import ContentRepo
 from storage.repos.digests import DigestsRepo
 from storage.repos.entitlements import EntitlementsRepo
+from storage.repos.exports import ExportsRepo
 from storage.repos.faq import FaqRepo
 from storage.repos.ledger import LedgerRepo
 from storage.repos.memberships import MembershipsRepo
@@ -25,6 +27,7 @@ from storage.repos.points import PointsRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.recommend import RecommendRepo
 from storage.repos.settings import SettingsRepo
+from storage.repos.stats import StatsRepo
 from storage.repos.user_settings import UserSettingsRepo
 from storage.repos.users import UsersRepo
 from storage.repos.welcomes import WelcomesRepo
@@ -62,9 +65,14 @@ class Repos:
         self.payments = PaymentsRepo(conn)
         self.entitlements = EntitlementsRepo(conn)
         self.plans = PlansRepo(conn)
+        # The creator's console.
+        self.activity = ActivityRepo(conn)
+        self.stats = StatsRepo(conn)
+        self.exports = ExportsRepo(conn)
 
 
 __all__ = [
+    "ActivityRepo",
     "AnswersRepo",
     "AuditRepo",
     "BadgesRepo",
@@ -73,6 +81,7 @@ __all__ = [
     "CommunitiesRepo",
     "ContentRepo",
     "EntitlementsRepo",
+    "ExportsRepo",
     "FaqRepo",
     "LedgerRepo",
     "MembershipsRepo",
@@ -86,6 +95,7 @@ __all__ = [
     "RecommendRepo",
     "Repos",
     "SettingsRepo",
+    "StatsRepo",
     "UserSettingsRepo",
     "UsersRepo",
     "WelcomesRepo",

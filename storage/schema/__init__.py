@@ -39,6 +39,7 @@ from storage.schema.qa import (
 )
 from storage.schema.console import broadcasts
 from storage.schema.engagement import engagement_runs
+from storage.schema.activity import member_days
 from storage.schema.onboarding import (
     onboarding,
     pending_welcomes,
@@ -59,6 +60,7 @@ __all__ = [
     "engagement_runs",
     "entitlements",
     "faq_entries",
+    "member_days",
     "memberships",
     "message_authors",
     "metadata",

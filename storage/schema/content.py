@@ -162,4 +162,5 @@ content_opens = sa.Table(
     sa.Column("user_id", sa.BigInteger, user_fk(), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Index("ix_content_opens_item_id", "item_id"),
+    sa.Index("ix_content_opens_community_id_created_at", "community_id", "created_at"),
 )

@@ -104,4 +104,5 @@ outbox = sa.Table(
     sa.Column("claimed_by", sa.String(64), nullable=True),
     sa.Column("claimed_until", UtcDateTime, nullable=True),
     sa.Index("ix_outbox_status_not_before", "status", "not_before"),
+    sa.Index("ix_outbox_community_id_kind_created_at", "community_id", "kind", "created_at"),
 )

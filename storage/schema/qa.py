@@ -37,6 +37,7 @@ questions = sa.Table(
     sa.UniqueConstraint("community_id", "message_id"),
     sa.Index("ix_questions_community_id_post_message_id", "community_id", "post_message_id"),
     sa.Index("ix_questions_community_id_status_number", "community_id", "status", "number"),
+    sa.Index("ix_questions_community_id_created_at", "community_id", "created_at"),
 )
 
 answers = sa.Table(
