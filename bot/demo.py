@@ -10,7 +10,7 @@ import tempfile
 from bot.clock import FakeClock
 from bot.config import PAYLOAD_SECRET_ENV, load_settings
 from bot.demo_cast import Cast
-from bot.demo_console import scene_console
+from bot.demo_console import CHART, scene_console
 from bot.demo_content import scene_content
 from bot.demo_morning import START, scene_morning
 from bot.demo_onboarding import scene_onboarding
@@ -45,7 +45,7 @@ async def run_demo() -> int:
             finally:
                 await runner.stop()
             print(sim.transcripts())
-    print("demo finished: every step above went through the real bot over HTTP.")
+    print(f"demo finished: every step above went through the real bot over HTTP; /stats chart: {CHART.resolve()}")
     return 0
 
 

@@ -1,9 +1,13 @@
-"""Demo scene: the creator's console — Carol reads the revenue and the audit log in private, then broadcasts."""
+"""Demo scene: the creator's console — revenue, stats with a chart, exports, the audit log, a broadcast."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.demo_cast import Cast
 from jobs.broadcasts import BROADCAST_JOB
+
+CHART = Path("circlebot-demo-stats.png")  # the /stats chart, written next to where the transcript is printed
 
 
 async def scene_console(cast: Cast) -> None:
@@ -12,6 +16,11 @@ async def scene_console(cast: Cast) -> None:
     await carol.send(group, "/revenue")  # buyers and charge ids: only in private
     await carol.expect(group, contains="Sent to you in private")
     await carol.expect(contains="Revenue")
+    await carol.send(None, "/stats 7d")
+    chart = await carol.expect(contains="Members")
+    CHART.write_bytes(sim.world.files[chart.meta["file"]].data)
+    await carol.send(None, "/export members")
+    await carol.expect(contains="members")
     await carol.send(None, "/audit")
     await carol.expect(contains="admin actions")
     await carol.send(None, "/broadcast Live Q&A tonight at 20:00 in the group. Bring your asyncio questions!")
