@@ -25,9 +25,9 @@ from bot.services.payments import (
     do_create_plan_order,
     do_record_payment,
 )
-from bot.services.plans import get_membership, get_plans, get_waiting_join
+from bot.services.plans import do_start_trial, get_membership, get_plans, get_trial_taken, get_waiting_join
 from bot.services.refunds import do_settle_refunds
-from bot.views.content import plan_button, short
+from bot.views.content import plan_button, short, trial_button
 from bot.views.content_data import PAYMENT_PATTERN
 from handlers.common import command, is_group, load_community, read_content_press, user_info
 
@@ -77,6 +77,8 @@ async def send_plans(update: Update, context: CustomContext, community_id: int |
         if plans or status:
             lines.append(context.t("subscribe.community", title=community.title, status=Raw(status)))
             rows += [[plan_button(context.t, plan)] for plan in plans]
+            if status == "" and not await get_trial_taken(context.db, community.id, user_id):
+                rows += [[trial_button(context.t, plan)] for plan in plans if plan.trial_days]
     if len(lines) == 1:
         lines.append(context.t("subscribe.none"))
     await update.effective_message.reply_text(
@@ -172,13 +174,31 @@ async def record_payment(update: Update, context: CustomContext) -> None:
     if outcome.refund_due and outcome.payment is not None:
         await do_settle_refunds(services.refunds, only=outcome.payment.id)
     payment = outcome.payment
-    plan_paid = payment is not None and payment.kind == "plan" and not outcome.refund_due
-    # gate=request: a join request that waited for this plan is approved now.
-    if plan_paid and await get_waiting_join(context.db, payment.community_id or 0, payment.user_id):
-        await services.gateway.admit(payment.community_id or 0, payment.user_id)
-    # Removed when the membership ended: a single-use link back in.
-    if plan_paid and outcome.readmit:
-        await services.gateway.invite_back(payment.community_id or 0, payment.user_id, payment.charge_id)
+    if payment is not None and payment.kind == "plan" and not outcome.refund_due:
+        await let_member_in(context, payment.community_id or 0, payment.user_id, outcome.readmit, payment.charge_id)
+
+
+async def let_member_in(context: CustomContext, community_id: int, user_id: int, readmit: bool, key: str) -> None:
+    """After a membership starts: approve a join request that waited for it, or send a removed member a way back."""
+    services = context.services
+    if await get_waiting_join(context.db, community_id, user_id):  # gate=request
+        await services.gateway.admit(community_id, user_id)
+    if readmit:  # removed when the membership ended: a single-use link back in
+        await services.gateway.invite_back(community_id, user_id, key)
+
+
+async def press_trial(update: Update, context: CustomContext, plan_id: int) -> None:
+    """Start a plan's free trial (once per person and community) and say until when it runs."""
+    query = update.callback_query
+    started = await do_start_trial(context.db, context.clock, plan_id, user_info(update))
+    community = await get_community(context.db, started.plan.community_id)
+    await query.answer()
+    await context.bot.send_message(query.from_user.id, context.t(
+        "trial.started", days=started.plan.trial_days, count=started.plan.trial_days, name=started.plan.name,
+        title=community.title if community else "", until=_day(started.membership.expires_at),
+    ))
+    await let_member_in(context, started.plan.community_id, query.from_user.id, started.readmit,
+                        f"trial:{started.plan.community_id}:{query.from_user.id}")
 
 
 # --- the subscription update (Bot API 10.2) ------------------------------------------------
@@ -219,6 +239,8 @@ async def press_payment_button(update: Update, context: CustomContext) -> None:
         return
     if data.action == "b":
         await send_item_invoice(update, context, data.args[0])
+    elif data.action == "t":
+        await press_trial(update, context, data.args[0])
     else:
         await press_plan(update, context, data.args[0])
 

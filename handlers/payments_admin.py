@@ -23,9 +23,11 @@ async def manage_plans(update: Update, context: CustomContext) -> None:
     action = args[0].lower() if args else ""
     actor = update.effective_user.id
     if action == "add":
-        name, stars = parse_plan_add(args[1:], context.settings.payments.max_stars)
-        plan = await do_add_plan(context.db, context.clock, community.id, actor, name, stars)
+        name, stars, trial = parse_plan_add(args[1:], context.settings.payments.max_stars)
+        plan = await do_add_plan(context.db, context.clock, community.id, actor, name, stars, trial)
         await reply(update, context, "plan.added", id=plan.id, name=plan.name, stars=plan.price_stars)
+        if plan.trial_days:
+            await reply(update, context, "plan.added_trial", days=plan.trial_days, count=plan.trial_days)
     elif action in ("del", "delete", "rm") and len(args) == 2 and (plan_id := parse_id(args[1])) is not None:
         plan = await do_delete_plan(context.db, context.clock, community.id, actor, plan_id)
         await reply(update, context, "plan.deleted", id=plan.id, name=plan.name)

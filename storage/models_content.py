@@ -59,6 +59,7 @@ class Plan(_Row):
     status: Literal["active", "deleted"]
     created_at: dt.datetime
     updated_at: dt.datetime
+    trial_days: int | None = None
 
 
 class Order(_Row):

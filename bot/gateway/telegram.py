@@ -25,10 +25,10 @@ from bot.services.expiry import REJOIN_LINK_TTL, do_queue_rejoin
 from bot.services.gates import do_warn_admins_once
 from bot.services.members import do_clear_gate
 from bot.services.notices import private_language
-from bot.services.plans import get_join_offer
+from bot.services.plans import get_join_offer, get_trial_taken
 from bot.services.refunds import RefundFailed
 from bot.views.base import Rendered
-from bot.views.content import plan_button
+from bot.views.content import plan_button, trial_button
 from storage.db import Database
 from storage.models_content import ContentItem, Plan
 
@@ -134,7 +134,10 @@ class Gateway:
             lang = await private_language(repos, user_id, chat_id)
         community = await get_community(self._db, chat_id)
         say = partial(self._t, lang)
-        markup = InlineKeyboardMarkup([[plan_button(say, plan)] for plan in plans])
+        rows = [[plan_button(say, plan)] for plan in plans]
+        if not await get_trial_taken(self._db, chat_id, user_id):
+            rows += [[trial_button(say, plan)] for plan in plans if plan.trial_days]
+        markup = InlineKeyboardMarkup(rows)
         text = say("join.needs_plan", title=community.title if community else "")
         try:
             # A requester may be written to even before they start the bot (Telegram allows it).

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.services.notices import queue_notice
 from storage.db import Database
 from storage.models import Community, Membership, User
+from storage.repos import Repos
 
 
 @dataclass(frozen=True)
@@ -101,3 +103,11 @@ async def do_start_user(db: Database, clock: Clock, user: UserInfo) -> tuple[Use
             stored = await repos.users.get(user.id) or stored
         communities = await repos.communities.list_for_user(user.id)
     return stored, communities
+
+
+async def ensure_user(repos: Repos, user: UserInfo, now: dt.datetime) -> None:
+    """Store the user row a foreign key needs, if it is missing."""
+    if await repos.users.get(user.id) is None:
+        await repos.users.upsert(
+            user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot, now
+        )

@@ -9,7 +9,7 @@ from typing import Literal
 
 from bot.clock import Clock
 from bot.errors import DomainError, NotFound, Usage
-from bot.services.communities import UserInfo
+from bot.services.communities import UserInfo, ensure_user
 from bot.services.levels import level_for
 from bot.services.plans import membership_active
 from bot.numbers import parse_int
@@ -386,12 +386,3 @@ async def get_purchase_count(db: Database, user_id: int, community_id: int | Non
     """Return how many items the user owns (for /me), in one community or in all."""
     async with db.read() as repos:
         return await repos.entitlements.count_active(user_id, community_id)
-
-
-async def ensure_user(repos: Repos, user: UserInfo, now: dt.datetime) -> None:
-    """Store the user row a foreign key needs, if it is missing."""
-    if await repos.users.get(user.id) is None:
-        await repos.users.upsert(
-            user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot, now
-        )
-

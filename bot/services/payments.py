@@ -13,7 +13,8 @@ from bot.errors import DomainError, NotFound
 from bot.payload import verify_order
 from bot.services.badges import SUPPORTER, award_badge
 from bot.services.communities import UserInfo
-from bot.services.content import access_of, ensure_user, require_buyable
+from bot.services.communities import ensure_user
+from bot.services.content import access_of, require_buyable
 from bot.services.notices import queue_notice
 from bot.services.plans import renews
 from bot.services.points import Grant, award_points

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from bot.clock import Clock
 from bot.errors import DomainError
 from bot.services.communities import UserInfo
-from bot.services.content import ensure_user, require_buyable
+from bot.services.communities import ensure_user
+from bot.services.content import require_buyable
 from bot.services.points import Grant, spend_points
 from bot.services.points_rules import Scoring
 from storage.db import Database

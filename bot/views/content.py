@@ -139,6 +139,14 @@ def plan_button(t: T, plan: Plan) -> InlineKeyboardButton:
     )
 
 
+def trial_button(t: T, plan: Plan) -> InlineKeyboardButton:
+    """A button that starts a plan's free trial."""
+    return InlineKeyboardButton(
+        t("subscribe.btn.trial", days=plan.trial_days, count=plan.trial_days, name=short(plan.name)),
+        callback_data=encode("t", plan.id),
+    )
+
+
 def rating_keyboard(item_id: int) -> InlineKeyboardMarkup:
     """Five buttons to rate an item 1-5."""
     return InlineKeyboardMarkup(

@@ -17,10 +17,11 @@ ACTIONS: dict[str, int] = {
     "r": 2,  # rate: item, 1-5
     "c": 2,  # catalog page: community, page
     "s": 1,  # subscribe to a plan
+    "t": 1,  # start a plan's free trial
     "u": 1,  # /publish conversation: pick a community
 }
 PUBLISH_ACTIONS = frozenset({"u"})
-PAYMENT_ACTIONS = frozenset({"b", "s"})
+PAYMENT_ACTIONS = frozenset({"b", "s", "t"})
 # The /publish conversation owns its buttons and handlers.payments the ones that start a
 # payment; every other content button goes to handlers.content.
 PATTERN = rf"^{PREFIX}:(?!(?:{'|'.join(sorted(PUBLISH_ACTIONS | PAYMENT_ACTIONS))}):)"

@@ -12,7 +12,7 @@ from bot.views.digests import stop_reminders_button
 
 # The expiring reminder names why the membership won't renew.
 EXPIRING_TEXTS = {"canceled": "membership.expiring.canceled", "failed": "membership.expiring.failed",
-                  "off": "membership.expiring.off"}
+                  "off": "membership.expiring.off", "trial": "membership.expiring.trial"}
 RENEWAL_TEXTS = {"memberships/renewal_canceled": "membership.renewal.canceled",
                  "memberships/renewal_active": "membership.renewal.active",
                  "memberships/renewal_failed": "membership.renewal.failed"}

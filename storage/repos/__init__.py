@@ -16,6 +16,7 @@ from storage.repos.digests import DigestsRepo
 from storage.repos.entitlements import EntitlementsRepo
 from storage.repos.exports import ExportsRepo
 from storage.repos.faq import FaqRepo
+from storage.repos.growth import InviteLinksRepo, ReferralsRepo, TrialsRepo
 from storage.repos.ledger import LedgerRepo
 from storage.repos.memberships import MembershipsRepo
 from storage.repos.onboarding import OnboardingRepo
@@ -65,6 +66,10 @@ class Repos:
         self.payments = PaymentsRepo(conn)
         self.entitlements = EntitlementsRepo(conn)
         self.plans = PlansRepo(conn)
+        # Growth.
+        self.trials = TrialsRepo(conn)
+        self.invite_links = InviteLinksRepo(conn)
+        self.referrals = ReferralsRepo(conn)
         # The creator's console.
         self.activity = ActivityRepo(conn)
         self.stats = StatsRepo(conn)
@@ -83,6 +88,7 @@ __all__ = [
     "EntitlementsRepo",
     "ExportsRepo",
     "FaqRepo",
+    "InviteLinksRepo",
     "LedgerRepo",
     "MembershipsRepo",
     "OrdersRepo",
@@ -92,11 +98,13 @@ __all__ = [
     "PlansRepo",
     "PointsRepo",
     "QuestionsRepo",
+    "ReferralsRepo",
     "RecommendRepo",
     "Repos",
     "SettingsRepo",
     "StatsRepo",
     "UserSettingsRepo",
+    "TrialsRepo",
     "UsersRepo",
     "WelcomesRepo",
 ]

@@ -21,8 +21,10 @@ class PlansRepo:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def add(self, community_id: int, name: str, price_stars: int, now: dt.datetime) -> Plan:
-        """Create an active plan; return it."""
+    async def add(
+        self, community_id: int, name: str, price_stars: int, now: dt.datetime, trial_days: int | None = None
+    ) -> Plan:
+        """Create an active plan (with its free trial's days, if it has one); return it."""
         row = (
             await self.conn.execute(
                 sa.insert(plans)
@@ -30,6 +32,7 @@ class PlansRepo:
                     community_id=community_id,
                     name=name,
                     price_stars=price_stars,
+                    trial_days=trial_days,
                     status="active",
                     created_at=now,
                     updated_at=now,

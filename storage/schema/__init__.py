@@ -39,6 +39,7 @@ from storage.schema.qa import (
 )
 from storage.schema.console import broadcasts
 from storage.schema.engagement import engagement_runs
+from storage.schema.growth import invite_links, referrals, trials
 from storage.schema.activity import member_days
 from storage.schema.onboarding import (
     onboarding,
@@ -60,6 +61,7 @@ __all__ = [
     "engagement_runs",
     "entitlements",
     "faq_entries",
+    "invite_links",
     "member_days",
     "memberships",
     "message_authors",
@@ -77,7 +79,9 @@ __all__ = [
     "points_state",
     "points_windows",
     "questions",
+    "referrals",
     "star_payments",
+    "trials",
     "user_fk",
     "user_settings",
     "users",

@@ -46,6 +46,7 @@ plans = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, server_default="active"),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("trial_days", sa.Integer, nullable=True),  # a free trial members may start once
     sa.Index("ix_plans_community_id_status", "community_id", "status"),
 )
 

@@ -56,8 +56,10 @@ def test_options_each_at_most_once(words: list[str]) -> None:
 
 
 def test_plan_add_parsing() -> None:
-    assert parse_plan_add(["Gold", "club", "300"], 10000) == ("Gold club", 300)
-    for args in (["Gold"], ["300"], ["Gold", "0"], ["Gold", "x"], ["A" * 40, "5"]):
+    assert parse_plan_add(["Gold", "club", "300"], 10000) == ("Gold club", 300, None)
+    assert parse_plan_add(["Gold", "300", "trial=7"], 10000) == ("Gold", 300, 7)
+    for args in (["Gold"], ["300"], ["Gold", "0"], ["Gold", "x"], ["A" * 40, "5"], ["Gold", "300", "trial=0"],
+                 ["Gold", "300", "trial=91"], ["Gold", "300", "trial=x"], ["Gold", "trial=7"]):
         with pytest.raises(Usage):
             parse_plan_add(args, 10000)
 
