@@ -56,6 +56,7 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("revenue", GROUP, PRIVATE, admin_only=True),
     # Points.
     _cmd("me", PRIVATE, GROUP),
+    _cmd("invite", PRIVATE, GROUP),
     _cmd("checkin", GROUP),
     _cmd("top", GROUP),
     _cmd("award", GROUP, PRIVATE, admin_only=True),

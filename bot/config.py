@@ -128,6 +128,8 @@ class PointsConfig(_Section):
     checkin_streak_max_bonus: int = Field(7, ge=0, le=1000)
     onboarding: int = Field(10, ge=0, le=1000)
     purchase: int = Field(5, ge=0, le=1000)
+    referral: int = Field(20, ge=0, le=1000)  # the inviter, when a newcomer through their link finishes onboarding
+    referral_purchase: int = Field(50, ge=0, le=1000)  # the inviter, on that newcomer's first Stars purchase
     announce_levels: bool = True
     levels: tuple[int, ...] = DEFAULT_LEVELS
     level_names: tuple[str, ...] = ()
@@ -237,6 +239,8 @@ class EngagementConfig(_Section):
     member_broadcasts: bool = True  # members get admins' broadcasts unless they turn them off
     # Where a plan is needed to join: hours between a membership's end and the member's removal.
     grace_hours: int = Field(48, ge=0, le=720)
+    # An inviter gets 30 free days of membership for every this many paying newcomers (0: never).
+    referral_reward_after: int = Field(0, ge=0, le=1000)
 
     @field_validator(*_SCHEDULE_FORMATS)
     @classmethod

@@ -54,6 +54,7 @@ async def track_chat_member(update: Update, context: CustomContext) -> None:
         as_user(new.user),
         member_status(new),
         is_admin(new),
+        invite_url=change.invite_link.invite_link if change.invite_link else None,
     )
     await _follow_up(context, chat.id, new.user.id, result)
 

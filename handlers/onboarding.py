@@ -236,7 +236,8 @@ async def join_requested(update: Update, context: CustomContext) -> None:
     request = update.chat_join_request
     chat_id, user = request.chat.id, request.from_user
     result = await do_record_join_request(
-        context.db, context.clock, context.settings.onboarding, chat_id, as_user(user)
+        context.db, context.clock, context.settings.onboarding, chat_id, as_user(user),
+        invite_url=request.invite_link.invite_link if request.invite_link else None,
     )
     if result is None:
         return

@@ -163,7 +163,8 @@ async def record_payment(update: Update, context: CustomContext) -> None:
         is_first_recurring=bool(paid.is_first_recurring),
     )
     services = context.services
-    outcome = await do_record_payment(context.db, context.clock, services.scoring, services.payload_secret, info)
+    outcome = await do_record_payment(context.db, context.clock, services.scoring, services.payload_secret, info,
+                                      context.settings)
     if outcome.duplicate:
         log.info("duplicate successful_payment %s ignored", update.update_id)
         return

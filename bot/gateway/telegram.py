@@ -167,6 +167,17 @@ class Gateway:
             link = None
         await do_queue_rejoin(self._db, self._clock, chat_id, user_id, key, link)
 
+    async def create_member_link(self, chat_id: int, name: str, creates_join_request: bool) -> str | None:
+        """Make a member's personal invite link to the group; None when Telegram refuses (the bot lacks the right)."""
+        try:
+            invite = await self.bot.create_chat_invite_link(
+                chat_id, name=name, creates_join_request=True if creates_join_request else None
+            )
+        except TelegramError as exc:
+            log.warning("cannot make an invite link in %s: %s", chat_id, exc)
+            return None
+        return invite.invite_link
+
     async def missing_gate_right(self, chat_id: int, chat_type: str, gate: str) -> str | None:
         """Return the message key explaining why the bot can't run this gate here, or None."""
         right = GATE_RIGHTS.get(gate)

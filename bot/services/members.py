@@ -10,6 +10,7 @@ from bot.config import OnboardingConfig
 from bot.services.communities import UserInfo
 from bot.services.community_options import read_options
 from bot.services.notices import queue_notice
+from bot.services.referrals import attribute
 from storage.db import Database
 from storage.models import GONE_STATUSES, PRESENT_STATUSES, Community, MemberStatus, User
 from storage.repos import Repos
@@ -51,6 +52,7 @@ async def do_record_member(
     *,
     exact: bool = True,
     announce: bool = True,
+    invite_url: str | None = None,
 ) -> MemberChange | None:
     """Record a member's new status; on a fresh join queue a welcome and apply the gate.
 
@@ -75,6 +77,7 @@ async def do_record_member(
         if joined:
             # Let in some other way (an admin approved the request): nothing left to approve.
             await repos.onboarding.clear_gate(chat_id, user.id, "request", now)
+            await attribute(repos, chat_id, user.id, invite_url, existing is None, now)
         if joined and announce and not user.is_bot:
             await repos.welcomes.add(chat_id, user.id, now)
             restrict = await _apply_rules_gate(repos, defaults, chat_id, user.id, admin, now)
@@ -103,7 +106,8 @@ async def _apply_rules_gate(
 
 
 async def do_record_join_request(
-    db: Database, clock: Clock, defaults: OnboardingConfig, chat_id: int, user: UserInfo
+    db: Database, clock: Clock, defaults: OnboardingConfig, chat_id: int, user: UserInfo,
+    invite_url: str | None = None,
 ) -> JoinRequest | None:
     """Handle a join request under gate=request; None when the admins decide themselves."""
     now = clock.now()
@@ -119,6 +123,7 @@ async def do_record_join_request(
             return JoinRequest(community)
         await _store_user(repos, user, now)
         await repos.memberships.upsert(chat_id, user.id, "pending", False, now)
+        await attribute(repos, chat_id, user.id, invite_url, existing is None, now)
         state = await repos.onboarding.ensure(chat_id, user.id, now)
         if state.done:
             return JoinRequest(community, approve=True)

@@ -10,6 +10,7 @@ from bot.config import OnboardingConfig
 from bot.errors import DomainError, NotFound
 from bot.services.community_options import OnboardingOptions, read_options
 from bot.services.earning import award_onboarding
+from bot.services.referrals import ONBOARDED, reward_referral
 from bot.services.points_rules import Scoring
 from storage.db import Database
 from storage.models import Community
@@ -142,6 +143,7 @@ async def _complete(
     if scoring is not None:
         award = await award_onboarding(repos, scoring, community.id, user_id, now)
         points = award.delta if award.applied else 0
+        await reward_referral(repos, scoring, None, community.id, user_id, ONBOARDED, now)
     return OnboardingView(community, options, state, completed_now=True, points=points)
 
 

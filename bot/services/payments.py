@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
-from bot.config import PaymentsConfig
+from bot.config import PaymentsConfig, Settings
 from bot.errors import DomainError, NotFound
 from bot.payload import verify_order
 from bot.services.badges import SUPPORTER, award_badge
@@ -19,6 +19,7 @@ from bot.services.notices import queue_notice
 from bot.services.plans import renews
 from bot.services.points import Grant, award_points
 from bot.services.points_rules import Scoring
+from bot.services.referrals import PURCHASED, reward_referral
 from storage.db import Database
 from storage.models import Community
 from storage.models_content import ContentItem, Order, Plan, StarPayment
@@ -181,7 +182,8 @@ async def _plan_refusal(repos: Repos, order: Order, now: dt.datetime) -> Refusal
 
 
 async def do_record_payment(
-    db: Database, clock: Clock, scoring: Scoring, secret: bytes | None, info: PaymentInfo
+    db: Database, clock: Clock, scoring: Scoring, secret: bytes | None, info: PaymentInfo,
+    settings: Settings | None = None,
 ) -> PaymentOutcome:
     """Record a payment, mark the order paid, grant, award points — one transaction, once per charge."""
     now = clock.now()
@@ -220,6 +222,7 @@ async def do_record_payment(
         if outcome.refund_due:
             return outcome
         await _reward(repos, scoring, payment, now)
+        await reward_referral(repos, scoring, settings, order.community_id, payment.user_id, PURCHASED, now)
     return outcome
 
 

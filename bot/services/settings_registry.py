@@ -201,6 +201,8 @@ SETTINGS: tuple[Setting, ...] = (
     _points_number("checkin_streak_max_bonus", "settings.label.points.checkin_streak_max_bonus"),
     _points_number("onboarding", "settings.label.points.onboarding"),
     _points_number("purchase", "settings.label.points.purchase"),
+    _points_number("referral", "settings.label.points.referral"),
+    _points_number("referral_purchase", "settings.label.points.referral_purchase"),
     _points_flag("announce_levels", "settings.label.points.announce_levels"),
     # Digests and the weekly board, in the community's time zone.
     Setting(
@@ -241,6 +243,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "reminders.expiring", COMMUNITY, Flag(), "settings.section.engagement", "settings.label.remind_expiring",
         "set.usage.remind_expiring", default="engagement.remind_expiring",
+    ),
+    Setting(
+        "referral_reward_after", COMMUNITY, Number.of_field(EngagementConfig, "referral_reward_after"),
+        "settings.section.engagement", "settings.label.referral_reward_after", "set.usage.referral_reward_after",
+        default="engagement.referral_reward_after",
     ),
     Setting(
         "grace_hours", COMMUNITY, Number.of_field(EngagementConfig, "grace_hours"), "settings.section.engagement",

@@ -25,6 +25,7 @@ from storage.repos.stats import ActiveCounts, DigestReach, MemberCounts, Questio
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 DEFAULT_DAYS = 30
 TOP = 5
+TOP_INVITERS = 3
 # Retention is read after these many weeks; the heatmap shows weeks 1..4.
 RETENTION_WEEKS = (1, 2, 4)
 HEATMAP_WEEKS = 4
@@ -77,6 +78,7 @@ class Stats:
     digests: DigestReach
     cohorts: list[Cohort]
     top: list[tuple[int, str, int]]
+    inviters: list[tuple[str, int, int]] = ()  # (name, joined, paid) through members' invite links
 
     @property
     def messages_per_day(self) -> float:
@@ -147,6 +149,10 @@ async def get_stats(db: Database, clock: Clock, community: Community, days: int)
         paid = await stats.paid_times(c, since)
         running, renewing = await stats.memberships(c, now)
         digests = await stats.digests(c, since)
+        invited = await repos.referrals.top_inviters(c, since, TOP_INVITERS)
+        names = await repos.users.get_many(uid for uid, _, _ in invited)
+    inviters = [(names[uid].first_name if uid in names else str(uid), joined, bought)
+                for uid, joined, bought in invited]
     series = _series(first, last, daily, paid, zone)
     return Stats(
         days=days,
@@ -171,6 +177,7 @@ async def get_stats(db: Database, clock: Clock, community: Community, days: int)
         digests=digests,
         cohorts=_cohorts(cohort_first, sizes, cohort_activity),
         top=top,
+        inviters=inviters,
     )
 
 

@@ -62,6 +62,10 @@ def stats_caption(t: Translate, title: str, stats: Stats) -> str:
     if s.top:
         top = " · ".join(t("stats.top_entry", name=_short(name), points=_n(points)) for _, name, points in s.top)
         lines.append(t("stats.top", entries=Raw(top)))
+    if s.inviters:
+        entries = " · ".join(t("stats.inviter_entry", name=_short(name), joined=_n(joined), paid=_n(paid))
+                             for name, joined, paid in s.inviters)
+        lines.append(t("stats.inviters", entries=Raw(entries)))
     return fit_html("\n".join(lines), MAX_CAPTION)
 
 

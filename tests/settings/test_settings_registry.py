@@ -46,6 +46,7 @@ _POINT_LIMITS = {
     "reaction": 1000, "reaction_daily_cap": 100000, "question": 1000, "question_daily_cap": 100000,
     "answer": 1000, "answer_accepted": 1000, "answer_accepted_asker": 1000, "checkin": 1000,
     "checkin_streak_bonus": 1000, "checkin_streak_max_bonus": 1000, "onboarding": 1000, "purchase": 1000,
+    "referral": 1000, "referral_purchase": 1000,
 }
 
 # Every community setting: values /set accepts (raw → stored) ...
@@ -69,6 +70,7 @@ GOOD: dict[str, list[tuple[str, Any]]] = {
     "reminders.unanswered": [("off", False), ("on", True)],
     "reminders.expiring": [("off", False), ("on", True)],
     "grace_hours": [("0", 0), ("720", 720), ("24", 24)],
+    "referral_reward_after": [("0", 0), ("3", 3)],
 }
 # ... and values it refuses, with the message the admin gets.
 BAD: dict[str, list[tuple[str, str]]] = {
@@ -99,6 +101,7 @@ BAD: dict[str, list[tuple[str, str]]] = {
     "reminders.unanswered": [("x", "set.bad_flag"), ("", "set.usage.remind_unanswered")],
     "reminders.expiring": [("x", "set.bad_flag"), ("", "set.usage.remind_expiring")],
     "grace_hours": [("721", "set.bad_number"), ("-1", "set.bad_number"), ("", "set.usage.grace_hours")],
+    "referral_reward_after": [("1001", "set.bad_number"), ("", "set.usage.referral_reward_after")],
 }
 NAMES = [s.name for s in settings_in(COMMUNITY)]
 
