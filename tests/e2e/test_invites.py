@@ -49,10 +49,16 @@ async def test_a_join_through_a_members_link_rewards_them_once_for_onboarding_an
     await onboard(sim, dave, group)
     assert "finished onboarding: +20 points" in (await alice.expect(contains="Dave")).text
 
+    await carol.send(group, "/set referral_reward_after 1")  # every paying newcomer: 30 free days
+    await carol.expect(group, contains="✅ Saved")
     item_id = await publish(carol, group, "SECRET-INVITE body", "10 | Invite guide | x")
     assert (await dave.pay(await invoice_for(dave, item_id))).ok
     await dave.expect(contains="SECRET-INVITE")
     assert "first purchase: +50 points" in (await alice.expect(contains="first purchase")).text
+    free = await alice.expect(contains="your membership is free until")
+    async with stored(runner.settings.storage.url) as repos:
+        membership = await repos.plans.membership(group.id, alice.id)
+    assert membership.expires_at.strftime("%Y-%m-%d") in free.text
     other = await publish(carol, group, "SECRET-SECOND body", "10 | Second guide | x")
     assert (await dave.pay(await invoice_for(dave, other))).ok  # a second purchase earns Alice nothing more
     await dave.expect(contains="SECRET-SECOND")
