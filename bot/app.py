@@ -102,6 +102,8 @@ async def _post_init(app: Application) -> None:
         lease=dt.timedelta(seconds=settings.bot.outbox_lease),
     )
     db.on_outbox_commit(services.outbox.queued)
+    # A user row written anywhere is no longer known as the points writer last stored it.
+    db.on_users_commit(services.scoring.known.forget)
     services.deliverer = ContentDeliverer(db, clock, gateway.deliver_item, settings.payments.delivery_attempts)
     services.admins = AdminDirectory(
         db, clock, gateway.fetch_admins, settings.bot.admin_cache_seconds, settings.bot.owners

@@ -11,7 +11,7 @@ from bot.i18n import Raw
 from bot.services.earning import MessageSeen, ReactionSeen, do_checkin
 from bot.services.leaderboard import do_roll_windows, get_leaderboard, parse_period
 from bot.views.points import render_board
-from handlers.common import GROUP_TYPES, as_user, command, reply, require_community, require_person, user_info
+from handlers.common import GROUP_TYPES, NOT_STATUS_UPDATE, as_user, command, reply, require_community, require_person, user_info
 
 # A group of its own: the message tracker sees every group message, next to whatever
 # other features do with it (answers, commands) in their groups.
@@ -76,7 +76,7 @@ async def show_top(update: Update, context: CustomContext) -> None:
 def build_handlers() -> dict[int, list[BaseHandler]]:
     """Return this feature's handlers by handler group."""
     groups = filters.ChatType.GROUPS
-    said = groups & filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    said = groups & filters.UpdateType.MESSAGE & ~filters.COMMAND & NOT_STATUS_UPDATE
     return {
         0: [
             command("checkin", checkin),

@@ -36,7 +36,7 @@ class Repos:
         self.conn = conn
         self.events = events if events is not None else TransactionEvents()
         self.communities = CommunitiesRepo(conn)
-        self.users = UsersRepo(conn)
+        self.users = UsersRepo(conn, self.events)
         self.memberships = MembershipsRepo(conn)
         self.settings = SettingsRepo(conn)
         self.user_settings = UserSettingsRepo(conn)

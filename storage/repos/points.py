@@ -22,7 +22,7 @@ from storage.schema import (
     users,
 )
 from storage.repos.many import ManyRows
-from storage.sql import chunks, insert
+from storage.sql import chunks, grouped, grouped_params, insert
 
 _l = points_ledger.c
 _m = points_members.c
@@ -84,11 +84,9 @@ _SELECT_COMMUNITIES = (
     .outerjoin(points_state, _s.community_id == communities.c.id)
     .where(communities.c.id.in_(_ids()))
 )
-_SELECT_MEMBERS = sa.select(*_MEMBER_COLUMNS).where(_m.community_id == sa.bindparam("c"), _m.user_id.in_(_ids()))
-_SELECT_KEYS = sa.select(_l.idem_key).where(_l.community_id == sa.bindparam("c"), _l.idem_key.in_(_ids()))
-_SELECT_WINDOWS = sa.select(_w.period, _w.user_id, _w.total).where(
-    _w.community_id == sa.bindparam("c"), _w.user_id.in_(_ids())
-)
+
+
+_WINDOW_COLUMNS = ("community_id", "period", "user_id", "total")
 _SELECT_AUTHORS = sa.select(_a.message_id, _a.user_id).where(
     _a.community_id == sa.bindparam("c"), _a.message_id.in_(_ids())
 )
@@ -198,19 +196,21 @@ class PointsRepo:
                 )
         return found
 
-    async def members(self, community_id: int, user_ids: Iterable[int]) -> dict[int, MemberPoints]:
-        """Return the stored totals of these members (absent: never had points)."""
-        found: dict[int, MemberPoints] = {}
-        for batch in chunks(set(user_ids)):
-            for row in await self.conn.execute(_SELECT_MEMBERS, {"c": community_id, "ids": batch}):
-                found[row.user_id] = MemberPoints(*row)
+    async def members(self, wanted: dict[int, Iterable[int]]) -> dict[tuple[int, int], MemberPoints]:
+        """Return the stored totals of {community: user ids} (absent: never had points), in few statements."""
+        found: dict[tuple[int, int], MemberPoints] = {}
+        for groups, params in grouped_params(wanted):
+            query = grouped(points_members, "user_id", groups, MemberPoints._fields)
+            for row in await self.conn.execute(query, params):
+                found[(row.community_id, row.user_id)] = MemberPoints(*row)
         return found
 
-    async def used_keys(self, community_id: int, keys: Iterable[str]) -> set[str]:
-        """Return which of these idempotency keys the community's ledger already holds."""
-        found: set[str] = set()
-        for batch in chunks(set(keys)):
-            found.update((await self.conn.execute(_SELECT_KEYS, {"c": community_id, "ids": batch})).scalars())
+    async def used_keys(self, wanted: dict[int, Iterable[str]]) -> set[tuple[int, str]]:
+        """Return which (community, idempotency key) of {community: keys} the ledger already holds."""
+        found: set[tuple[int, str]] = set()
+        for groups, params in grouped_params(wanted):
+            query = grouped(points_ledger, "idem_key", groups, ("community_id", "idem_key"))
+            found.update((c, key) for c, key in await self.conn.execute(query, params))
         return found
 
     async def authors(self, community_id: int, message_ids: Iterable[int]) -> dict[int, int]:
@@ -221,12 +221,15 @@ class PointsRepo:
             found.update({message_id: user_id for message_id, user_id in rows})
         return found
 
-    async def window_totals(self, community_id: int, user_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-        """Return {(period, user_id): total} of these members' windowed totals."""
-        found: dict[tuple[int, int], int] = {}
-        for batch in chunks(set(user_ids)):
-            rows = await self.conn.execute(_SELECT_WINDOWS, {"c": community_id, "ids": batch})
-            found.update({(period, user_id): total for period, user_id, total in rows})
+    async def window_totals(
+        self, wanted: dict[int, Iterable[int]], periods: Sequence[int]
+    ) -> dict[tuple[int, int, int], int]:
+        """Return {(community_id, period, user_id): total} of {community: user ids}' totals in these periods."""
+        found: dict[tuple[int, int, int], int] = {}
+        for groups, params in grouped_params(wanted):
+            query = grouped(points_windows, "user_id", groups, _WINDOW_COLUMNS, tuple(periods))
+            rows = await self.conn.execute(query, params)
+            found.update({(c, period, user_id): total for c, period, user_id, total in rows})
         return found
 
     async def add_ledger_rows(self, rows: Sequence[Sequence[Any]]) -> int:

@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.models import User
 from storage.schema import users
 from storage.sql import chunks, insert
+from storage.transaction import TransactionEvents
 
 
 class UsersRepo:
     """Read and write the users table."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, events: TransactionEvents | None = None) -> None:
         self.conn = conn
+        self._events = events if events is not None else TransactionEvents()
 
     async def upsert(
         self,
@@ -29,7 +31,10 @@ class UsersRepo:
         is_bot: bool,
         now: dt.datetime,
     ) -> User:
-        """Insert the user or refresh their profile fields; return the stored row."""
+        """Insert the user or refresh their profile fields; return the stored row.
+
+        The transaction records the user, so caches of stored profiles forget them on commit.
+        """
         profile = {
             "first_name": first_name,
             "last_name": last_name,
@@ -48,6 +53,7 @@ class UsersRepo:
             },
         )
         row = (await self.conn.execute(stmt.returning(*users.c))).one()
+        self._events.users_written.add(id)
         return User.from_row(row._mapping)
 
     async def get(self, id: int) -> User | None:
