@@ -26,6 +26,7 @@ from bot.services.admins import AdminDirectory
 from bot.services.points_rules import Scoring
 from bot.services.points_writer import PointsWriter
 from bot.services.qa_search import QaIndex
+from bot.services.user_reads import UserReads
 from bot.views.base import NoticeEnv
 from handlers import community, content, digests, fallback, faq, members, onboarding, payments, payments_admin
 from handlers import points, points_admin, publish, question_lists, questions, start
@@ -60,6 +61,7 @@ def build_application(
     services.clock = clock or SystemClock()
     services.t = load_translator()
     services.scoring = Scoring(settings.points)
+    services.user_reads = UserReads()
     # Each feature's handlers are disjoint, so the order below only matters where a comment says.
     for feature in (
         community, members, content, publish, community_settings, questions, question_lists, faq, onboarding,
@@ -102,8 +104,9 @@ async def _post_init(app: Application) -> None:
         lease=dt.timedelta(seconds=settings.bot.outbox_lease),
     )
     db.on_outbox_commit(services.outbox.queued)
-    # A user row written anywhere is no longer known as the points writer last stored it.
+    # A user's row or settings written anywhere: what the caches hold about them is stale.
     db.on_users_commit(services.scoring.known.forget)
+    db.on_users_commit(services.user_reads.forget)
     services.deliverer = ContentDeliverer(db, clock, gateway.deliver_item, settings.payments.delivery_attempts)
     services.admins = AdminDirectory(
         db, clock, gateway.fetch_admins, settings.bot.admin_cache_seconds, settings.bot.owners

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.services.points_rules import Scoring
     from bot.services.points_writer import PointsWriter
     from bot.services.qa_search import QaIndex
+    from bot.services.user_reads import UserReads
     from storage.db import Database
 
 
@@ -35,7 +36,8 @@ class Services:
     settings: Settings
     clock: Clock
     t: Translator
-    scoring: Scoring  # points rules and their per-community overrides
+    scoring: Scoring  # points rules and their per-community overrides, members already stored
+    user_reads: UserReads  # per-user facts every private update reads (language choice, blocked)
     db: Database
     gateway: Gateway  # Bot API side effects beyond the direct reply
     outbox: OutboxSender  # sends notices after the commits that queued them

@@ -169,7 +169,7 @@ async def use_member_language(update: object, context: CustomContext) -> None:
     if not private and update.chat_join_request is None:  # join requests are answered in private
         return
     user = update.effective_user
-    preference = await get_language_preference(context.db, user.id)
+    preference = await get_language_preference(context.db, user.id, context.services.user_reads)
     context.language_preference = preference
     if private:
         context.lang = pick_language(preference, user.language_code, context.settings.bot.default_language)

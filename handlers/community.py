@@ -33,7 +33,7 @@ async def track_private_contact(update: object, context: CustomContext) -> None:
     if change is not None and change.new_chat_member.status == ChatMember.BANNED:
         await do_mark_unreachable(context.db, context.clock, user_id)
         log.info("user %s blocked the bot", user_id)
-    elif await do_mark_reachable(context.db, context.clock, user_id):
+    elif await do_mark_reachable(context.db, context.clock, user_id, context.services.user_reads):
         log.info("user %s can be written to again", user_id)
 
 

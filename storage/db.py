@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 # Called with the ids of the outbox notices a transaction queued, after it committed.
 CommitListener = Callable[[list[int]], None]
-# Called with the ids of the users whose row a transaction upserted, after it committed.
+# Called with the ids of the users whose row or settings a transaction wrote, after it committed.
 UsersListener = Callable[[set[int]], None]
 
 
@@ -57,7 +57,7 @@ class Database:
         self._outbox_listeners.append(listener)
 
     def on_users_commit(self, listener: UsersListener) -> None:
-        """Call listener after every commit of a transaction that upserted user rows (cache invalidation)."""
+        """Call listener after every commit of a transaction that wrote user rows or settings (caches forget)."""
         self._users_listeners.append(listener)
 
     @asynccontextmanager

@@ -49,8 +49,8 @@ class KnownMembers:
     """(community, user) pairs whose user row and membership are stored, with the stored profile.
 
     Invalidation rule: an entry says what this process last saw stored, so any other write of
-    that user's row makes it stale. Every `UsersRepo.upsert` (the hot path's own included)
-    records the user in its transaction, and `forget` (a commit listener, wired in bot/app.py)
+    that user's row makes it stale. Every write of a user's row (`UsersRepo`; the hot path's
+    own included) records the user in its transaction, and `forget` (a commit listener, wired in bot/app.py)
     drops them once that transaction commits. A writer calls `learn` after its own commit with the generation it
     read before it began; an entry is not learned if the user was forgotten since, so a write
     that raced with it can never leave a stale profile behind. Membership rows are never

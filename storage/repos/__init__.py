@@ -39,7 +39,7 @@ class Repos:
         self.users = UsersRepo(conn, self.events)
         self.memberships = MembershipsRepo(conn)
         self.settings = SettingsRepo(conn)
-        self.user_settings = UserSettingsRepo(conn)
+        self.user_settings = UserSettingsRepo(conn, self.events)
         self.audit = AuditRepo(conn)
         self.outbox = OutboxRepo(conn, self.events)
         self.onboarding = OnboardingRepo(conn)

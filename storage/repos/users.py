@@ -33,7 +33,7 @@ class UsersRepo:
     ) -> User:
         """Insert the user or refresh their profile fields; return the stored row.
 
-        The transaction records the user, so caches of stored profiles forget them on commit.
+        Like every write here, the transaction records the user, so caches forget them on commit.
         """
         profile = {
             "first_name": first_name,
@@ -77,6 +77,7 @@ class UsersRepo:
             .where(users.c.id == id, users.c.started_at.is_(None))
             .values(started_at=now, updated_at=now)
         )
+        self._events.users_written.add(id)
         return result.rowcount == 1
 
     async def set_blocked(self, id: int, blocked: bool, now: dt.datetime) -> None:
@@ -86,3 +87,4 @@ class UsersRepo:
             # Keep the first time we noticed; a repeated Forbidden must not move it.
             stmt = stmt.where(users.c.blocked_at.is_(None))
         await self.conn.execute(stmt.values(blocked_at=now if blocked else None, updated_at=now))
+        self._events.users_written.add(id)
