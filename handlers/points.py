@@ -9,9 +9,10 @@ from bot.context import CustomContext
 from bot.errors import Usage
 from bot.i18n import Raw
 from bot.services.earning import MessageSeen, ReactionSeen, do_checkin
-from bot.services.leaderboard import do_roll_windows, get_leaderboard, parse_period
+from bot.services.leaderboard import do_show_leaderboard, parse_period
 from bot.views.points import render_board
-from handlers.common import GROUP_TYPES, NOT_STATUS_UPDATE, as_user, command, reply, require_community, require_person, user_info
+from handlers.common import GROUP_TYPES, NOT_STATUS_UPDATE, as_user, command, reply, require_community, require_person
+from handlers.common import user_info
 
 # A group of its own: the message tracker sees every group message, next to whatever
 # other features do with it (answers, commands) in their groups.
@@ -66,8 +67,7 @@ async def show_top(update: Update, context: CustomContext) -> None:
     period = parse_period(context.args[0] if context.args else None)
     if period is None:
         raise Usage("top.usage")
-    await do_roll_windows(context.db, context.clock, community.id)
-    board = await get_leaderboard(context.db, context.clock, community.id, period, update.effective_user.id)
+    board = await do_show_leaderboard(context.db, context.clock, community.id, period, update.effective_user.id)
     await update.effective_message.reply_text(
         render_board(context, board), do_quote=True
     )

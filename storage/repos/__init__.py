@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.repos.answers import AnswersRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.badges import BadgesRepo
+from storage.repos.boards import BoardsRepo
 from storage.repos.bulk import BulkRepo
 from storage.repos.communities import CommunitiesRepo
 from storage.repos.content import ContentRepo
@@ -45,6 +46,7 @@ class Repos:
         self.onboarding = OnboardingRepo(conn)
         self.welcomes = WelcomesRepo(conn)
         self.points = PointsRepo(conn)
+        self.boards = BoardsRepo(conn)
         self.badges = BadgesRepo(conn)
         self.ledger = LedgerRepo(conn)
         self.bulk = BulkRepo(conn)
@@ -64,6 +66,7 @@ __all__ = [
     "AnswersRepo",
     "AuditRepo",
     "BadgesRepo",
+    "BoardsRepo",
     "BulkRepo",
     "CommunitiesRepo",
     "ContentRepo",

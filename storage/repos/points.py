@@ -21,6 +21,7 @@ from storage.schema import (
     points_windows,
     users,
 )
+from storage.repos.boards import ALL_TIME, BoardsRepo
 from storage.repos.many import ManyRows
 from storage.sql import chunks, grouped, grouped_params, insert
 
@@ -32,7 +33,6 @@ _s = points_state.c
 _a = message_authors.c
 _h = points_histogram.c
 
-ALL_TIME = 0
 
 
 class MemberPoints(NamedTuple):
@@ -89,46 +89,6 @@ _SELECT_COMMUNITIES = (
 _WINDOW_COLUMNS = ("community_id", "period", "user_id", "total")
 _SELECT_AUTHORS = sa.select(_a.message_id, _a.user_id).where(
     _a.community_id == sa.bindparam("c"), _a.message_id.in_(_ids())
-)
-
-
-def _name(first_name: str, last_name: str | None) -> str:
-    return f"{first_name} {last_name}" if last_name else first_name
-
-
-# Top 10 and rank are index range scans on (community, [period,] points, user).
-_TOP_ALL = (
-    sa.select(_m.user_id, _m.score.label("points"), users.c.first_name, users.c.last_name)
-    .join(users, users.c.id == _m.user_id)
-    .where(_m.community_id == sa.bindparam("c"), _m.score > 0)
-    .order_by(_m.score.desc(), _m.user_id.desc())
-    .limit(sa.bindparam("n"))
-)
-_TOP_WINDOW = (
-    sa.select(_w.user_id, _w.total.label("points"), users.c.first_name, users.c.last_name)
-    .join(users, users.c.id == _w.user_id)
-    .where(_w.community_id == sa.bindparam("c"), _w.period == sa.bindparam("p"), _w.total > 0)
-    .order_by(_w.total.desc(), _w.user_id.desc())
-    .limit(sa.bindparam("n"))
-)
-def _rank_query(mine: sa.ScalarSelect, period: sa.ColumnElement) -> sa.Select:
-    above = (
-        sa.select(sa.func.coalesce(sa.func.sum(_h.members), 0))
-        .where(_h.community_id == sa.bindparam("c"), _h.period == period, _h.points > mine)
-        .scalar_subquery()
-    )
-    return sa.select(mine.label("points"), above.label("above"))
-
-
-_RANK_ALL = _rank_query(
-    sa.select(_m.score).where(_m.community_id == sa.bindparam("c"), _m.user_id == sa.bindparam("u")).scalar_subquery(),
-    sa.literal(ALL_TIME, sa.SmallInteger),
-)
-_RANK_WINDOW = _rank_query(
-    sa.select(_w.total)
-    .where(_w.community_id == sa.bindparam("c"), _w.period == sa.bindparam("p"), _w.user_id == sa.bindparam("u"))
-    .scalar_subquery(),
-    sa.bindparam("p"),
 )
 
 
@@ -315,22 +275,14 @@ class PointsRepo:
 
     async def top(self, community_id: int, period: int, limit: int) -> list[tuple[int, int, str]]:
         """Return (user_id, points, name) of the leaders of a period (0 = all time), best first."""
-        query, params = (_TOP_ALL, {"c": community_id}) if period == ALL_TIME else (_TOP_WINDOW, {"c": community_id, "p": period})
-        rows = await self.conn.execute(query, {**params, "n": limit})
-        return [(row.user_id, row.points, _name(row.first_name, row.last_name)) for row in rows]
+        return await BoardsRepo(self.conn).top(community_id, period, limit)
 
     async def rank(self, community_id: int, period: int, user_id: int) -> tuple[int, int] | None:
         """Return (rank, points) in a period (0 = all time): 1 + members with more, or None without points.
 
         The members with more are summed from the histogram, not counted row by row.
         """
-        if period == ALL_TIME:
-            row = (await self.conn.execute(_RANK_ALL, {"c": community_id, "u": user_id})).one()
-        else:
-            row = (await self.conn.execute(_RANK_WINDOW, {"c": community_id, "p": period, "u": user_id})).one()
-        if row.points is None or row.points <= 0:
-            return None
-        return 1 + row.above, row.points
+        return await BoardsRepo(self.conn).rank(community_id, period, user_id)
 
     async def forget_authors_before(self, community_id: int, day: int) -> None:
         """Drop message authors older than day (reactions to them no longer earn)."""
