@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from telegram import ChatMember, Message, Update, User
 from telegram.constants import ChatType
 
-from telegram.ext import CommandHandler, filters
+from telegram.ext import CommandHandler, TypeHandler, filters
 from telegram.ext.filters import BaseFilter, MessageFilter
 
 from bot.context import CustomContext
@@ -57,6 +57,28 @@ class _NotStatusUpdate(MessageFilter):
 
 
 NOT_STATUS_UPDATE = _NotStatusUpdate(name="NOT_STATUS_UPDATE")
+
+
+class UpdatesWhen(TypeHandler[Update, CustomContext, None]):
+    """TypeHandler(Update, callback) that takes only the updates `when` accepts.
+
+    For handlers that see every update: declining in check_update spares PTB building a
+    context and running the callback just to return (every group message paid for two).
+    """
+
+    def __init__(self, callback: Callable[[Update, CustomContext], Awaitable[None]],
+                 when: Callable[[Update], bool]) -> None:
+        super().__init__(Update, callback)
+        self.when = when
+
+    def check_update(self, update: object) -> bool:
+        return isinstance(update, Update) and self.when(update)
+
+
+def in_private(update: Update) -> bool:
+    """Tell whether the update comes from a user in their private chat with the bot."""
+    chat = update.effective_chat
+    return update.effective_user is not None and chat is not None and chat.type == ChatType.PRIVATE
 
 
 def command(name: str, callback: Callable[[Update, CustomContext], Awaitable[object]],
@@ -158,6 +180,13 @@ async def read_content_press(update: Update, context: CustomContext) -> ContentD
         await query.answer(context.t("content.open_in_private"), show_alert=True)
         return None
     return data
+
+
+def takes_member_language(update: Update) -> bool:
+    """Tell whether use_member_language has something to do: a private update, or a join request."""
+    chat = update.effective_chat
+    private = chat is None or chat.type == ChatType.PRIVATE  # pre-checkout queries have no chat
+    return update.effective_user is not None and (private or update.chat_join_request is not None)
 
 
 async def use_member_language(update: object, context: CustomContext) -> None:

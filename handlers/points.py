@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, MessageReactionHandler, filters
+from telegram.ext.filters import UpdateFilter
 
 from bot.context import CustomContext
 from bot.errors import Usage
@@ -17,6 +18,24 @@ from handlers.common import user_info
 # A group of its own: the message tracker sees every group message, next to whatever
 # other features do with it (answers, commands) in their groups.
 POINTS_GROUP = 20
+
+
+class _SaidInGroup(UpdateFilter):
+    """filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & ~filters.COMMAND & NOT_STATUS_UPDATE, fused.
+
+    It sees every update the bot gets; four merged filters cost several times this one call.
+    """
+
+    __slots__ = ()
+
+    def filter(self, update: Update) -> bool:
+        message = update.message
+        if message is None or message.chat.type not in GROUP_TYPES or filters.COMMAND.filter(message):
+            return False
+        return bool(NOT_STATUS_UPDATE.filter(message))
+
+
+SAID_IN_GROUP = _SaidInGroup(name="SAID_IN_GROUP")
 
 
 async def earn_for_message(update: Update, context: CustomContext) -> None:
@@ -75,15 +94,13 @@ async def show_top(update: Update, context: CustomContext) -> None:
 
 def build_handlers() -> dict[int, list[BaseHandler]]:
     """Return this feature's handlers by handler group."""
-    groups = filters.ChatType.GROUPS
-    said = groups & filters.UpdateType.MESSAGE & ~filters.COMMAND & NOT_STATUS_UPDATE
     return {
         0: [
             command("checkin", checkin),
             command("top", show_top),
         ],
         POINTS_GROUP: [
-            MessageHandler(said, earn_for_message),
+            MessageHandler(SAID_IN_GROUP, earn_for_message),
             MessageReactionHandler(earn_for_reaction),
         ],
     }

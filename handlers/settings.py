@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, TypeHandler, filters
+from telegram.ext import BaseHandler, filters
 
 from bot.context import CustomContext
 from bot.errors import Usage
@@ -17,7 +17,8 @@ from bot.services.settings import (
     get_overview,
 )
 from bot.services.settings_registry import ADMINS, COMMUNITY, MEMBER, Setting, find_setting, sections, settings_in
-from handlers.common import command, load_community, reply, require_admin, require_community, use_member_language
+from handlers.common import UpdatesWhen, command, load_community, reply, require_admin, require_community
+from handlers.common import takes_member_language, use_member_language
 from handlers.common import user_info
 
 # Before every feature: private replies are in the member's chosen language.
@@ -117,7 +118,7 @@ def build_handlers() -> dict[int, list[BaseHandler]]:
     """Return this feature's handlers by handler group."""
     groups, private = filters.ChatType.GROUPS, filters.ChatType.PRIVATE
     return {
-        LANGUAGE_GROUP: [TypeHandler(Update, use_member_language)],
+        LANGUAGE_GROUP: [UpdatesWhen(use_member_language, takes_member_language)],
         0: [
             command("settings", show_settings, only=groups),
             command("set", change_setting, only=groups),

@@ -14,7 +14,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 # Bounds one transaction's length (and so how long other writers may wait for the lock).
-MAX_BATCH = 256
+MAX_BATCH = 1024
 
 
 
