@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from operator import attrgetter
 
 from telegram import ChatMember, Message, Update, User
 from telegram.constants import ChatType
@@ -47,13 +48,16 @@ _STATUS: dict[str, MemberStatus] = {
 }
 
 
+_status_fields = attrgetter(*STATUS_FIELDS)
+
+
 class _NotStatusUpdate(MessageFilter):
     """~filters.StatusUpdate.ALL: the message is not a service message (one pass over STATUS_FIELDS)."""
 
     __slots__ = ()
 
     def filter(self, message: Message) -> bool:
-        return not any(getattr(message, name, None) for name in STATUS_FIELDS)
+        return not any(_status_fields(message))
 
 
 NOT_STATUS_UPDATE = _NotStatusUpdate(name="NOT_STATUS_UPDATE")
