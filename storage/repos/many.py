@@ -8,6 +8,7 @@ bind processors, so types (UTC timestamps, booleans) are stored exactly as Core 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
@@ -46,7 +47,10 @@ class ManyRows:
         if not rows:
             return 0
         sql, convert = self._for(conn)
-        result = await conn.exec_driver_sql(sql, [convert(row) for row in rows])
+        params = [convert(row) for row in rows]
+        if conn.dialect.driver == "aiosqlite":
+            return await _sqlite_executemany(conn, sql, params)
+        result = await conn.exec_driver_sql(sql, params)
         return result.rowcount
 
 
@@ -63,3 +67,18 @@ def _converter(plan: list[tuple[int, Callable[[Any], Any] | None]]) -> Callable[
         return tuple(values)
 
     return convert
+
+
+async def _sqlite_executemany(conn: AsyncConnection, sql: str, params: list[tuple[Any, ...]]) -> int:
+    """Run executemany in one trip to aiosqlite's thread (SQLAlchemy's cursor takes three).
+
+    Each trip waits its turn in a busy event loop, so under a burst of updates the writer's
+    trips, not its rows, are what a batch costs. Same connection, same transaction; driver
+    errors are raised as SQLAlchemy's (IntegrityError and so on), as exec_driver_sql would.
+    """
+    raw = await conn.get_raw_connection()
+    try:
+        cursor = await raw.driver_connection.executemany(sql, params)
+    except sqlite3.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, params, exc, sqlite3.Error, ismulti=True) from exc
+    return int(cursor.rowcount)
