@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.services.points_writer import PointsWriter
     from bot.services.qa_search import QaIndex
     from bot.services.recommend import Recommender
+    from bot.services.user_reads import UserReads
     from storage.db import Database
 
 
@@ -36,7 +37,8 @@ class Services:
     settings: Settings
     clock: Clock
     t: Translator
-    scoring: Scoring  # points rules and their per-community overrides
+    scoring: Scoring  # points rules and their per-community overrides, members already stored
+    user_reads: UserReads  # per-user facts every private update reads (language choice, blocked)
     db: Database
     gateway: Gateway  # Bot API side effects beyond the direct reply
     outbox: OutboxSender  # sends notices after the commits that queued them

@@ -49,7 +49,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 async with self._running, notices_after():
                     await coroutine
                 return
-            lock = self._locks.setdefault(key, asyncio.Lock())
+            lock = self._locks.get(key)
+            if lock is None:
+                lock = self._locks[key] = asyncio.Lock()
             self._waiting[key] = self._waiting.get(key, 0) + 1
             try:
                 # Notices the update queued go out after its replies, before the chat's next update.

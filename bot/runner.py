@@ -22,12 +22,23 @@ class BotRunner:
         self.app: Application | None = None
         self.done: dict[int, float] = {}
         self._changed = asyncio.Condition()
+        # Every update from _first to _settled is done: waiting costs O(1) per update, even in a burst.
+        self._first: int | None = None
+        self._settled = 0
+        self._notifying = False
 
     def _on_done(self, update_id: int, finished_at: float) -> None:
         self.done[update_id] = finished_at
-        asyncio.get_running_loop().create_task(self._notify())
+        if self._first is None or update_id < self._first:
+            self._first, self._settled = update_id, update_id - 1
+        while self._settled + 1 in self.done:
+            self._settled += 1
+        if not self._notifying:  # one wake-up for however many updates finished meanwhile
+            self._notifying = True
+            asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:
+        self._notifying = False
         async with self._changed:
             self._changed.notify_all()
 
@@ -66,7 +77,7 @@ class BotRunner:
         """Wait until the update with this id (and every earlier one) was handled."""
         deadline = time.monotonic() + timeout
         async with self._changed:
-            while not all(u in self.done for u in range(self._first_id(update_id), update_id + 1)):
+            while not (self._first is not None and (update_id < self._first or self._settled >= update_id)):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"update {update_id} was not handled within {timeout}s")
@@ -74,6 +85,3 @@ class BotRunner:
                     await asyncio.wait_for(self._changed.wait(), remaining)
                 except TimeoutError:
                     continue
-
-    def _first_id(self, update_id: int) -> int:
-        return min(self.done, default=update_id) if self.done else update_id

@@ -6,13 +6,13 @@ import logging
 
 from telegram import ChatMember, ChatMemberAdministrator, Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, ChatMemberHandler, TypeHandler
+from telegram.ext import BaseHandler, ChatMemberHandler
 
 from bot.context import CustomContext
 from bot.services.communities import ChatInfo, do_leave_community, do_mark_reachable, do_mark_unreachable
 from bot.services.communities import do_register_community
 from bot.services.gates import do_reset_warning
-from handlers.common import GROUP_TYPES, is_present
+from handlers.common import GROUP_TYPES, UpdatesWhen, in_private, is_present
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def track_private_contact(update: object, context: CustomContext) -> None:
     if change is not None and change.new_chat_member.status == ChatMember.BANNED:
         await do_mark_unreachable(context.db, context.clock, user_id)
         log.info("user %s blocked the bot", user_id)
-    elif await do_mark_reachable(context.db, context.clock, user_id):
+    elif await do_mark_reachable(context.db, context.clock, user_id, context.services.user_reads):
         log.info("user %s can be written to again", user_id)
 
 
@@ -81,4 +81,4 @@ def build_handlers() -> list[BaseHandler]:
 
 def build_contact_handlers() -> list[BaseHandler]:
     """Return the handler that tracks whether members can be written to in private (CONTACT_GROUP)."""
-    return [TypeHandler(Update, track_private_contact)]
+    return [UpdatesWhen(track_private_contact, in_private)]

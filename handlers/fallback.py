@@ -7,7 +7,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandl
 
 from bot.commands import COMMANDS, GROUP, PRIVATE
 from bot.context import CustomContext
-from handlers.common import NEW_MESSAGE, is_group, load_community, reply
+from handlers.common import NEW_MESSAGE, NOT_STATUS_UPDATE, is_group, load_community, reply
 
 # Runs before every feature's button handlers.
 GUARD_GROUP = -1
@@ -15,7 +15,7 @@ GUARD_GROUP = -1
 # Commands that only work in the group (for one of them in private, say where it works).
 GROUP_ONLY = frozenset(c.name for c in COMMANDS if GROUP in c.chats) - {c.name for c in COMMANDS if PRIVATE in c.chats}
 # What a person can send in private (service messages and payments are the bot's own business).
-PRIVATE_MESSAGES = filters.ChatType.PRIVATE & NEW_MESSAGE & ~filters.StatusUpdate.ALL & ~filters.SUCCESSFUL_PAYMENT
+PRIVATE_MESSAGES = filters.ChatType.PRIVATE & NEW_MESSAGE & NOT_STATUS_UPDATE & ~filters.SUCCESSFUL_PAYMENT
 
 
 async def answer_private(update: Update, context: CustomContext) -> None:

@@ -170,7 +170,10 @@ async def record_payment(update: Update, context: CustomContext) -> None:
         return
     # The content first: it is what the buyer waits for. The thank-you and any badge or
     # level-up announcements follow from the outbox (group ones may wait for flood limits).
-    if outcome.entitlement_id is not None:
+    if outcome.delivery is not None:
+        sent = outcome.delivery  # what the payment's transaction read: nothing is read before the send
+        await services.deliverer.deliver_now(sent.entitlement_id, sent.item, sent.user_id, sent.language)
+    elif outcome.entitlement_id is not None:
         await services.deliverer.deliver([outcome.entitlement_id])
     if outcome.refund_due and outcome.payment is not None:
         await do_settle_refunds(services.refunds, only=outcome.payment.id)

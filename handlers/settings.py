@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, TypeHandler, filters
+from telegram.ext import BaseHandler, filters
 
 from bot.context import CustomContext
 from bot.errors import Usage
@@ -17,7 +17,8 @@ from bot.services.settings import (
     get_overview,
 )
 from bot.services.settings_registry import COMMUNITY, MEMBER, Setting, find_setting, sections, settings_in
-from handlers.common import command, is_group, load_community, reply, use_member_language, user_info
+from handlers.common import UpdatesWhen, command, is_group, load_community, reply, takes_member_language
+from handlers.common import use_member_language, user_info
 from handlers.console import console_community
 
 # `/settings group`, `/set group <name> <value>`: in private, the admin's community rather than their own.
@@ -132,7 +133,7 @@ def build_handlers() -> dict[int, list[BaseHandler]]:
     """Return this feature's handlers by handler group."""
     groups, private = filters.ChatType.GROUPS, filters.ChatType.PRIVATE
     return {
-        LANGUAGE_GROUP: [TypeHandler(Update, use_member_language)],
+        LANGUAGE_GROUP: [UpdatesWhen(use_member_language, takes_member_language)],
         0: [
             command("settings", show_settings, only=groups),
             command("set", change_setting, only=groups),

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 # Called with the ids of the outbox notices a transaction queued, after it committed.
 CommitListener = Callable[[list[int]], None]
+# Called with the ids of the users whose row or settings a transaction wrote, after it committed.
+UsersListener = Callable[[set[int]], None]
 
 
 class Database:
@@ -26,6 +28,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._outbox_listeners: list[CommitListener] = []
+        self._users_listeners: list[UsersListener] = []
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_kwargs: Any) -> Database:
@@ -53,6 +56,10 @@ class Database:
         """Call listener after every commit of a transaction that queued outbox notices."""
         self._outbox_listeners.append(listener)
 
+    def on_users_commit(self, listener: UsersListener) -> None:
+        """Call listener after every commit of a transaction that wrote user rows or settings (caches forget)."""
+        self._users_listeners.append(listener)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repos]:
         """Open a write transaction: commit on success, roll back on any exception.
@@ -65,6 +72,9 @@ class Database:
             await conn.execution_options(**WRITE_OPTIONS)
             async with conn.begin():
                 yield Repos(conn, events)
+        if events.users_written:
+            for users_listener in self._users_listeners:
+                users_listener(events.users_written)
         if events.outbox_ids:
             for listener in self._outbox_listeners:
                 listener(events.outbox_ids)

@@ -44,6 +44,19 @@ class ContentDeliverer:
             sent += await self._deliver(entitlement_id)
         return sent
 
+    async def deliver_now(self, entitlement_id: int, item: ContentItem, user_id: int, lang: str) -> bool:
+        """Send an entitlement granted a moment ago, with what its transaction read; True if it went out.
+
+        The path of a successful payment: nothing is read between that commit and the send.
+        """
+        if entitlement_id in self._inflight:
+            return False
+        self._inflight.add(entitlement_id)
+        try:
+            return await self._send(entitlement_id, item, user_id, lang, attempts=0)
+        finally:
+            self._inflight.discard(entitlement_id)
+
     async def repair(self, limit: int = 100) -> int:
         """Deliver everything still pending (at start and on a timer); return how many went out."""
         async with self._db.read() as repos:
@@ -68,17 +81,21 @@ class ContentDeliverer:
             item = await repos.content.get(entitlement.item_id)
             lang = await private_language(repos, entitlement.user_id, entitlement.community_id)
         assert item is not None
+        return await self._send(entitlement_id, item, entitlement.user_id, lang, entitlement.delivery_attempts)
+
+    async def _send(self, entitlement_id: int, item: ContentItem, user_id: int, lang: str, attempts: int) -> bool:
+        """Send once and record the outcome: delivered, or a failed attempt (given up on after max_attempts)."""
         error: str | None = None
         give_up = False
         try:
-            await self._send_item(item, entitlement.user_id, lang)
+            await self._send_item(item, user_id, lang)
         except (Forbidden, BadRequest) as exc:
             # Blocked, or the stored content is gone: retrying won't help; /mycontent still opens it.
             log.warning("delivery of entitlement %s failed for good: %s", entitlement_id, exc)
             error, give_up = str(exc), True
         except TelegramError as exc:
             log.info("delivery of entitlement %s failed, will retry: %s", entitlement_id, exc)
-            error, give_up = str(exc), entitlement.delivery_attempts + 1 >= self._max_attempts
+            error, give_up = str(exc), attempts + 1 >= self._max_attempts
         async with self._db.transaction() as repos:
             if error is None:
                 await repos.entitlements.mark_delivered(entitlement_id, self._clock.now())

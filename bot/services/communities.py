@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.services.notices import queue_notice
+from bot.services.user_reads import REACHABLE, UserReads
 from storage.db import Database
 from storage.models import Community, Membership, User
 from storage.repos import Repos
@@ -73,12 +74,20 @@ async def get_reachable(db: Database, user_id: int) -> bool:
     return user is not None and user.started_at is not None and user.blocked_at is None
 
 
-async def do_mark_reachable(db: Database, clock: Clock, user_id: int) -> bool:
-    """Clear a member's blocked mark once they write to the bot in private again; True when it was set."""
+async def do_mark_reachable(db: Database, clock: Clock, user_id: int, cache: UserReads | None = None) -> bool:
+    """Clear a member's blocked mark once they write to the bot in private again; True when it was set.
+
+    The usual case costs nothing: cache remembers the members known not to be blocked.
+    """
+    if cache is not None and cache.get(REACHABLE, user_id) is True:
+        return False
+    generation = cache.generation if cache is not None else 0
     async with db.read() as repos:
         user = await repos.users.get(user_id)
     if user is None or user.blocked_at is None:
-        return False  # the usual case: one read, no write
+        if cache is not None and user is not None:
+            cache.keep(REACHABLE, user_id, True, generation)
+        return False  # one read, no write
     async with db.transaction() as repos:
         await repos.users.set_blocked(user_id, False, clock.now())
     return True

@@ -27,6 +27,7 @@ from bot.services.badges import (
     award_badge,
 )
 from bot.services.communities import UserInfo
+from bot.services.known_members import KnownMembers, Profile, profile_of, stored_after, up_to_date
 from bot.services.points import Award, Grant, PointsBatch, award_points, open_batch
 from bot.services.points_rules import Scoring
 from storage.db import Database
@@ -79,36 +80,61 @@ class Checkin:
     award: Award | None = None
 
 
+Stored = list[tuple[int, int, Profile]]
+
+
 async def _ensure_users(
-    repos: Repos, scoring: Scoring, people: Sequence[tuple[int, UserInfo]], now: dt.datetime
-) -> None:
-    """Store users and memberships the first time this process sees them in a community."""
-    for community_id, user in dict(((c, u.id), (c, u)) for c, u in people).values():
-        if scoring.knows(community_id, user.id):
-            continue
-        await repos.users.upsert(user.id, user.first_name, user.last_name, user.username, user.language_code,
-                                 False, now)
-        if await repos.memberships.get(community_id, user.id) is None:
-            await repos.memberships.upsert(community_id, user.id, "member", False, now)
+    repos: Repos, known: KnownMembers, people: Sequence[tuple[int, UserInfo]], now: dt.datetime
+) -> Stored:
+    """Store the users and memberships that are missing or changed (a new name); return what is stored.
+
+    Members this process already stored as they are now cost nothing; the others cost one
+    read, and a write only when something about them changed.
+    """
+    unsure = {(c, u.id): (c, u) for c, u in people if not known.current(c, u)}
+    if not unsure:
+        return []
+    users = {u.id: u for _, u in unsure.values()}
+    rows = await repos.users.get_many(users)
+    profiles: dict[int, Profile] = {}
+    for user in users.values():
+        row = rows.get(user.id)
+        stored = Profile(row.first_name, row.last_name, row.username, row.language_code) if row else None
+        seen = profile_of(user)
+        if row is None or row.is_bot or not up_to_date(stored, seen):
+            await repos.users.upsert(user.id, user.first_name, user.last_name, user.username, user.language_code,
+                                     False, now)
+        profiles[user.id] = stored_after(stored, seen)
+    by_community: dict[int, set[int]] = defaultdict(set)
+    for c, user_id in unsure:
+        by_community[c].add(user_id)
+    existing = await repos.memberships.existing(by_community)
+    for c, user_id in sorted(unsure.keys() - existing):
+        await repos.memberships.upsert(c, user_id, "member", False, now)
+    return [(c, user_id, profiles[user_id]) for c, user_id in unsure]
 
 
 async def do_record_events(db: Database, scoring: Scoring, clock: Clock, events: Sequence[Seen]) -> list[Award | None]:
     """Record group messages and reactions in one transaction; return each one's award (None: none)."""
     now = clock.now()
+    generation = scoring.known.generation
     async with db.transaction() as repos:
-        results = await record_events(repos, scoring, events, now)
-    for event in events:
-        if not event.user.is_bot:
-            scoring.learn(event.community_id, event.user.id)
+        results, stored = await record_events(repos, scoring, events, now)
+    scoring.known.learn(stored, generation)
     return results
 
 
-async def record_events(repos: Repos, scoring: Scoring, events: Sequence[Seen], now: dt.datetime) -> list[Award | None]:
-    """Apply the message and reaction rules to events in order, inside the caller's transaction."""
+async def record_events(
+    repos: Repos, scoring: Scoring, events: Sequence[Seen], now: dt.datetime
+) -> tuple[list[Award | None], Stored]:
+    """Apply the message and reaction rules to events in order, inside the caller's transaction.
+
+    Return each event's award and the members now stored (for KnownMembers.learn after the commit).
+    """
     batch = PointsBatch(repos, scoring, now)
     await batch.load_communities({e.community_id for e in events})
     active = [e for e in events if batch.scope(e.community_id) is not None and not e.user.is_bot]
-    await _ensure_users(repos, scoring, [(e.community_id, e.user) for e in active], now)
+    stored = await _ensure_users(repos, scoring.known, [(e.community_id, e.user) for e in active], now)
     reacted: dict[int, set[int]] = defaultdict(set)
     for event in active:
         if isinstance(event, ReactionSeen):
@@ -127,7 +153,7 @@ async def record_events(repos: Repos, scoring: Scoring, events: Sequence[Seen], 
                 author = authors[event.community_id].get(event.message_id)
             results[id(event)] = await _reaction(batch, event, author)
     await batch.flush()
-    return [results.get(id(e)) for e in events]
+    return [results.get(id(e)) for e in events], stored
 
 
 def _message(batch: PointsBatch, event: MessageSeen, now: dt.datetime) -> Award | None:
@@ -177,13 +203,14 @@ async def _reaction(batch: PointsBatch, event: ReactionSeen, author_id: int | No
 async def do_checkin(db: Database, scoring: Scoring, clock: Clock, community_id: int, user: UserInfo) -> Checkin:
     """Check a member in for the community's local day: +checkin, plus the streak bonus."""
     now = clock.now()
+    generation = scoring.known.generation
     async with db.transaction() as repos:
         batch = PointsBatch(repos, scoring, now)
         await batch.load_communities({community_id})
         scope = batch.scope(community_id)
         if scope is None or user.is_bot:
             return Checkin(False, 0, 0)
-        await _ensure_users(repos, scoring, [(community_id, user)], now)
+        stored = await _ensure_users(repos, scoring.known, [(community_id, user)], now)
         key = f"checkin:{user.id}:{scope.day}"
         await batch.load([(community_id, user.id)], [(community_id, key)])
         member = batch.member(community_id, user.id)
@@ -197,7 +224,7 @@ async def do_checkin(db: Database, scoring: Scoring, clock: Clock, community_id:
         await batch.flush()
         if award.applied and streak >= ON_FIRE_STREAK:
             await award_badge(repos, community_id, user.id, ON_FIRE, now)
-    scoring.learn(community_id, user.id)
+    scoring.known.learn(stored, generation)
     return Checkin(award.applied, streak, points if award.applied else 0, award)
 
 

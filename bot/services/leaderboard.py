@@ -13,6 +13,7 @@ from bot.services.points import WINDOWS, roll_windows
 from bot.services.points_rules import Scoring, local_day
 from storage.db import Database
 from storage.repos import Repos
+from storage.repos.boards import BoardRows
 from storage.repos.points import ALL_TIME
 
 # Period names as /top takes them; 0 is all time.
@@ -109,26 +110,48 @@ async def do_roll_windows(db: Database, clock: Clock, community_id: int) -> bool
 
 
 async def get_rank(db: Database, clock: Clock, community_id: int, period: int, user_id: int) -> tuple[int, int] | None:
-    """Return (rank, points) of a member in a period, or None without points there."""
+    """Return (rank, points) of a member in a period, or None without points there (one statement)."""
+    return (await _standing(db, community_id, period, 0, user_id)).rank
 
-    async def read(repos: Repos, _seen: _Seen) -> tuple[int, int] | None:
-        return await repos.points.rank(community_id, period, user_id)
 
-    return await _reading(db, clock, community_id, read)
+async def _standing(
+    db: Database, community_id: int, period: int, limit: int, viewer_id: int | None
+) -> BoardRows:
+    """Read the board in one statement (the windows are as the last write or do_roll_windows left them)."""
+    async with db.read() as repos:
+        standing = await repos.boards.standing(community_id, period, limit, viewer_id)
+    if standing.timezone is None:
+        raise NotFound()
+    return standing
 
 
 async def get_leaderboard(
     db: Database, clock: Clock, community_id: int, period: int, viewer_id: int | None, limit: int = TOP_SIZE
 ) -> Board:
-    """Return the top members of a period with ranks, and the viewer's own standing."""
+    """Return the top members of a period with ranks, and the viewer's own standing (one statement)."""
+    return _board(period, await _standing(db, community_id, period, limit, viewer_id), viewer_id)
 
-    async def read(repos: Repos, _seen: _Seen) -> tuple[list[tuple[int, int, str]], tuple[int, int] | None, str]:
-        top = await repos.points.top(community_id, period, limit)
-        mine = await repos.points.rank(community_id, period, viewer_id) if viewer_id is not None else None
-        # The viewer's name only shows when they are among the leaders.
-        return top, mine, next((n for uid, _, n in top if uid == viewer_id), "")
 
-    top, mine, viewer_name = await _reading(db, clock, community_id, read)
+async def do_show_leaderboard(
+    db: Database, clock: Clock, community_id: int, period: int, viewer_id: int | None, limit: int = TOP_SIZE
+) -> Board:
+    """Return the board as /top shows it: do_roll_windows, then get_leaderboard, in one read transaction.
+
+    The windows' day is read in the board's own statement, so every read but a local day's
+    first costs one statement (the first rolls the windows, then reads again).
+    """
+    standing = await _standing(db, community_id, period, limit, viewer_id)
+    assert standing.timezone is not None
+    if standing.windows_day is None or standing.windows_day < local_day(clock.now(), standing.timezone):
+        await do_roll_windows(db, clock, community_id)
+        return await get_leaderboard(db, clock, community_id, period, viewer_id, limit)
+    return _board(period, standing, viewer_id)
+
+
+def _board(period: int, standing: BoardRows, viewer_id: int | None) -> Board:
+    top, mine = standing.top, standing.rank
+    # The viewer's name only shows when they are among the leaders.
+    viewer_name = next((n for uid, _, n in top if uid == viewer_id), "")
     leaders: list[Standing] = []
     for position, (user_id, points, name) in enumerate(top, start=1):
         rank = leaders[-1].rank if leaders and leaders[-1].points == points else position

@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Any
 
 from bot.i18n import resolve_language
-from bot.services.settings import get_user_language
+from bot.services.settings import read_private_language
 from storage.models import OutboxMessage
 from storage.db import Database
 from storage.repos import Repos
@@ -49,11 +49,7 @@ async def queue_notice(
 
 async def private_language(repos: Repos, user_id: int, community_id: int | None) -> str:
     """Return the language for a private message: the user's choice, their Telegram one, else the community's."""
-    user = await repos.users.get(user_id)
-    community = await repos.communities.get(community_id) if community_id is not None else None
-    return await get_user_language(
-        repos, user_id, user.language_code if user else None, community.language if community else None
-    )
+    return await read_private_language(repos, user_id, community_id)
 
 
 async def get_private_language(db: Database, user_id: int, community_id: int | None) -> str:

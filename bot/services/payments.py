@@ -15,7 +15,7 @@ from bot.services.badges import SUPPORTER, award_badge
 from bot.services.communities import UserInfo
 from bot.services.communities import ensure_user
 from bot.services.content import access_of, require_buyable
-from bot.services.notices import queue_notice
+from bot.services.notices import private_language, queue_notice
 from bot.services.plans import renews
 from bot.services.points import Grant, award_points
 from bot.services.points_rules import Scoring
@@ -60,14 +60,25 @@ class PaymentInfo:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """What sending a granted item needs, read in the payment's own transaction (no read before the send)."""
+
+    entitlement_id: int
+    item: ContentItem
+    user_id: int
+    language: str
+
+
+@dataclass(frozen=True)
 class PaymentOutcome:
-    """What recording a payment did: nothing (a duplicate), a grant, or a refund to make."""
+    """What recording a payment did: nothing (a duplicate), a grant (with its delivery), or a refund to make."""
 
     duplicate: bool
     payment: StarPayment | None = None
     entitlement_id: int | None = None
     refund_due: bool = False
     readmit: bool = False  # a renewal of a member removed when their membership ended: let them back in
+    delivery: Delivery | None = None
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -247,7 +258,11 @@ async def _grant_item(
         repos, f"paid:{payment.charge_id}", order.user_id, "payments/thanks", now,
         community_id=order.community_id, title=item.title if item else "", amount=payment.amount,
     )
-    return PaymentOutcome(duplicate=False, payment=payment, entitlement_id=entitlement.id)
+    delivery = None
+    if item is not None:
+        language = await private_language(repos, order.user_id, order.community_id)
+        delivery = Delivery(entitlement.id, item, order.user_id, language)
+    return PaymentOutcome(duplicate=False, payment=payment, entitlement_id=entitlement.id, delivery=delivery)
 
 
 async def _extend_membership(

@@ -131,22 +131,25 @@ class PointsBatch:
         for c, u in members:
             if (c, u) not in self._members:
                 wanted[c].add(u)
-        for c, users in wanted.items():
-            found = await self.repos.points.members(c, users)
-            totals = await self.repos.points.window_totals(c, users)
-            for u in users:
-                member = found.get(u) or MemberPoints(c, u)
-                self._members[(c, u)] = member
-                self._stored_scores[(c, u)] = member.score
-                for p in WINDOWS:
-                    self._stored_windows[(c, p, u)] = self._windows[(c, p, u)] = totals.get((p, u), 0)
+        if wanted:
+            found = await self.repos.points.members(wanted)
+            totals = await self.repos.points.window_totals(wanted, WINDOWS)
+            for c, users in wanted.items():
+                for u in users:
+                    member = found.get((c, u)) or MemberPoints(c, u)
+                    self._members[(c, u)] = member
+                    self._stored_scores[(c, u)] = member.score
+                    for p in WINDOWS:
+                        self._stored_windows[(c, p, u)] = self._windows[(c, p, u)] = totals.get((c, p, u), 0)
         unchecked: dict[int, set[str]] = defaultdict(set)
         for c, key in keys:
             if key not in self._checked[c]:
                 unchecked[c].add(key)
-        for c, batch in unchecked.items():
-            self._used[c] |= await self.repos.points.used_keys(c, batch)
-            self._checked[c] |= batch
+        if unchecked:
+            for c, key in await self.repos.points.used_keys(unchecked):
+                self._used[c].add(key)
+            for c, batch in unchecked.items():
+                self._checked[c] |= batch
 
     async def load_communities(self, community_ids: set[int]) -> None:
         """Load communities not loaded yet, rolling their windows to their current local day."""

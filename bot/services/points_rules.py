@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from bot.clock import Clock
 from bot.config import PointsConfig, Settings
+from bot.services.known_members import KnownMembers
 from bot.services.settings import do_set_community_setting, read_community_settings
 from bot.services.settings_registry import COMMUNITY, POINTS_PREFIX, RESET, find_setting, settings_in
 from storage.db import Database
@@ -20,17 +21,17 @@ OVERRIDABLE: tuple[str, ...] = tuple(
     s.name.removeprefix(PREFIX) for s in settings_in(COMMUNITY) if s.name.startswith(PREFIX)
 )
 __all__ = ["OVERRIDABLE", "PREFIX", "RESET", "Scoring", "do_set_points_rule", "get_rules", "local_day"]
-# Bounds how many (community, user) pairs the process remembers as already stored.
-KNOWN_LIMIT = 200_000
 
 
 class Scoring:
-    """Shared by every points call: the rules with their per-community overrides (cached)."""
+    """Shared by every points call: the rules with their per-community overrides (cached), and
+    the members already stored (`known`, see bot.services.known_members for its invalidation).
+    """
 
     def __init__(self, config: PointsConfig) -> None:
         self.config = config
         self._rules: dict[int, PointsConfig] = {}
-        self._known: set[tuple[int, int]] = set()
+        self.known = KnownMembers()
 
     async def rules(self, repos: Repos, community_id: int) -> PointsConfig:
         """Return the community's rules: config defaults with its overrides applied."""
@@ -48,15 +49,6 @@ class Scoring:
         """Forget a community's cached rules (after /set points.<rule>)."""
         self._rules.pop(community_id, None)
 
-    def knows(self, community_id: int, user_id: int) -> bool:
-        """Tell whether this process already stored the user and their membership."""
-        return (community_id, user_id) in self._known
-
-    def learn(self, community_id: int, user_id: int) -> None:
-        """Remember that the user's rows exist (call after the transaction committed)."""
-        if len(self._known) >= KNOWN_LIMIT:
-            self._known.clear()
-        self._known.add((community_id, user_id))
 
 
 @lru_cache(maxsize=256)

@@ -13,8 +13,11 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# Bounds one transaction's length (and so how long other writers may wait for the lock).
-MAX_BATCH = 256
+# Bounds one transaction's length (and so how long other writers may wait for the lock). A batch
+# costs about a dozen statements whatever its size, and under a burst each statement waits its
+# turn in a busy event loop: a big batch lets the writer keep up (at 256 it fell behind and
+# finished a 5,000-message burst 0.4 s after the handlers). Idle, 2,048 events take ~0.1 s.
+MAX_BATCH = 2048
 
 
 

@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.errors import NotFound, Usage
 from bot.i18n import LANGUAGES, resolve_language
 from bot.services.settings_registry import COMMUNITY, MEMBER, Setting, find_setting, settings_in
+from bot.services.user_reads import LANGUAGE, MISSING, UserReads
 from storage.db import Database
 from storage.repos import Repos
 
@@ -219,10 +220,25 @@ async def read_language_preference(repos: Repos, user_id: int) -> str | None:
     return _load(setting, await repos.user_settings.get(user_id, setting.name))
 
 
-async def get_language_preference(db: Database, user_id: int) -> str | None:
-    """Return the language the member chose with /set language, or None (follow Telegram)."""
+async def get_language_preference(db: Database, user_id: int, cache: UserReads | None = None) -> str | None:
+    """Return the language the member chose with /set language, or None (follow Telegram); cached in cache."""
+    if cache is not None:
+        cached = cache.get(LANGUAGE, user_id)
+        if cached is not MISSING:
+            return cached  # type: ignore[return-value]
+        generation = cache.generation
     async with db.read() as repos:
-        return await read_language_preference(repos, user_id)
+        preference = await read_language_preference(repos, user_id)
+    if cache is not None:
+        cache.keep(LANGUAGE, user_id, preference, generation)
+    return preference
+
+
+async def read_private_language(repos: Repos, user_id: int, community_id: int | None) -> str:
+    """Return the language of a private message: the member's choice, their Telegram one, else the community's."""
+    setting = _require(MEMBER, "language")
+    language_code, fallback, stored = await repos.user_settings.language_facts(user_id, community_id, setting.name)
+    return pick_language(_load(setting, stored), language_code, fallback)
 
 
 async def get_user_language(repos: Repos, user_id: int, language_code: str | None, fallback: str | None) -> str:

@@ -8,6 +8,7 @@ from storage.repos.activity import ActivityRepo
 from storage.repos.answers import AnswersRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.badges import BadgesRepo
+from storage.repos.boards import BoardsRepo
 from storage.repos.broadcasts import BroadcastsRepo
 from storage.repos.bulk import BulkRepo
 from storage.repos.communities import CommunitiesRepo
@@ -42,16 +43,17 @@ class Repos:
         self.conn = conn
         self.events = events if events is not None else TransactionEvents()
         self.communities = CommunitiesRepo(conn)
-        self.users = UsersRepo(conn)
+        self.users = UsersRepo(conn, self.events)
         self.memberships = MembershipsRepo(conn)
         self.settings = SettingsRepo(conn)
-        self.user_settings = UserSettingsRepo(conn)
+        self.user_settings = UserSettingsRepo(conn, self.events)
         self.audit = AuditRepo(conn)
         self.broadcasts = BroadcastsRepo(conn)
         self.outbox = OutboxRepo(conn, self.events)
         self.onboarding = OnboardingRepo(conn)
         self.welcomes = WelcomesRepo(conn)
         self.points = PointsRepo(conn)
+        self.boards = BoardsRepo(conn)
         self.badges = BadgesRepo(conn)
         self.ledger = LedgerRepo(conn)
         self.bulk = BulkRepo(conn)
@@ -81,6 +83,7 @@ __all__ = [
     "AnswersRepo",
     "AuditRepo",
     "BadgesRepo",
+    "BoardsRepo",
     "BroadcastsRepo",
     "BulkRepo",
     "CommunitiesRepo",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import GONE_STATUSES, PRESENT_STATUSES, Language, Membership, MemberStatus
 from storage.schema import memberships
-from storage.sql import insert
+from storage.sql import grouped, grouped_params, insert
 
 _m = memberships.c
 _PRESENT = tuple(sorted(PRESENT_STATUSES))
@@ -43,6 +44,14 @@ class MembershipsRepo:
             )
         ).first()
         return Membership.from_row(row._mapping) if row else None
+
+    async def existing(self, wanted: dict[int, Iterable[int]]) -> set[tuple[int, int]]:
+        """Return which (community, user) of {community: user ids} have a membership row (any status)."""
+        found: set[tuple[int, int]] = set()
+        for groups, params in grouped_params(wanted):
+            query = grouped(memberships, "user_id", groups, ("community_id", "user_id"))
+            found.update((c, u) for c, u in await self.conn.execute(query, params))
+        return found
 
     async def upsert(
         self, community_id: int, user_id: int, status: MemberStatus, is_admin: bool, now: dt.datetime

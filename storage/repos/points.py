@@ -21,8 +21,9 @@ from storage.schema import (
     points_windows,
     users,
 )
+from storage.repos.boards import ALL_TIME, BoardsRepo
 from storage.repos.many import ManyRows
-from storage.sql import chunks, insert
+from storage.sql import chunks, grouped, grouped_params, insert
 
 _l = points_ledger.c
 _m = points_members.c
@@ -32,7 +33,6 @@ _s = points_state.c
 _a = message_authors.c
 _h = points_histogram.c
 
-ALL_TIME = 0
 
 
 class MemberPoints(NamedTuple):
@@ -84,53 +84,11 @@ _SELECT_COMMUNITIES = (
     .outerjoin(points_state, _s.community_id == communities.c.id)
     .where(communities.c.id.in_(_ids()))
 )
-_SELECT_MEMBERS = sa.select(*_MEMBER_COLUMNS).where(_m.community_id == sa.bindparam("c"), _m.user_id.in_(_ids()))
-_SELECT_KEYS = sa.select(_l.idem_key).where(_l.community_id == sa.bindparam("c"), _l.idem_key.in_(_ids()))
-_SELECT_WINDOWS = sa.select(_w.period, _w.user_id, _w.total).where(
-    _w.community_id == sa.bindparam("c"), _w.user_id.in_(_ids())
-)
+
+
+_WINDOW_COLUMNS = ("community_id", "period", "user_id", "total")
 _SELECT_AUTHORS = sa.select(_a.message_id, _a.user_id).where(
     _a.community_id == sa.bindparam("c"), _a.message_id.in_(_ids())
-)
-
-
-def _name(first_name: str, last_name: str | None) -> str:
-    return f"{first_name} {last_name}" if last_name else first_name
-
-
-# Top 10 and rank are index range scans on (community, [period,] points, user).
-_TOP_ALL = (
-    sa.select(_m.user_id, _m.score.label("points"), users.c.first_name, users.c.last_name)
-    .join(users, users.c.id == _m.user_id)
-    .where(_m.community_id == sa.bindparam("c"), _m.score > 0)
-    .order_by(_m.score.desc(), _m.user_id.desc())
-    .limit(sa.bindparam("n"))
-)
-_TOP_WINDOW = (
-    sa.select(_w.user_id, _w.total.label("points"), users.c.first_name, users.c.last_name)
-    .join(users, users.c.id == _w.user_id)
-    .where(_w.community_id == sa.bindparam("c"), _w.period == sa.bindparam("p"), _w.total > 0)
-    .order_by(_w.total.desc(), _w.user_id.desc())
-    .limit(sa.bindparam("n"))
-)
-def _rank_query(mine: sa.ScalarSelect, period: sa.ColumnElement) -> sa.Select:
-    above = (
-        sa.select(sa.func.coalesce(sa.func.sum(_h.members), 0))
-        .where(_h.community_id == sa.bindparam("c"), _h.period == period, _h.points > mine)
-        .scalar_subquery()
-    )
-    return sa.select(mine.label("points"), above.label("above"))
-
-
-_RANK_ALL = _rank_query(
-    sa.select(_m.score).where(_m.community_id == sa.bindparam("c"), _m.user_id == sa.bindparam("u")).scalar_subquery(),
-    sa.literal(ALL_TIME, sa.SmallInteger),
-)
-_RANK_WINDOW = _rank_query(
-    sa.select(_w.total)
-    .where(_w.community_id == sa.bindparam("c"), _w.period == sa.bindparam("p"), _w.user_id == sa.bindparam("u"))
-    .scalar_subquery(),
-    sa.bindparam("p"),
 )
 
 
@@ -198,19 +156,21 @@ class PointsRepo:
                 )
         return found
 
-    async def members(self, community_id: int, user_ids: Iterable[int]) -> dict[int, MemberPoints]:
-        """Return the stored totals of these members (absent: never had points)."""
-        found: dict[int, MemberPoints] = {}
-        for batch in chunks(set(user_ids)):
-            for row in await self.conn.execute(_SELECT_MEMBERS, {"c": community_id, "ids": batch}):
-                found[row.user_id] = MemberPoints(*row)
+    async def members(self, wanted: dict[int, Iterable[int]]) -> dict[tuple[int, int], MemberPoints]:
+        """Return the stored totals of {community: user ids} (absent: never had points), in few statements."""
+        found: dict[tuple[int, int], MemberPoints] = {}
+        for groups, params in grouped_params(wanted):
+            query = grouped(points_members, "user_id", groups, MemberPoints._fields)
+            for row in await self.conn.execute(query, params):
+                found[(row.community_id, row.user_id)] = MemberPoints(*row)
         return found
 
-    async def used_keys(self, community_id: int, keys: Iterable[str]) -> set[str]:
-        """Return which of these idempotency keys the community's ledger already holds."""
-        found: set[str] = set()
-        for batch in chunks(set(keys)):
-            found.update((await self.conn.execute(_SELECT_KEYS, {"c": community_id, "ids": batch})).scalars())
+    async def used_keys(self, wanted: dict[int, Iterable[str]]) -> set[tuple[int, str]]:
+        """Return which (community, idempotency key) of {community: keys} the ledger already holds."""
+        found: set[tuple[int, str]] = set()
+        for groups, params in grouped_params(wanted):
+            query = grouped(points_ledger, "idem_key", groups, ("community_id", "idem_key"))
+            found.update((c, key) for c, key in await self.conn.execute(query, params))
         return found
 
     async def authors(self, community_id: int, message_ids: Iterable[int]) -> dict[int, int]:
@@ -221,12 +181,15 @@ class PointsRepo:
             found.update({message_id: user_id for message_id, user_id in rows})
         return found
 
-    async def window_totals(self, community_id: int, user_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-        """Return {(period, user_id): total} of these members' windowed totals."""
-        found: dict[tuple[int, int], int] = {}
-        for batch in chunks(set(user_ids)):
-            rows = await self.conn.execute(_SELECT_WINDOWS, {"c": community_id, "ids": batch})
-            found.update({(period, user_id): total for period, user_id, total in rows})
+    async def window_totals(
+        self, wanted: dict[int, Iterable[int]], periods: Sequence[int]
+    ) -> dict[tuple[int, int, int], int]:
+        """Return {(community_id, period, user_id): total} of {community: user ids}' totals in these periods."""
+        found: dict[tuple[int, int, int], int] = {}
+        for groups, params in grouped_params(wanted):
+            query = grouped(points_windows, "user_id", groups, _WINDOW_COLUMNS, tuple(periods))
+            rows = await self.conn.execute(query, params)
+            found.update({(c, period, user_id): total for c, period, user_id, total in rows})
         return found
 
     async def add_ledger_rows(self, rows: Sequence[Sequence[Any]]) -> int:
@@ -312,22 +275,14 @@ class PointsRepo:
 
     async def top(self, community_id: int, period: int, limit: int) -> list[tuple[int, int, str]]:
         """Return (user_id, points, name) of the leaders of a period (0 = all time), best first."""
-        query, params = (_TOP_ALL, {"c": community_id}) if period == ALL_TIME else (_TOP_WINDOW, {"c": community_id, "p": period})
-        rows = await self.conn.execute(query, {**params, "n": limit})
-        return [(row.user_id, row.points, _name(row.first_name, row.last_name)) for row in rows]
+        return await BoardsRepo(self.conn).top(community_id, period, limit)
 
     async def rank(self, community_id: int, period: int, user_id: int) -> tuple[int, int] | None:
         """Return (rank, points) in a period (0 = all time): 1 + members with more, or None without points.
 
         The members with more are summed from the histogram, not counted row by row.
         """
-        if period == ALL_TIME:
-            row = (await self.conn.execute(_RANK_ALL, {"c": community_id, "u": user_id})).one()
-        else:
-            row = (await self.conn.execute(_RANK_WINDOW, {"c": community_id, "p": period, "u": user_id})).one()
-        if row.points is None or row.points <= 0:
-            return None
-        return 1 + row.above, row.points
+        return await BoardsRepo(self.conn).rank(community_id, period, user_id)
 
     async def forget_authors_before(self, community_id: int, day: int) -> None:
         """Drop message authors older than day (reactions to them no longer earn)."""

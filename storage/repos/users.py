@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.models import User
 from storage.schema import users
 from storage.sql import chunks, insert
+from storage.transaction import TransactionEvents
 
 
 class UsersRepo:
     """Read and write the users table."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, events: TransactionEvents | None = None) -> None:
         self.conn = conn
+        self._events = events if events is not None else TransactionEvents()
 
     async def upsert(
         self,
@@ -29,7 +31,10 @@ class UsersRepo:
         is_bot: bool,
         now: dt.datetime,
     ) -> User:
-        """Insert the user or refresh their profile fields; return the stored row."""
+        """Insert the user or refresh their profile fields; return the stored row.
+
+        Like every write here, the transaction records the user, so caches forget them on commit.
+        """
         profile = {
             "first_name": first_name,
             "last_name": last_name,
@@ -48,6 +53,7 @@ class UsersRepo:
             },
         )
         row = (await self.conn.execute(stmt.returning(*users.c))).one()
+        self._events.users_written.add(id)
         return User.from_row(row._mapping)
 
     async def get(self, id: int) -> User | None:
@@ -71,6 +77,7 @@ class UsersRepo:
             .where(users.c.id == id, users.c.started_at.is_(None))
             .values(started_at=now, updated_at=now)
         )
+        self._events.users_written.add(id)
         return result.rowcount == 1
 
     async def set_blocked(self, id: int, blocked: bool, now: dt.datetime) -> None:
@@ -80,3 +87,4 @@ class UsersRepo:
             # Keep the first time we noticed; a repeated Forbidden must not move it.
             stmt = stmt.where(users.c.blocked_at.is_(None))
         await self.conn.execute(stmt.values(blocked_at=now if blocked else None, updated_at=now))
+        self._events.users_written.add(id)

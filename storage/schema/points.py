@@ -60,6 +60,8 @@ points_windows = sa.Table(
     sa.Column("user_id", sa.BigInteger, user_fk(), primary_key=True),
     sa.Column("total", sa.Integer, nullable=False),
     sa.Index("ix_points_windows_board", "community_id", "period", "total", "user_id"),
+    # Covering, for the writer's reads of members' totals (the board index would scan the community).
+    sa.Index("ix_points_windows_member", "community_id", "period", "user_id", "total"),
 )
 
 points_daily = sa.Table(

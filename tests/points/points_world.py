@@ -39,4 +39,5 @@ async def make_world(
     else:
         await register_community(db, t0, people, timezone=timezone)
     scoring = Scoring(config or PointsConfig())
+    db.on_users_commit(scoring.known.forget)  # as bot/app.py wires it
     return World(db, FakeClock(t0), scoring, GROUP.id, *people)

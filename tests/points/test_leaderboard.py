@@ -81,3 +81,18 @@ async def test_deductions_lower_windows_and_profile(world: World) -> None:
     profile = await get_profile(w.db, w.scoring, w.clock, w.group, w.alice.id)
     assert (profile.score, profile.progress.level, profile.progress.next_at) == (20, 3, 65)
     assert (profile.rank_week, profile.rank_all, profile.streak) == (1, 1, 0)
+
+
+async def test_the_board_as_top_shows_it_rolls_the_windows_on_a_new_day(world: World) -> None:
+    from bot.services.leaderboard import do_show_leaderboard
+
+    w = world
+    await _give(w, w.alice.id, 5, "d0")
+    w.clock.advance(days=3)
+    await _give(w, w.bob.id, 7, "d3")
+    w.clock.advance(days=4)  # day 7: day 0 left the 7-day window, and nothing rolled it yet
+    board = await do_show_leaderboard(w.db, w.clock, w.group, 7, w.alice.id)
+    assert [(s.user_id, s.points) for s in board.leaders] == [(w.bob.id, 7)] and board.viewer is None
+    again = await do_show_leaderboard(w.db, w.clock, w.group, 0, w.alice.id)
+    assert again.viewer is not None and (again.viewer.rank, again.viewer.points) == (2, 5)
+    assert again == await get_leaderboard(w.db, w.clock, w.group, 0, w.alice.id)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.errors import InsufficientPoints
 from bot.services.earning import MessageSeen, ReactionSeen, do_record_events
+from bot.services.leaderboard import get_leaderboard, get_rank
 from bot.services.points import WINDOWS, Grant, award_points, spend_points
 from storage.db import Database
 
@@ -81,16 +82,37 @@ async def _check(w: World) -> None:
     assert {k: v for k, v in daily.items() if v} == {k: v for k, v in day_sums.items() if v}
     histograms = {p: await _histogram(w, p) for p in (0, *WINDOWS)}
     assert histograms[0] == Counter(score for score, _ in totals.values() if score > 0)
+    recounted = {0: {u: score for u, (score, _) in totals.items()}}
     today = state[w.group].windows_day
-    if today is None:
-        return
-    for period in WINDOWS:
-        expected: defaultdict[int, int] = defaultdict(int)
-        for (day, user_id), points in daily.items():
-            if today - period < day <= today:
-                expected[user_id] += points
-        assert {u: t for u, t in windows[period].items() if t} == {u: t for u, t in expected.items() if t}
-        assert histograms[period] == Counter(t for t in windows[period].values() if t > 0)
+    if today is not None:
+        for period in WINDOWS:
+            expected: defaultdict[int, int] = defaultdict(int)
+            for (day, user_id), points in daily.items():
+                if today - period < day <= today:
+                    expected[user_id] += points
+            assert {u: t for u, t in windows[period].items() if t} == {u: t for u, t in expected.items() if t}
+            assert histograms[period] == Counter(t for t in windows[period].values() if t > 0)
+            recounted[period] = dict(expected)
+    for period, points in recounted.items():
+        await _check_ranks(w, period, points)
+
+
+async def _check_ranks(w: World, period: int, points: dict[int, int]) -> None:
+    """Ranks and boards as the services read them equal a recount: 1 + members with more points."""
+
+    def rank(user_id: int) -> tuple[int, int] | None:
+        mine = points.get(user_id, 0)
+        return None if mine <= 0 else (1 + sum(1 for v in points.values() if v > mine), mine)
+
+    people = [w.alice.id, w.bob.id, w.carol.id]
+    for user_id in people:
+        assert await get_rank(w.db, w.clock, w.group, period, user_id) == rank(user_id)
+    board = await get_leaderboard(w.db, w.clock, w.group, period, w.alice.id)
+    leaders = sorted(((v, u) for u, v in points.items() if v > 0), reverse=True)
+    assert [(s.user_id, s.points) for s in board.leaders] == [(u, v) for v, u in leaders]
+    assert [s.rank for s in board.leaders] == [rank(u)[0] for _, u in leaders]  # type: ignore[index]
+    viewer = rank(w.alice.id)
+    assert (board.viewer.rank, board.viewer.points) == viewer if board.viewer else viewer is None
 
 
 async def _histogram(w: World, period: int) -> Counter[int]:
