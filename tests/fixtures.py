@@ -244,3 +244,11 @@ async def outbox_settled(db_url: str) -> bool:
     """Whether every queued notice was settled (sent, skipped or given up)."""
     async with stored(db_url) as repos:
         return await repos.outbox.count_pending() == 0
+
+
+async def run_job(runner: BotRunner, name: str) -> None:
+    """Run one of the bot's real periodic jobs now, then wait until the outbox has sent what it queued."""
+    app = runner.app
+    (job,) = app.job_queue.get_jobs_by_name(name)
+    await job.run(app)
+    await app.bot_data.outbox.idle()

@@ -87,17 +87,23 @@ async def get_broadcast(db: Database, broadcast_id: int) -> Broadcast:
     return broadcast
 
 
+async def _own(repos: Repos, broadcast_id: int, actor_id: int) -> Broadcast:
+    """Return the broadcast if the actor wrote it; raise NotFound or NotAdmin otherwise."""
+    broadcast = await repos.broadcasts.get(broadcast_id)
+    if broadcast is None:
+        raise NotFound("broadcast.unknown")
+    if broadcast.admin_id != actor_id:
+        raise NotAdmin("broadcast.not_yours")
+    return broadcast
+
+
 async def do_send_broadcast(
     db: Database, clock: Clock, config: Settings, broadcast_id: int, actor_id: int
 ) -> Broadcast | None:
     """Queue a draft for every recipient, once; None when it was sent or cancelled already."""
     now = clock.now()
     async with db.transaction() as repos:
-        broadcast = await repos.broadcasts.get(broadcast_id)
-        if broadcast is None:
-            raise NotFound("broadcast.unknown")
-        if broadcast.admin_id != actor_id:
-            raise NotAdmin("broadcast.not_yours")
+        broadcast = await _own(repos, broadcast_id, actor_id)
         recipients = await _recipients(repos, config, broadcast.community_id, actor_id)
         if not await repos.broadcasts.move(broadcast_id, ("draft",), "sending", now, recipients=len(recipients)):
             return None
@@ -117,11 +123,7 @@ async def do_cancel_broadcast(db: Database, clock: Clock, broadcast_id: int, act
     """Cancel a draft, or stop one going out (what a sender holds still goes); None when it had ended."""
     now = clock.now()
     async with db.transaction() as repos:
-        broadcast = await repos.broadcasts.get(broadcast_id)
-        if broadcast is None:
-            raise NotFound("broadcast.unknown")
-        if broadcast.admin_id != actor_id:
-            raise NotAdmin("broadcast.not_yours")
+        broadcast = await _own(repos, broadcast_id, actor_id)
         if not await repos.broadcasts.move(broadcast_id, ("draft", "sending"), "cancelled", now):
             return None
         if broadcast.status == "sending":

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from bot.runner import BotRunner
 from jobs.broadcasts import BROADCAST_JOB
-from tests.fixtures import stored
+from tests.fixtures import run_job, stored
 
 
 async def _progress(runner: BotRunner) -> None:
     """Let the outbox send what is queued, then run the real progress job once."""
-    app = runner.app
-    await app.bot_data.outbox.idle()
-    (job,) = app.job_queue.get_jobs_by_name(BROADCAST_JOB)
-    await job.run(app)
+    await runner.app.bot_data.outbox.idle()
+    await run_job(runner, BROADCAST_JOB)
 
 
 async def broadcasts_to(runner: BotRunner, user_id: int) -> list[str]:

@@ -15,7 +15,7 @@ from bot.services.engagement import due_runs
 from bot.services.settings import EffectiveSettings
 from jobs.engagement import ENGAGEMENT_JOB
 from tests.content.flows import publish
-from tests.fixtures import make_settings, stored
+from tests.fixtures import make_settings, run_job, stored
 
 TUESDAY_EARLY = dt.datetime(2026, 1, 6, 5, 0, tzinfo=dt.UTC)
 LONG = "This message is long enough to earn a point."
@@ -40,10 +40,7 @@ def settings(sim, tmp_path) -> Settings:
 
 async def sweep(runner: BotRunner) -> None:
     """Run the real engagement job now, then wait until the outbox has sent what it queued."""
-    app = runner.app
-    (job,) = app.job_queue.get_jobs_by_name(ENGAGEMENT_JOB)
-    await job.run(app)
-    await app.bot_data.outbox.idle()
+    await run_job(runner, ENGAGEMENT_JOB)
 
 
 async def digests_of(runner: BotRunner, user_id: int) -> list[str]:

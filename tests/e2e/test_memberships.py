@@ -11,7 +11,7 @@ from bot.runner import BotRunner
 from jobs.engagement import ENGAGEMENT_JOB
 from jobs.memberships import LAPSES_JOB
 from tests.content.flows import SECRET
-from tests.fixtures import make_settings, stored
+from tests.fixtures import make_settings, run_job, stored
 
 DAY = dt.timedelta(days=1)
 
@@ -26,14 +26,6 @@ def settings(sim, tmp_path):
     """The periodic passes run at start and then only when a test runs them."""
     return make_settings(sim, str(tmp_path / "bot.db"), engagement={"check_interval": 3600},
                          telegram={"group_max_rate": 1000})
-
-
-async def run_job(runner: BotRunner, name: str) -> None:
-    """Run a real periodic job now, then wait until the outbox has sent what it queued."""
-    app = runner.app
-    (job,) = app.job_queue.get_jobs_by_name(name)
-    await job.run(app)
-    await app.bot_data.outbox.idle()
 
 
 async def kinds_sent_to(runner: BotRunner, user_id: int) -> list[str]:

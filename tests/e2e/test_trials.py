@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from tests.content.flows import SECRET, card, publish
-from tests.e2e.test_memberships import kinds_sent_to, run_job
-from tests.fixtures import make_settings, stored
+from tests.content.flows import card, publish
+from tests.e2e.test_memberships import kinds_sent_to, payload_secret, settings  # noqa: F401 (fixtures)
+from tests.fixtures import run_job, stored
 from jobs.engagement import ENGAGEMENT_JOB
 from jobs.memberships import LAPSES_JOB
-
-
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
-
-
-@pytest.fixture
-def settings(sim, tmp_path):
-    """The periodic passes run at start and then only when a test runs them."""
-    return make_settings(sim, str(tmp_path / "bot.db"), engagement={"check_interval": 3600},
-                         telegram={"group_max_rate": 1000})
 
 
 async def test_a_trial_opens_members_content_once_and_is_flagged_before_it_ends(
