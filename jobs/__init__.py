@@ -14,6 +14,9 @@ from jobs.payments import DELIVERY_JOB, retry_deliveries
 from jobs.recommend import RECOMMEND_CHECK_JOB, check_recommendations
 
 
+AT_START = ":start"  # the id suffix of a periodic job's run at start
+
+
 def schedule_jobs(app: Application) -> None:
     """Register the periodic jobs (replacing any of the same id)."""
     if app.job_queue is None:
@@ -21,22 +24,30 @@ def schedule_jobs(app: Application) -> None:
     services: Services = app.bot_data
     settings = services.settings
     periodic = (
-        (OUTBOX_JOB, wake_outbox, settings.bot.outbox_interval, None),
-        (DELIVERY_JOB, retry_deliveries, settings.payments.delivery_interval, None),
-        (BROADCAST_JOB, show_broadcast_progress, settings.bot.outbox_interval, None),
-        # first=0: deadlines that passed while the bot was down are enforced at start.
-        (GATES_JOB, enforce_gates, settings.onboarding.gate_check_interval, 0),
-        # first=0: a digest missed while the bot was down goes out at start (same local day only).
-        (ENGAGEMENT_JOB, run_engagement, settings.engagement.check_interval, 0),
-        # first=0: memberships that ended while the bot was down are told (and enforced) at start.
-        (LAPSES_JOB, enforce_lapses, settings.engagement.check_interval, 0),
-        # first=0: every community's model is fitted at start, and its nightly refit registered.
-        (RECOMMEND_CHECK_JOB, check_recommendations, settings.recommend.check_interval, 0),
+        (OUTBOX_JOB, wake_outbox, settings.bot.outbox_interval, False),
+        (DELIVERY_JOB, retry_deliveries, settings.payments.delivery_interval, False),
+        (BROADCAST_JOB, show_broadcast_progress, settings.bot.outbox_interval, False),
+        # True: also once at start — deadlines that passed while the bot was down are enforced,
+        (GATES_JOB, enforce_gates, settings.onboarding.gate_check_interval, True),
+        # a digest missed while the bot was down goes out (same local day only),
+        (ENGAGEMENT_JOB, run_engagement, settings.engagement.check_interval, True),
+        # memberships that ended while the bot was down are told (and enforced),
+        (LAPSES_JOB, enforce_lapses, settings.engagement.check_interval, True),
+        # every community's model is fitted and its nightly refit registered.
+        (RECOMMEND_CHECK_JOB, check_recommendations, settings.recommend.check_interval, True),
     )
-    for job_id, callback, interval, first in periodic:
+    for job_id, callback, interval, at_start in periodic:
         # A late run still runs (APScheduler's default grace of 1 s would skip it silently), and
         # runs that piled up while the loop was busy collapse into one: every pass is idempotent.
         app.job_queue.run_repeating(
-            callback, interval=interval, first=first, name=job_id,
+            callback, interval=interval, name=job_id,
             job_kwargs={"id": job_id, "replace_existing": True, "misfire_grace_time": None, "coalesce": True},
         )
+        if at_start:
+            # Not run_repeating(first=0): once the scheduler starts, that first time lies in the past
+            # and APScheduler's interval trigger skips to the next interval.
+            once = f"{job_id}{AT_START}"
+            app.job_queue.run_once(
+                callback, when=0, name=once,
+                job_kwargs={"id": once, "replace_existing": True, "misfire_grace_time": None},
+            )

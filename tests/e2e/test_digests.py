@@ -84,13 +84,18 @@ async def test_a_restart_on_the_same_day_sends_nothing_twice_and_a_missed_digest
     await publish(carol, group, "Notes from the meetup, with slides.", "0 | Meetup notes | events")
     await runner.stop()
     clock.set(dt.datetime(2026, 1, 6, 11, 0, tzinfo=dt.UTC))  # the bot was down at 09:00
-    for _ in range(2):
-        again = BotRunner(settings, sim.token, clock=clock)
-        await again.start()  # the sweep runs at start
-        try:
-            await sweep(again)
-        finally:
-            await again.stop()
+    again = BotRunner(settings, sim.token, clock=clock)
+    await again.start()  # the sweep runs at start, by itself: nobody runs the job here
+    try:
+        await alice.expect(contains="Your digest", timeout=15)
+    finally:
+        await again.stop()
+    again = BotRunner(settings, sim.token, clock=clock)
+    await again.start()  # a second restart the same day, and a sweep on top of the one at start
+    try:
+        await sweep(again)
+    finally:
+        await again.stop()
     assert len(await digests_of(again, alice.id)) == 1
     assert sum("Your digest" in m.content for m in sim.bot_messages(None, alice)) == 1
 
