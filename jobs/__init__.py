@@ -10,6 +10,7 @@ from jobs.engagement import ENGAGEMENT_JOB, run_engagement
 from jobs.gates import GATES_JOB, enforce_gates
 from jobs.memberships import LAPSES_JOB, enforce_lapses
 from jobs.outbox import OUTBOX_JOB, wake_outbox
+from jobs.paid_questions import PAID_QUESTIONS_JOB, refund_unanswered
 from jobs.payments import DELIVERY_JOB, retry_deliveries
 from jobs.recommend import RECOMMEND_CHECK_JOB, check_recommendations
 
@@ -32,6 +33,8 @@ def schedule_jobs(app: Application) -> None:
         (LAPSES_JOB, enforce_lapses, settings.engagement.check_interval, 0),
         # first=0: every community's model is fitted at start, and its nightly refit registered.
         (RECOMMEND_CHECK_JOB, check_recommendations, settings.recommend.check_interval, 0),
+        # first=0: paid questions whose deadline passed while the bot was down are refunded at start.
+        (PAID_QUESTIONS_JOB, refund_unanswered, settings.payments.ask_check_interval, 0),
     )
     for job_id, callback, interval, first in periodic:
         # A late run still runs (APScheduler's default grace of 1 s would skip it silently), and

@@ -21,6 +21,7 @@ from storage.repos.memberships import MembershipsRepo
 from storage.repos.onboarding import OnboardingRepo
 from storage.repos.orders import OrdersRepo
 from storage.repos.outbox import OutboxRepo
+from storage.repos.paid_questions import PaidQuestionsRepo
 from storage.repos.payments import PaymentsRepo
 from storage.repos.plans import PlansRepo
 from storage.repos.points import PointsRepo
@@ -65,6 +66,7 @@ class Repos:
         self.payments = PaymentsRepo(conn)
         self.entitlements = EntitlementsRepo(conn)
         self.plans = PlansRepo(conn)
+        self.paid_questions = PaidQuestionsRepo(conn)
         # The creator's console.
         self.activity = ActivityRepo(conn)
         self.stats = StatsRepo(conn)
@@ -88,6 +90,7 @@ __all__ = [
     "OrdersRepo",
     "OnboardingRepo",
     "OutboxRepo",
+    "PaidQuestionsRepo",
     "PaymentsRepo",
     "PlansRepo",
     "PointsRepo",
