@@ -31,7 +31,8 @@ from bot.services.recommend import Recommender
 from bot.services.user_reads import UserReads
 from bot.views.base import NoticeEnv
 from handlers import audit, broadcast, community, console, content, digests, export, fallback, faq, invites, members
-from handlers import onboarding, payments, payments_admin, points, points_admin, publish, question_lists
+from handlers import onboarding, paid_questions, payments, payments_admin, points, points_admin, publish
+from handlers import question_lists
 from handlers import questions, recommend, start, stats
 from handlers import settings as community_settings
 from handlers.errors import handle_error
@@ -70,7 +71,7 @@ def build_application(
     for feature in (
         community, members, content, publish, community_settings, questions, question_lists, faq, onboarding,
         payments, payments_admin, points, points_admin, digests, console, audit, broadcast, recommend, stats,
-        export, invites,
+        export, invites, paid_questions,
     ):
         app.add_handlers(feature.build_handlers())
     # /start in private is routed by its payload (bot.links) to the feature that made the link.

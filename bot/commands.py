@@ -48,6 +48,7 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("rate", PRIVATE, GROUP),
     _cmd("recommend", PRIVATE),
     _cmd("subscribe", PRIVATE, GROUP),
+    _cmd("askpaid", PRIVATE),
     _cmd("publish", GROUP, PRIVATE, admin_only=True),
     _cmd("unpublish", GROUP, PRIVATE, admin_only=True),
     _cmd("price", GROUP, PRIVATE, admin_only=True),

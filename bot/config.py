@@ -196,6 +196,12 @@ class PaymentsConfig(_Section):
     delivery_attempts: int = Field(8, ge=1, le=100)
     # Items per /catalog page.
     catalog_page_size: int = Field(8, ge=1, le=20)
+    # Paid questions: the Stars a member pays to ask the admins in private (0 = off; /set ask_price),
+    # the days they have to answer before the asker is refunded (/set ask_answer_days), and the
+    # seconds between passes that refund questions left unanswered past that deadline.
+    ask_price: int = Field(0, ge=0, le=10000)
+    ask_answer_days: int = Field(3, ge=1, le=30)
+    ask_check_interval: float = Field(300, gt=0, le=86400)
 
 
 class OnboardingConfig(_Section):

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import resolve_language
+from bot.services.paid_questions import PaidEnv
 from bot.services.questions import QaEnv
 from bot.services.refunds import RefundEnv
 
@@ -57,6 +58,11 @@ class Services:
     def qa(self) -> QaEnv:
         """Return what the Q&A services need."""
         return QaEnv(self.db, self.clock, self.scoring, self.settings.qa, self.qa_index)
+
+    @property
+    def paid_questions(self) -> PaidEnv:
+        """Return what the paid-question services need."""
+        return PaidEnv(self.db, self.clock, self.settings)
 
     @property
     def refunds(self) -> RefundEnv:

@@ -15,6 +15,7 @@ from bot.demo_content import scene_content
 from bot.demo_growth import scene_growth
 from bot.demo_morning import START, scene_morning
 from bot.demo_onboarding import scene_onboarding
+from bot.demo_paid_questions import scene_paid_questions
 from bot.demo_points import scene_points
 from bot.demo_qa import scene_qa
 from bot.logs import setup_logging
@@ -64,7 +65,7 @@ async def play(sim: Simulator, runner: BotRunner, clock: FakeClock) -> None:
     )
     # Scenes run in order; each feature adds one (see bot/demo_*.py).
     for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content, scene_points, scene_morning,
-                  scene_console, scene_growth):
+                  scene_console, scene_growth, scene_paid_questions):
         await scene(cast)
 
 

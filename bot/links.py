@@ -66,7 +66,7 @@ def bot_link(bot_username: str) -> str:
 
 def message_link(chat_id: int, username: str | None, message_id: int | None) -> str | None:
     """Return a link to a group message, or None when Telegram has none (basic groups)."""
-    if message_id is None:
+    if message_id is None or message_id <= 0:  # <= 0: a placeholder, no message (a posted paid question's answer)
         return None
     if username:
         return f"https://t.me/{username}/{message_id}"

@@ -10,6 +10,7 @@ from jobs.engagement import ENGAGEMENT_JOB, run_engagement
 from jobs.gates import GATES_JOB, enforce_gates
 from jobs.memberships import LAPSES_JOB, enforce_lapses
 from jobs.outbox import OUTBOX_JOB, wake_outbox
+from jobs.paid_questions import PAID_QUESTIONS_JOB, refund_unanswered
 from jobs.payments import DELIVERY_JOB, retry_deliveries
 from jobs.recommend import RECOMMEND_CHECK_JOB, check_recommendations
 
@@ -35,6 +36,8 @@ def schedule_jobs(app: Application) -> None:
         (LAPSES_JOB, enforce_lapses, settings.engagement.check_interval, True),
         # every community's model is fitted and its nightly refit registered.
         (RECOMMEND_CHECK_JOB, check_recommendations, settings.recommend.check_interval, True),
+        # paid questions whose deadline passed while the bot was down are refunded.
+        (PAID_QUESTIONS_JOB, refund_unanswered, settings.payments.ask_check_interval, True),
     )
     for job_id, callback, interval, at_start in periodic:
         # A late run still runs (APScheduler's default grace of 1 s would skip it silently), and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import CustomContext, Services
+from bot.services.paid_questions import do_expire_overdue
 from bot.services.refunds import do_settle_refunds
 
 DELIVERY_JOB = "content-delivery"
@@ -10,6 +11,7 @@ DELIVERY_JOB = "content-delivery"
 
 async def repair_paid_content(services: Services) -> None:
     """Finish refunds a crash interrupted and deliver what is still pending (at every start)."""
+    await do_expire_overdue(services.paid_questions)  # paid questions whose deadline passed while down
     await do_settle_refunds(services.refunds)
     await services.deliverer.repair()
 

@@ -9,7 +9,7 @@ from storage.models import _Row
 
 ContentKind = Literal["text", "photo", "document", "video", "audio"]
 ItemStatus = Literal["published", "unpublished"]
-OrderKind = Literal["item", "plan"]
+OrderKind = Literal["item", "plan", "question"]
 OrderStatus = Literal["pending", "paid"]
 PaymentStatus = Literal["paid", "refund_due", "refunding", "refunded"]
 EntitlementSource = Literal["stars", "points", "grant"]

@@ -16,6 +16,7 @@ from bot.services.communities import UserInfo
 from bot.services.communities import ensure_user
 from bot.services.content import access_of, require_buyable
 from bot.services.notices import private_language, queue_notice
+from bot.services.paid_questions import grant_question, question_refusal
 from bot.services.plans import renews
 from bot.services.points import Grant, award_points
 from bot.services.points_rules import Scoring
@@ -164,6 +165,9 @@ async def check_pre_checkout(
             return Refusal("pay.refuse.amount")
         if order.kind == "item":
             return await _item_refusal(repos, order, now, levels)
+        if order.kind == "question":
+            refusal = await question_refusal(repos, order)
+            return Refusal(refusal) if refusal else None
         return await _plan_refusal(repos, order, now)
 
 
@@ -228,6 +232,11 @@ async def do_record_payment(
             return await _refund_due(repos, payment, "orphan")
         if order.kind == "item":
             outcome = await _grant_item(repos, order, payment, now)
+        elif order.kind == "question":
+            refund = await grant_question(repos, order, payment, now)
+            if refund is not None:
+                return await _refund_due(repos, payment, refund)
+            outcome = PaymentOutcome(duplicate=False, payment=payment)
         else:
             outcome = await _extend_membership(repos, order, payment, info, now)
         if outcome.refund_due:

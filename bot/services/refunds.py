@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.errors import DomainError, NotFound
 from bot.services.badges import SUPPORTER, display_name
 from bot.services.notices import queue_notice
+from bot.services.paid_questions import on_refunded
 from bot.services.points import Grant, award_points
 from bot.services.points_rules import Scoring
 from storage.db import Database
@@ -132,6 +133,8 @@ async def finish_refund(
         latest = await repos.payments.latest_plan_expiry(community_id, payment.user_id)
         # The membership runs to the latest period still paid for; with none left it ends now.
         await repos.plans.set_expiry(community_id, payment.user_id, latest or now, now)
+    elif payment.kind == "question":
+        await on_refunded(repos, payment, now)
     if community_id is not None:
         await _reverse_points(repos, scoring, payment, community_id, now)
         if not await repos.payments.count_standing(community_id, payment.user_id):

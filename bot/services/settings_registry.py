@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.config import EngagementConfig, OnboardingConfig, PointsConfig
+from bot.config import EngagementConfig, OnboardingConfig, PaymentsConfig, PointsConfig
 from bot.errors import Usage
 from bot.i18n import LANGUAGES
 from bot.schedule import QuietHours, WeeklyTime
@@ -252,6 +252,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "grace_hours", COMMUNITY, Number.of_field(EngagementConfig, "grace_hours"), "settings.section.engagement",
         "settings.label.grace_hours", "set.usage.grace_hours", default="engagement.grace_hours",
+    ),
+    # Paid questions (/askpaid): the price in Stars (0: off) and the days admins have to answer.
+    Setting(
+        "ask_price", COMMUNITY, Number.of_field(PaymentsConfig, "ask_price", "set.bad_number", "settings.unit.stars"),
+        "settings.section.paid_questions", "settings.label.ask_price", "set.usage.ask_price",
+        default="payments.ask_price",
+    ),
+    Setting(
+        "ask_answer_days", COMMUNITY,
+        Number.of_field(PaymentsConfig, "ask_answer_days", "set.bad_number", "settings.unit.days"),
+        "settings.section.paid_questions", "settings.label.ask_answer_days", "set.usage.ask_answer_days",
+        default="payments.ask_answer_days",
     ),
     # A member's own preferences, changed in the private chat.
     Setting(

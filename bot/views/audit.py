@@ -25,6 +25,7 @@ ACTIONS = {
     "points.admin_deduct": "audit.action.deduct", "broadcast.send": "audit.action.broadcast",
     "broadcast.cancel": "audit.action.broadcast_cancel",
     "data.export": "audit.action.export",
+    "paid_question.answer": "audit.action.paid_answer", "paid_question.decline": "audit.action.paid_decline",
 }
 SETTING_PREFIX = "set."
 DETAIL_CHARS = 40

@@ -168,9 +168,10 @@ def delivery_text(t: T, item: ContentItem) -> str:
 
 
 # What the buyer reads: an admin's refund, by what was paid for; an automatic one, by its reason.
-ADMIN_REFUND_TEXTS = {"item": "refund.notice", "plan": "refund.notice_plan"}
+ADMIN_REFUND_TEXTS = {"item": "refund.notice", "plan": "refund.notice_plan", "question": "paidq.refund.admin"}
 AUTO_REFUND_TEXTS = {
     "owned": "refund.auto.owned", "order_paid": "refund.auto.order_paid", "orphan": "refund.auto.orphan",
+    "declined": "paidq.refund.declined", "unanswered": "paidq.refund.unanswered",
 }
 
 

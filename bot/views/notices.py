@@ -6,7 +6,8 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.views import community, console, content, digests, memberships, onboarding, points, qa, referrals
+from bot.views import community, console, content, digests, memberships, onboarding, paid_questions, points, qa
+from bot.views import referrals
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 
 
@@ -26,6 +27,7 @@ RENDERERS: dict[str, NoticeRenderer] = {
     **memberships.NOTICES,
     **console.NOTICES,
     **referrals.NOTICES,
+    **paid_questions.NOTICES,
     "prerendered": render_prerendered,
 }
 

@@ -23,6 +23,7 @@ from storage.repos.memberships import MembershipsRepo
 from storage.repos.onboarding import OnboardingRepo
 from storage.repos.orders import OrdersRepo
 from storage.repos.outbox import OutboxRepo
+from storage.repos.paid_questions import PaidQuestionsRepo
 from storage.repos.payments import PaymentsRepo
 from storage.repos.plans import PlansRepo
 from storage.repos.points import PointsRepo
@@ -72,6 +73,7 @@ class Repos:
         self.trials = TrialsRepo(conn)
         self.invite_links = InviteLinksRepo(conn)
         self.referrals = ReferralsRepo(conn)
+        self.paid_questions = PaidQuestionsRepo(conn)
         # The creator's console.
         self.activity = ActivityRepo(conn)
         self.stats = StatsRepo(conn)
@@ -97,6 +99,7 @@ __all__ = [
     "OrdersRepo",
     "OnboardingRepo",
     "OutboxRepo",
+    "PaidQuestionsRepo",
     "PaymentsRepo",
     "PlansRepo",
     "PointsRepo",

@@ -37,6 +37,7 @@ from storage.schema.qa import (
     answers,
     faq_entries,
 )
+from storage.schema.paid_questions import paid_question_prompts, paid_questions
 from storage.schema.console import broadcasts
 from storage.schema.engagement import engagement_runs
 from storage.schema.growth import invite_links, referrals, trials
@@ -70,6 +71,8 @@ __all__ = [
     "orders",
     "outbox",
     "paid_memberships",
+    "paid_question_prompts",
+    "paid_questions",
     "pending_welcomes",
     "plans",
     "points_daily",

@@ -71,6 +71,8 @@ GOOD: dict[str, list[tuple[str, Any]]] = {
     "reminders.expiring": [("off", False), ("on", True)],
     "grace_hours": [("0", 0), ("720", 720), ("24", 24)],
     "referral_reward_after": [("0", 0), ("3", 3)],
+    "ask_price": [("0", 0), ("30", 30), ("10000", 10000)],
+    "ask_answer_days": [("1", 1), ("30", 30)],
 }
 # ... and values it refuses, with the message the admin gets.
 BAD: dict[str, list[tuple[str, str]]] = {
@@ -102,6 +104,8 @@ BAD: dict[str, list[tuple[str, str]]] = {
     "reminders.expiring": [("x", "set.bad_flag"), ("", "set.usage.remind_expiring")],
     "grace_hours": [("721", "set.bad_number"), ("-1", "set.bad_number"), ("", "set.usage.grace_hours")],
     "referral_reward_after": [("1001", "set.bad_number"), ("", "set.usage.referral_reward_after")],
+    "ask_price": [("10001", "set.bad_number"), ("-5", "set.bad_number"), ("", "set.usage.ask_price")],
+    "ask_answer_days": [("0", "set.bad_number"), ("31", "set.bad_number"), ("", "set.usage.ask_answer_days")],
 }
 NAMES = [s.name for s in settings_in(COMMUNITY)]
 
@@ -127,7 +131,7 @@ def test_every_setting_is_declared_once_with_its_messages(t: Translator, config:
     assert set(OVERRIDABLE) == set(PointsConfig.model_fields) - {"levels", "level_names", "reaction_emojis"}
     assert [title for title, _ in sections(COMMUNITY)] == [
         "settings.section.community", "settings.section.onboarding", "settings.section.points",
-        "settings.section.engagement",
+        "settings.section.engagement", "settings.section.paid_questions",
     ]
     assert [s.name for s in settings_in(MEMBER)] == [
         "language", "digest", "reminders", "reminders.inactive", "reminders.streak", "reminders.unanswered",
