@@ -194,6 +194,10 @@ class PaymentsConfig(_Section):
     delivery_attempts: int = Field(8, ge=1, le=100)
     # Items per /catalog page.
     catalog_page_size: int = Field(8, ge=1, le=20)
+    # Hours after a purchase in which the buyer may refund it from /mycontent (0: off), and how
+    # many such refunds a buyer gets per 30 days in a community. Defaults of /set settings.
+    refund_window_hours: int = Field(0, ge=0, le=720)
+    refunds_per_month: int = Field(2, ge=0, le=100)
 
 
 class OnboardingConfig(_Section):

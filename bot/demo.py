@@ -12,6 +12,7 @@ from bot.config import PAYLOAD_SECRET_ENV, load_settings
 from bot.demo_cast import Cast
 from bot.demo_console import CHART, scene_console
 from bot.demo_content import scene_content
+from bot.demo_coupons import scene_coupons
 from bot.demo_morning import START, scene_morning
 from bot.demo_onboarding import scene_onboarding
 from bot.demo_points import scene_points
@@ -63,7 +64,7 @@ async def play(sim: Simulator, runner: BotRunner, clock: FakeClock) -> None:
     )
     # Scenes run in order; each feature adds one (see bot/demo_*.py).
     for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content, scene_points, scene_morning,
-                  scene_console):
+                  scene_console, scene_coupons):
         await scene(cast)
 
 

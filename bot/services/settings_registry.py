@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.config import EngagementConfig, OnboardingConfig, PointsConfig
+from bot.config import EngagementConfig, OnboardingConfig, PaymentsConfig, PointsConfig
 from bot.errors import Usage
 from bot.i18n import LANGUAGES
 from bot.schedule import QuietHours, WeeklyTime
@@ -245,6 +245,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "grace_hours", COMMUNITY, Number.of_field(EngagementConfig, "grace_hours"), "settings.section.engagement",
         "settings.label.grace_hours", "set.usage.grace_hours", default="engagement.grace_hours",
+    ),
+    # The self-service refund window (/mycontent).
+    Setting(
+        "refund_window_hours", COMMUNITY, Number.of_field(PaymentsConfig, "refund_window_hours"),
+        "settings.section.refunds", "settings.label.refund_window_hours", "set.usage.refund_window_hours",
+        default="payments.refund_window_hours",
+    ),
+    Setting(
+        "refunds_per_month", COMMUNITY, Number.of_field(PaymentsConfig, "refunds_per_month"),
+        "settings.section.refunds", "settings.label.refunds_per_month", "set.usage.refunds_per_month",
+        default="payments.refunds_per_month",
     ),
     # A member's own preferences, changed in the private chat.
     Setting(

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.views import community, console, content, digests, memberships, onboarding, points, qa
+from bot.views import community, console, content, digests, memberships, onboarding, points, qa, self_refunds
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 
 
@@ -25,6 +25,7 @@ RENDERERS: dict[str, NoticeRenderer] = {
     **digests.NOTICES,
     **memberships.NOTICES,
     **console.NOTICES,
+    **self_refunds.NOTICES,
     "prerendered": render_prerendered,
 }
 

@@ -38,6 +38,7 @@ from storage.schema.qa import (
     faq_entries,
 )
 from storage.schema.console import broadcasts
+from storage.schema.coupons import coupon_redemptions, coupons
 from storage.schema.engagement import engagement_runs
 from storage.schema.activity import member_days
 from storage.schema.onboarding import (
@@ -57,6 +58,8 @@ __all__ = [
     "content_items",
     "content_opens",
     "content_ratings",
+    "coupon_redemptions",
+    "coupons",
     "engagement_runs",
     "entitlements",
     "faq_entries",

@@ -69,6 +69,8 @@ GOOD: dict[str, list[tuple[str, Any]]] = {
     "reminders.unanswered": [("off", False), ("on", True)],
     "reminders.expiring": [("off", False), ("on", True)],
     "grace_hours": [("0", 0), ("720", 720), ("24", 24)],
+    "refund_window_hours": [("0", 0), ("72", 72), ("720", 720)],
+    "refunds_per_month": [("0", 0), ("2", 2), ("100", 100)],
 }
 # ... and values it refuses, with the message the admin gets.
 BAD: dict[str, list[tuple[str, str]]] = {
@@ -99,6 +101,8 @@ BAD: dict[str, list[tuple[str, str]]] = {
     "reminders.unanswered": [("x", "set.bad_flag"), ("", "set.usage.remind_unanswered")],
     "reminders.expiring": [("x", "set.bad_flag"), ("", "set.usage.remind_expiring")],
     "grace_hours": [("721", "set.bad_number"), ("-1", "set.bad_number"), ("", "set.usage.grace_hours")],
+    "refund_window_hours": [("721", "set.bad_number"), ("x", "set.bad_number"), ("", "set.usage.refund_window_hours")],
+    "refunds_per_month": [("101", "set.bad_number"), ("-1", "set.bad_number"), ("", "set.usage.refunds_per_month")],
 }
 NAMES = [s.name for s in settings_in(COMMUNITY)]
 
@@ -124,7 +128,7 @@ def test_every_setting_is_declared_once_with_its_messages(t: Translator, config:
     assert set(OVERRIDABLE) == set(PointsConfig.model_fields) - {"levels", "level_names", "reaction_emojis"}
     assert [title for title, _ in sections(COMMUNITY)] == [
         "settings.section.community", "settings.section.onboarding", "settings.section.points",
-        "settings.section.engagement",
+        "settings.section.engagement", "settings.section.refunds",
     ]
     assert [s.name for s in settings_in(MEMBER)] == [
         "language", "digest", "reminders", "reminders.inactive", "reminders.streak", "reminders.unanswered",
