@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from storage.schema.base import community_fk, metadata, user_fk
+from storage.schema.content import star_payments
 from storage.types import BigIntId, UtcDateTime
 
 coupons = sa.Table(
@@ -56,3 +57,7 @@ coupon_redemptions = sa.Table(
         postgresql_where=sa.text("status = 'used'"),
     ),
 )
+
+# The refund window lists a buyer's recent payments on every /mycontent: an index for that,
+# declared with the migration that adds it (0013).
+sa.Index("ix_star_payments_user_id_created_at", star_payments.c.user_id, star_payments.c.created_at)

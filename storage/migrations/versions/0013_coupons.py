@@ -3,6 +3,7 @@
 `coupons`: a code per community, percent or Stars off, optional limits (uses, last day,
 one item or plan). `coupon_redemptions`: one row per order that carries a coupon, pending
 until the order is paid, then used; a partial UNIQUE index lets a member use a code once.
+An index on star_payments (user, time) serves the self-service refund window in /mycontent.
 
 Revision ID: 0013
 Revises: 0012
@@ -84,10 +85,12 @@ def upgrade() -> None:
         "uq_coupon_redemptions_used", "coupon_redemptions", ["coupon_id", "user_id"], unique=True,
         sqlite_where=USED, postgresql_where=USED,
     )
+    op.create_index("ix_star_payments_user_id_created_at", "star_payments", ["user_id", "created_at"])
 
 
 def downgrade() -> None:
-    """Drop coupon_redemptions and coupons."""
+    """Drop coupon_redemptions and coupons (and the refund window's index)."""
+    op.drop_index("ix_star_payments_user_id_created_at", table_name="star_payments")
     op.drop_index("uq_coupon_redemptions_used", table_name="coupon_redemptions")
     op.drop_table("coupon_redemptions")
     op.drop_index("uq_coupons_active_code", table_name="coupons")
