@@ -30,10 +30,9 @@ from bot.services.qa_search import QaIndex
 from bot.services.recommend import Recommender
 from bot.services.user_reads import UserReads
 from bot.views.base import NoticeEnv
-from handlers import audit, broadcast, community, console, content, digests, export, fallback, faq, invites, members
-from handlers import onboarding, paid_questions, payments, payments_admin, points, points_admin, publish
-from handlers import question_lists
-from handlers import questions, recommend, start, stats
+from handlers import audit, broadcast, community, console, content, coupons, digests, export, fallback, faq
+from handlers import invites, members, onboarding, paid_questions, payments, payments_admin, points, points_admin
+from handlers import publish, question_lists, questions, recommend, self_refunds, start, stats
 from handlers import settings as community_settings
 from handlers.errors import handle_error
 from jobs import schedule_jobs
@@ -70,12 +69,12 @@ def build_application(
     # Each feature's handlers are disjoint, so the order below only matters where a comment says.
     for feature in (
         community, members, content, publish, community_settings, questions, question_lists, faq, onboarding,
-        payments, payments_admin, points, points_admin, digests, console, audit, broadcast, recommend, stats,
-        export, invites, paid_questions,
+        payments, payments_admin, coupons, self_refunds, points, points_admin, digests, console, audit, broadcast,
+        recommend, stats, export, invites, paid_questions,
     ):
         app.add_handlers(feature.build_handlers())
     # /start in private is routed by its payload (bot.links) to the feature that made the link.
-    start_routes = {**onboarding.START_ROUTES, **content.START_ROUTES, **payments.START_ROUTES}
+    start_routes = {**onboarding.START_ROUTES, **content.START_ROUTES, **payments.START_ROUTES, **coupons.START_ROUTES}
     app.add_handlers(start.build_handlers(start_routes, onboarding.show_overview))
     # Last in group 0: answers for private messages and button presses no feature took.
     app.add_handlers(fallback.build_handlers())

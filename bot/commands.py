@@ -55,6 +55,7 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("plan", GROUP, PRIVATE, admin_only=True),
     _cmd("refund", GROUP, PRIVATE, admin_only=True),
     _cmd("revenue", GROUP, PRIVATE, admin_only=True),
+    _cmd("coupon", GROUP, PRIVATE, admin_only=True),
     # Points.
     _cmd("me", PRIVATE, GROUP),
     _cmd("invite", PRIVATE, GROUP),

@@ -202,6 +202,10 @@ class PaymentsConfig(_Section):
     ask_price: int = Field(0, ge=0, le=10000)
     ask_answer_days: int = Field(3, ge=1, le=30)
     ask_check_interval: float = Field(300, gt=0, le=86400)
+    # Hours after a purchase in which the buyer may refund it from /mycontent (0: off), and how
+    # many such refunds a buyer gets per 30 days in a community. Defaults of /set settings.
+    refund_window_hours: int = Field(0, ge=0, le=720)
+    refunds_per_month: int = Field(2, ge=0, le=100)
 
 
 class OnboardingConfig(_Section):

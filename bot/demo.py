@@ -13,6 +13,7 @@ from bot.demo_cast import Cast
 from bot.demo_console import CHART, scene_console
 from bot.demo_content import scene_content
 from bot.demo_growth import scene_growth
+from bot.demo_coupons import scene_coupons
 from bot.demo_morning import START, scene_morning
 from bot.demo_onboarding import scene_onboarding
 from bot.demo_paid_questions import scene_paid_questions
@@ -65,7 +66,7 @@ async def play(sim: Simulator, runner: BotRunner, clock: FakeClock) -> None:
     )
     # Scenes run in order; each feature adds one (see bot/demo_*.py).
     for scene in (scene_foundation, scene_onboarding, scene_qa, scene_content, scene_points, scene_morning,
-                  scene_console, scene_growth, scene_paid_questions):
+                  scene_console, scene_growth, scene_paid_questions, scene_coupons):
         await scene(cast)
 
 

@@ -1,7 +1,8 @@
 """Links: to messages in groups (t.me, as Telegram's apps build them) and deep links into the bot.
 
 Deep-link payloads are encoded and decoded here only: `/start join_<community>`,
-`item_<id>`, `catalog_<community>`, `sub_<community>`, `mycontent`, `publish`.
+`item_<id>`, `item_<id>_<code>` (an item with a coupon), `catalog_<community>`, `sub_<community>`,
+`mycontent`, `publish`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ JOIN, ITEM, CATALOG, SUBSCRIBE, MY_CONTENT, PUBLISH = "join", "item", "catalog",
 _WITH_ID = (JOIN, ITEM, CATALOG, SUBSCRIBE)
 _BARE = (MY_CONTENT, PUBLISH)
 _PAYLOAD = re.compile(rf"^(?:({'|'.join(_WITH_ID)})_(-?\d{{1,20}})|({'|'.join(_BARE)}))$")
+# An item link with a coupon code: decoded as its own kind, routed to the coupons feature.
+ITEM_CODE = "item_code"
+_ITEM_CODE = re.compile(r"^item_(\d{1,20})_([A-Za-z0-9]{3,32})$")
 
 
 @dataclass(frozen=True)
@@ -31,14 +35,20 @@ class StartPayload:
 
     kind: str
     id: int | None = None
+    code: str | None = None  # ITEM_CODE only
 
     def encode(self) -> str:
         """Return the payload as it goes into the link."""
+        if self.kind == ITEM_CODE:
+            return f"{ITEM}_{self.id}_{self.code}"
         return self.kind if self.id is None else f"{self.kind}_{self.id}"
 
 
 def decode_start(payload: str) -> StartPayload | None:
     """Parse a /start payload; None when it is not one the bot makes."""
+    coupon = _ITEM_CODE.match(payload.strip())
+    if coupon is not None:
+        return StartPayload(ITEM_CODE, int(coupon.group(1)), coupon.group(2))
     match = _PAYLOAD.match(payload.strip())
     if match is None:
         return None
@@ -54,9 +64,9 @@ def start_command(*kinds: str) -> str:
     return rf"^/start(?:@\w+)? (?:{'|'.join(alternatives)})$"
 
 
-def deep_link(bot_username: str, kind: str, id: int | None = None) -> str:
+def deep_link(bot_username: str, kind: str, id: int | None = None, code: str | None = None) -> str:
     """Return the t.me link that opens the bot's private chat with this /start payload."""
-    return create_deep_linked_url(bot_username, StartPayload(kind, id).encode())
+    return create_deep_linked_url(bot_username, StartPayload(kind, id, code).encode())
 
 
 def bot_link(bot_username: str) -> str:

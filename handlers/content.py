@@ -19,6 +19,7 @@ from bot.services.content import (
     get_user_communities,
 )
 from bot.services.plans import get_plans
+from bot.services.self_refunds import get_refundable
 from bot.services.unlocks import do_buy_with_points
 from handlers.common import command, is_group, load_community, read_content_press, reply, user_info
 from bot.views.content_data import PATTERN, ContentData, encode
@@ -32,6 +33,7 @@ from bot.views.content import (
     private_catalog_keyboard,
     short,
 )
+from bot.views.self_refunds import refund_rows
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +187,8 @@ async def show_my_content(update: Update, context: CustomContext) -> None:
                               callback_data=encode("o", item.id))]
         for item in items[:50]
     ]
+    refundable = await get_refundable(context.services.refunds, context.settings, update.effective_user.id)
+    rows += refund_rows(context.t, refundable)  # the self-service refund window (handlers.self_refunds)
     await update.effective_message.reply_text(
         "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None
     )

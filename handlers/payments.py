@@ -29,6 +29,7 @@ from bot.services.plans import do_start_trial, get_membership, get_plans, get_tr
 from bot.services.refunds import do_settle_refunds
 from bot.views.content import plan_button, short, trial_button
 from bot.views.content_data import PAYMENT_PATTERN
+from bot.views.coupons import code_button
 from handlers.common import command, is_group, load_community, read_content_press, user_info
 
 log = logging.getLogger(__name__)
@@ -39,13 +40,13 @@ SUBSCRIPTION_SECONDS = 2592000
 # --- invoices -------------------------------------------------------------------------------
 
 
-async def send_item_invoice(update: Update, context: CustomContext, item_id: int) -> None:
-    """Create an order for the item and send its Stars invoice to the presser's private chat."""
+async def send_item_invoice(update: Update, context: CustomContext, item_id: int, coupon_id: int | None = None) -> None:
+    """Create an order for the item (with a coupon, if any) and send its Stars invoice to the presser's private chat."""
     query = update.callback_query
     user = query.from_user
     order, item = await do_create_item_order(
         context.db, context.clock, context.settings.payments, context.services.payload_secret,
-        context.settings.points.levels, item_id, user_info(update),
+        context.settings.points.levels, item_id, user_info(update), coupon_id,
     )
     community = await get_community(context.db, item.community_id)
     title = str(short(item.title, 32))
@@ -76,7 +77,7 @@ async def send_plans(update: Update, context: CustomContext, community_id: int |
             status = context.t("subscribe.status_active", until=_day(membership.expires_at))
         if plans or status:
             lines.append(context.t("subscribe.community", title=community.title, status=Raw(status)))
-            rows += [[plan_button(context.t, plan)] for plan in plans]
+            rows += [[plan_button(context.t, plan), code_button(context.t, "plan", plan.id)] for plan in plans]
             if status == "" and not await get_trial_taken(context.db, community.id, user_id):
                 rows += [[trial_button(context.t, plan)] for plan in plans if plan.trial_days]
     if len(lines) == 1:
@@ -86,12 +87,12 @@ async def send_plans(update: Update, context: CustomContext, community_id: int |
     )
 
 
-async def press_plan(update: Update, context: CustomContext, plan_id: int) -> None:
-    """Create a plan order and send a subscription invoice link (renewed every 30 days)."""
+async def press_plan(update: Update, context: CustomContext, plan_id: int, coupon_id: int | None = None) -> None:
+    """Create a plan order (with a coupon, if any) and send a subscription invoice link (renewed every 30 days)."""
     query = update.callback_query
     order, plan, community = await do_create_plan_order(
         context.db, context.clock, context.settings.payments, context.services.payload_secret, plan_id,
-        user_info(update),
+        user_info(update), coupon_id,
     )
     title = str(short(plan.name, 32))
     description = context.t("invoice.plan", name=Raw(plan.name), community=Raw(community.title))
@@ -99,11 +100,11 @@ async def press_plan(update: Update, context: CustomContext, plan_id: int) -> No
         title, str(short(description, 255)), sign_order(order.id, context.services.payload_secret), CURRENCY,
         [LabeledPrice(title, order.amount)], subscription_period=SUBSCRIPTION_SECONDS,
     )
-    button = InlineKeyboardButton(context.t("subscribe.btn.pay", stars=plan.price_stars), url=link)
+    button = InlineKeyboardButton(context.t("subscribe.btn.pay", stars=order.amount), url=link)
     await query.answer()
     await context.bot.send_message(
         query.from_user.id,
-        context.t("subscribe.link", name=plan.name, title=community.title, stars=plan.price_stars),
+        context.t("subscribe.link", name=plan.name, title=community.title, stars=order.amount),
         reply_markup=InlineKeyboardMarkup([[button]]),
     )
 

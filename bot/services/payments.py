@@ -17,6 +17,7 @@ from bot.services.communities import ensure_user
 from bot.services.content import access_of, require_buyable
 from bot.services.notices import private_language, queue_notice
 from bot.services.paid_questions import grant_question, question_refusal
+from bot.services.coupons import Target, attach_coupon, check_order_coupon, price_with_coupon, redeem_coupon
 from bot.services.plans import renews
 from bot.services.points import Grant, award_points
 from bot.services.points_rules import Scoring
@@ -93,8 +94,9 @@ async def do_create_item_order(
     levels: Sequence[int],
     item_id: int,
     user: UserInfo,
+    coupon_id: int | None = None,
 ) -> tuple[Order, ContentItem]:
-    """Create a pending order for an item the user cannot open yet, at its current Stars price."""
+    """Create a pending order for an item the user cannot open yet, at its current Stars price (less a coupon)."""
     if secret is None:
         raise PaymentsOff()
     now = clock.now()
@@ -102,16 +104,18 @@ async def do_create_item_order(
         item = await require_buyable(repos, item_id, user.id, now, levels)
         if not item.price_stars:
             raise DomainError("buy.not_for_stars")
+        target = Target("item", item.id, item.community_id, item.price_stars, item.title)
+        amount, coupon = await price_with_coupon(repos, coupon_id, target, user.id, now)
         await ensure_user(repos, user, now)
         expires = now + dt.timedelta(minutes=config.order_ttl_minutes)
-        order = await repos.orders.add(
-            item.community_id, user.id, "item", item.price_stars, now, expires, item_id=item.id
-        )
+        order = await repos.orders.add(item.community_id, user.id, "item", amount, now, expires, item_id=item.id)
+        await attach_coupon(repos, order, coupon, item.price_stars, now)
     return order, item
 
 
 async def do_create_plan_order(
-    db: Database, clock: Clock, config: PaymentsConfig, secret: bytes | None, plan_id: int, user: UserInfo
+    db: Database, clock: Clock, config: PaymentsConfig, secret: bytes | None, plan_id: int, user: UserInfo,
+    coupon_id: int | None = None,
 ) -> tuple[Order, Plan, Community]:
     """Create a pending order for a plan's first payment (not while a membership runs)."""
     if secret is None:
@@ -125,11 +129,12 @@ async def do_create_plan_order(
         membership = await repos.plans.membership(plan.community_id, user.id)
         if renews(membership, now):
             raise DomainError("subscribe.active", until=membership.expires_at.strftime("%Y-%m-%d"))
+        target = Target("plan", plan.id, plan.community_id, plan.price_stars, plan.name)
+        amount, coupon = await price_with_coupon(repos, coupon_id, target, user.id, now)
         await ensure_user(repos, user, now)
         expires = now + dt.timedelta(minutes=config.order_ttl_minutes)
-        order = await repos.orders.add(
-            plan.community_id, user.id, "plan", plan.price_stars, now, expires, plan_id=plan.id
-        )
+        order = await repos.orders.add(plan.community_id, user.id, "plan", amount, now, expires, plan_id=plan.id)
+        await attach_coupon(repos, order, coupon, plan.price_stars, now)
     return order, plan, community
 
 
@@ -163,30 +168,35 @@ async def check_pre_checkout(
             return Refusal("pay.refuse.expired")
         if currency != order.currency or amount != order.amount:
             return Refusal("pay.refuse.amount")
+        coupon = await check_order_coupon(repos, order, now)
+        if coupon.problem is not None:
+            return Refusal(coupon.problem, {"code": coupon.code})
         if order.kind == "item":
-            return await _item_refusal(repos, order, now, levels)
+            return await _item_refusal(repos, order, coupon.list_price, now, levels)
         if order.kind == "question":
             refusal = await question_refusal(repos, order)
             return Refusal(refusal) if refusal else None
-        return await _plan_refusal(repos, order, now)
+        return await _plan_refusal(repos, order, coupon.list_price, now)
 
 
-async def _item_refusal(repos: Repos, order: Order, now: dt.datetime, levels: Sequence[int]) -> Refusal | None:
+async def _item_refusal(
+    repos: Repos, order: Order, list_price: int, now: dt.datetime, levels: Sequence[int]
+) -> Refusal | None:
     item = await repos.content.get(order.item_id or 0)
     if item is None or not item.is_published:
         return Refusal("pay.refuse.unavailable")
-    if item.price_stars != order.amount:
+    if item.price_stars != list_price:
         return Refusal("pay.refuse.price_changed")
     if await access_of(repos, item, order.user_id, now, levels) == "owned":
         return Refusal("pay.refuse.owned")
     return None
 
 
-async def _plan_refusal(repos: Repos, order: Order, now: dt.datetime) -> Refusal | None:
+async def _plan_refusal(repos: Repos, order: Order, list_price: int, now: dt.datetime) -> Refusal | None:
     plan = await repos.plans.get(order.plan_id or 0)
     if plan is None or plan.status != "active":
         return Refusal("pay.refuse.unavailable")
-    if plan.price_stars != order.amount:
+    if plan.price_stars != list_price:
         return Refusal("pay.refuse.price_changed")
     if renews(await repos.plans.membership(order.community_id, order.user_id), now):
         return Refusal("pay.refuse.member")
@@ -230,6 +240,8 @@ async def do_record_payment(
         if order is None or info.currency != order.currency or info.amount != order.amount:
             log.warning("payment %s matches no order of user %s; refunding it", payment.id, info.user.id)
             return await _refund_due(repos, payment, "orphan")
+        if not await redeem_coupon(repos, order, payment.id, now):
+            return await _refund_due(repos, payment, "coupon")  # the member or the coupon ran out meanwhile
         if order.kind == "item":
             outcome = await _grant_item(repos, order, payment, now)
         elif order.kind == "question":

@@ -265,6 +265,17 @@ SETTINGS: tuple[Setting, ...] = (
         "settings.section.paid_questions", "settings.label.ask_answer_days", "set.usage.ask_answer_days",
         default="payments.ask_answer_days",
     ),
+    # The self-service refund window (/mycontent).
+    Setting(
+        "refund_window_hours", COMMUNITY, Number.of_field(PaymentsConfig, "refund_window_hours"),
+        "settings.section.refunds", "settings.label.refund_window_hours", "set.usage.refund_window_hours",
+        default="payments.refund_window_hours",
+    ),
+    Setting(
+        "refunds_per_month", COMMUNITY, Number.of_field(PaymentsConfig, "refunds_per_month"),
+        "settings.section.refunds", "settings.label.refunds_per_month", "set.usage.refunds_per_month",
+        default="payments.refunds_per_month",
+    ),
     # A member's own preferences, changed in the private chat.
     Setting(
         "language", MEMBER, Choice(LANGUAGES, "set.bad_language", LANGUAGE_LABELS), "settings.section.preferences",

@@ -19,6 +19,7 @@ PAGE_PATTERN = re.compile(rf"^{PAGE_DATA}:(-?\d{{1,20}}):(\d{{1,9}})$")
 ACTIONS = {
     "plan.add": "audit.action.plan_add", "plan.delete": "audit.action.plan_delete",
     "payment.refund": "audit.action.refund", "faq.add": "audit.action.faq_add", "faq.delete": "audit.action.faq_delete",
+    "coupon.add": "audit.action.coupon_add", "coupon.delete": "audit.action.coupon_delete",
     "content.publish": "audit.action.publish", "content.unpublish": "audit.action.unpublish",
     "content.price": "audit.action.price", "question.accept": "audit.action.accept",
     "question.close": "audit.action.close", "points.admin_award": "audit.action.award",

@@ -13,6 +13,7 @@ from bot.links import CATALOG, ITEM, deep_link
 from bot.services.content import CatalogPage, ItemView
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 from bot.views.content_data import encode
+from bot.views.coupons import code_button
 from bot.views.limits import MAX_CAPTION, MAX_TEXT, visible_length
 from storage.models_content import ContentItem, Plan
 
@@ -124,6 +125,7 @@ def card_keyboard(t: T, view: ItemView, plans: list[Plan]) -> InlineKeyboardMark
     if item.price_stars:
         rows.append([InlineKeyboardButton(t("content.btn.buy_stars", stars=item.price_stars),
                                           callback_data=encode("b", item.id))])
+        rows.append([code_button(t, "item", item.id)])
     if item.price_points:
         label = t("content.btn.buy_points", points=item.price_points, count=item.price_points)
         rows.append([InlineKeyboardButton(label, callback_data=encode("p", item.id))])
@@ -172,6 +174,7 @@ ADMIN_REFUND_TEXTS = {"item": "refund.notice", "plan": "refund.notice_plan", "qu
 AUTO_REFUND_TEXTS = {
     "owned": "refund.auto.owned", "order_paid": "refund.auto.order_paid", "orphan": "refund.auto.orphan",
     "declined": "paidq.refund.declined", "unanswered": "paidq.refund.unanswered",
+    "coupon": "refund.auto.coupon", "self": "refund.self",
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 
 from bot.views import community, console, content, digests, memberships, onboarding, paid_questions, points, qa
-from bot.views import referrals
+from bot.views import referrals, self_refunds
 from bot.views.base import NoticeEnv, NoticeRenderer, Rendered
 
 
@@ -28,6 +28,7 @@ RENDERERS: dict[str, NoticeRenderer] = {
     **console.NOTICES,
     **referrals.NOTICES,
     **paid_questions.NOTICES,
+    **self_refunds.NOTICES,
     "prerendered": render_prerendered,
 }
 

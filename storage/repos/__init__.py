@@ -13,6 +13,7 @@ from storage.repos.broadcasts import BroadcastsRepo
 from storage.repos.bulk import BulkRepo
 from storage.repos.communities import CommunitiesRepo
 from storage.repos.content import ContentRepo
+from storage.repos.coupons import CouponsRepo
 from storage.repos.digests import DigestsRepo
 from storage.repos.entitlements import EntitlementsRepo
 from storage.repos.exports import ExportsRepo
@@ -29,6 +30,7 @@ from storage.repos.plans import PlansRepo
 from storage.repos.points import PointsRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.recommend import RecommendRepo
+from storage.repos.self_refunds import SelfRefundsRepo
 from storage.repos.settings import SettingsRepo
 from storage.repos.stats import StatsRepo
 from storage.repos.user_settings import UserSettingsRepo
@@ -74,6 +76,8 @@ class Repos:
         self.invite_links = InviteLinksRepo(conn)
         self.referrals = ReferralsRepo(conn)
         self.paid_questions = PaidQuestionsRepo(conn)
+        self.coupons = CouponsRepo(conn)
+        self.self_refunds = SelfRefundsRepo(conn)
         # The creator's console.
         self.activity = ActivityRepo(conn)
         self.stats = StatsRepo(conn)
@@ -90,6 +94,7 @@ __all__ = [
     "BulkRepo",
     "CommunitiesRepo",
     "ContentRepo",
+    "CouponsRepo",
     "EntitlementsRepo",
     "ExportsRepo",
     "FaqRepo",
@@ -107,6 +112,7 @@ __all__ = [
     "ReferralsRepo",
     "RecommendRepo",
     "Repos",
+    "SelfRefundsRepo",
     "SettingsRepo",
     "StatsRepo",
     "UserSettingsRepo",

@@ -39,6 +39,7 @@ from storage.schema.qa import (
 )
 from storage.schema.paid_questions import paid_question_prompts, paid_questions
 from storage.schema.console import broadcasts
+from storage.schema.coupons import coupon_redemptions, coupons
 from storage.schema.engagement import engagement_runs
 from storage.schema.growth import invite_links, referrals, trials
 from storage.schema.activity import member_days
@@ -59,6 +60,8 @@ __all__ = [
     "content_items",
     "content_opens",
     "content_ratings",
+    "coupon_redemptions",
+    "coupons",
     "engagement_runs",
     "entitlements",
     "faq_entries",

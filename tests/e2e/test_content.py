@@ -106,7 +106,7 @@ async def test_member_cannot_open_unowned_item(sim, runner: BotRunner, shop, car
 
     item_id = await publish(carol, shop, "SECRET-LOCKED body", "40 | Locked guide | x")
     message = await card(bob, item_id)  # the deep link shows a card with Buy, never the content
-    assert message.button_texts == ["用 ⭐ 40 购买"]  # Bob's Telegram is in Chinese
+    assert message.button_texts == ["用 ⭐ 40 购买", "🎟 有优惠码？"]  # Bob's Telegram is in Chinese
     for data in (encode("o", item_id), encode("r", item_id, 5), f"ct:o:{item_id}:1", "ct:o:abc", "ct:zz:1"):
         answer = await bob.press_data(message, data)
         assert answer.show_alert, data

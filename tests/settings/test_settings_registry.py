@@ -73,6 +73,8 @@ GOOD: dict[str, list[tuple[str, Any]]] = {
     "referral_reward_after": [("0", 0), ("3", 3)],
     "ask_price": [("0", 0), ("30", 30), ("10000", 10000)],
     "ask_answer_days": [("1", 1), ("30", 30)],
+    "refund_window_hours": [("0", 0), ("72", 72), ("720", 720)],
+    "refunds_per_month": [("0", 0), ("2", 2), ("100", 100)],
 }
 # ... and values it refuses, with the message the admin gets.
 BAD: dict[str, list[tuple[str, str]]] = {
@@ -106,6 +108,8 @@ BAD: dict[str, list[tuple[str, str]]] = {
     "referral_reward_after": [("1001", "set.bad_number"), ("", "set.usage.referral_reward_after")],
     "ask_price": [("10001", "set.bad_number"), ("-5", "set.bad_number"), ("", "set.usage.ask_price")],
     "ask_answer_days": [("0", "set.bad_number"), ("31", "set.bad_number"), ("", "set.usage.ask_answer_days")],
+    "refund_window_hours": [("721", "set.bad_number"), ("x", "set.bad_number"), ("", "set.usage.refund_window_hours")],
+    "refunds_per_month": [("101", "set.bad_number"), ("-1", "set.bad_number"), ("", "set.usage.refunds_per_month")],
 }
 NAMES = [s.name for s in settings_in(COMMUNITY)]
 
@@ -131,7 +135,7 @@ def test_every_setting_is_declared_once_with_its_messages(t: Translator, config:
     assert set(OVERRIDABLE) == set(PointsConfig.model_fields) - {"levels", "level_names", "reaction_emojis"}
     assert [title for title, _ in sections(COMMUNITY)] == [
         "settings.section.community", "settings.section.onboarding", "settings.section.points",
-        "settings.section.engagement", "settings.section.paid_questions",
+        "settings.section.engagement", "settings.section.paid_questions", "settings.section.refunds",
     ]
     assert [s.name for s in settings_in(MEMBER)] == [
         "language", "digest", "reminders", "reminders.inactive", "reminders.streak", "reminders.unanswered",
