@@ -12,19 +12,42 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import linalg
+from scipy.linalg import lapack
 
 from bot.recommend.protocol import Interactions
 
 
-def gram(x: sp.csr_matrix) -> np.ndarray:
-    """Return the dense items × items Gram matrix XᵀX (float64)."""
-    return np.asarray((x.T @ x).todense(), dtype=np.float64)
+def gram(x: sp.spmatrix, block: int = 1024, dtype: type = np.float64) -> np.ndarray:
+    """Return the dense items × items Gram matrix XᵀX, a block of columns at a time.
+
+    By blocks, the sparse product never holds all n² entries with their indices at once.
+    """
+    n = x.shape[1]
+    g = np.empty((n, n), dtype=dtype)
+    columns, rows = sp.csc_matrix(x, dtype=dtype), sp.csr_matrix(x.T, dtype=dtype)
+    for start in range(0, n, block):
+        g[:, start:start + block] = (rows @ columns[:, start:start + block]).toarray()
+    return g
 
 
-def spd_inverse(a: np.ndarray) -> np.ndarray:
-    """Invert the (regularised, so invertible) Gram matrix, reusing its memory."""
-    return linalg.inv(a, overwrite_a=True, check_finite=False)
+def spd_inverse(a: np.ndarray, block: int = 512) -> np.ndarray:
+    """Invert the regularised Gram matrix (symmetric positive definite) by Cholesky, in its own memory.
+
+    Half the work of a general inverse. LAPACK fills one triangle; the other is mirrored block by block.
+    """
+    factor, info = lapack.dpotrf(a.T, lower=True, overwrite_a=True, clean=False)  # a.T: the same matrix, F-order
+    if info == 0:
+        factor, info = lapack.dpotri(factor, lower=True, overwrite_c=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"the regularised Gram matrix is not positive definite (LAPACK info {info})")
+    inverse = factor.T  # C-order again; its upper triangle holds the inverse
+    for start in range(0, inverse.shape[0], block):
+        end = min(start + block, inverse.shape[0])
+        inverse[start:end, :start] = inverse[:start, start:end].T
+        diagonal = inverse[start:end, start:end]
+        lower = np.tril_indices(end - start, -1)
+        diagonal[lower] = diagonal.T[lower]
+    return inverse
 
 
 def ease_weights(g: np.ndarray, lam: float) -> np.ndarray:
@@ -54,10 +77,13 @@ def knn_weights(x: sp.csr_matrix, k: int = 100) -> np.ndarray:
     s /= norms[:, None]
     s /= norms[None, :]
     np.fill_diagonal(s, 0.0)
+    s = s.astype(np.float32)
     if k < s.shape[0]:
-        threshold = -np.partition(-s, k - 1, axis=0)[k - 1]
-        s[s < threshold[None, :]] = 0.0
-    return s.astype(np.float32)
+        for start in range(0, s.shape[1], 512):  # in column blocks: a full-size partition copy is not needed
+            block = s[:, start:start + 512]
+            threshold = -np.partition(-block, k - 1, axis=0)[k - 1]
+            block[block < threshold[None, :]] = 0.0
+    return s
 
 
 def user_weights(x: sp.csr_matrix, alpha: float) -> sp.csr_matrix:
