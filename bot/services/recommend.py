@@ -75,7 +75,7 @@ class Picker:
         if model is not None:
             self.by_column = [self.by_id.get(int(item_id)) for item_id in model.item_ids]
             self.hidden = np.array([item is None for item in self.by_column], dtype=bool)  # unpublished since
-            self.tag_sets = [_folded(item) if item is not None else frozenset() for item in self.by_column]
+            self._tag_sets: dict[int, frozenset[str]] = {}  # column → casefolded tags, as the walks reach them
             # Items published since the fit (higher ids) are not in the model: ranked after, by popularity.
             self.later = [item for item in self.items if item.id > model.catalog[1]]
 
@@ -97,7 +97,7 @@ class Picker:
             allowed = [i for i in self.items if _allowed(i, member_id, skip, reach)]
             return _diverse(_popular(allowed, wanted), k)
         ranked = self._ranked.get((member_id, tags))
-        count = k * 4
+        count = max(CANDIDATES, k * 4)
         while True:  # the ranking is walked until k picks pass the filters and diversity; more of it only if needed
             if ranked is None or (len(ranked.columns) < count and not ranked.complete):
                 ranked = self.model.rank([member_id], [tags], count, self.hidden)[0]
@@ -105,8 +105,7 @@ class Picker:
             per_tag: Counter[str] = Counter()
             for position, column in enumerate(ranked.columns.tolist()):
                 item = self.by_column[column]
-                if item is not None and _allowed(item, member_id, skip, reach) and _fits(self.tag_sets[column],
-                                                                                          per_tag):
+                if item is not None and _allowed(item, member_id, skip, reach) and _fits(self._tags(column), per_tag):
                     chosen.append((position, column))
                     if len(chosen) == k:
                         break
@@ -116,6 +115,12 @@ class Picker:
         picks = [self._explain(ranked, column, position, wanted) for position, column in chosen]
         later = [i for i in self.later if _allowed(i, member_id, skip, reach)]
         return picks + _diverse(_popular(later, wanted), k - len(picks), per_tag)
+
+    def _tags(self, column: int) -> frozenset[str]:
+        found = self._tag_sets.get(column)
+        if found is None:
+            found = self._tag_sets[column] = _folded(self.by_column[column])
+        return found
 
     def _explain(self, ranked: Ranked, column: int, position: int, wanted: dict[str, str]) -> Pick:
         item = self.by_column[column]
