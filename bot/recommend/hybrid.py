@@ -63,16 +63,16 @@ class Parts:
     similar: np.ndarray | None = None  # items × items content cosine (items · itemsᵀ), computed once
     tag_items: np.ndarray | None = None  # tags × items cosine of each profile tag with each item
 
-    def collab(self, users: np.ndarray) -> np.ndarray:
-        return np.asarray(self.x[users] @ self.b, dtype=np.float64)
+    def collab(self, users: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+        return np.asarray(self.x[users] @ self.b, dtype=dtype)
 
-    def content(self, users: np.ndarray) -> np.ndarray:
+    def content(self, users: np.ndarray, dtype: type = np.float64) -> np.ndarray:
         """Cosine of each user's profile (their items' vectors plus their tags) with every item."""
         if self.items is None:
-            return np.zeros((len(users), self.b.shape[0]))
+            return np.zeros((len(users), self.b.shape[0]), dtype=dtype)
         if self.similar is None:
             self.similar = content_similarity(self.items)
-        scores = np.asarray(self.x[users] @ self.similar, dtype=np.float64)
+        scores = np.asarray(self.x[users] @ self.similar, dtype=dtype)
         if self.profiles is not None:
             scores += self.profiles[users] @ self.tag_items
         return scores
@@ -155,7 +155,7 @@ def tune(
 
     def candidate(blend: Blend) -> tuple[float, Blend, Parts, np.ndarray]:
         parts = fit_parts(inner, blend, inner_weights, items, profiles, similar, tag_items)
-        collab = standardise(parts.collab(users).astype(np.float32))
+        collab = standardise(parts.collab(users, np.float32))
         return ndcg(blend, parts, collab), blend, parts, collab
 
     # max keeps the first best; a generator keeps only it and the current candidate alive.
@@ -165,7 +165,7 @@ def tune(
     best = max([best, *(candidate(replace(chosen, rating_gain=g)) for g in gains if g != chosen.rating_gain)],
                key=lambda c: c[0])
     _, chosen, parts, collab = best
-    content = standardise(parts.content(users).astype(np.float32)) if items is not None else None
+    content = standardise(parts.content(users, np.float32)) if items is not None else None
     scored = [(ndcg(replace(chosen, content=c, popularity=p), parts, collab, content), c, p)
               for c in (CONTENT_WEIGHTS if items is not None else (0.0,)) for p in POPULARITY_WEIGHTS]
     value, weight, pop = max(scored, key=lambda s: s[0])
