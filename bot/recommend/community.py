@@ -97,35 +97,37 @@ class CommunityModel:
 
     def score(self, user_ids: Sequence[int], interests: Sequence[Sequence[str]]) -> MemberScores:
         """Score every item for these members (one row each): the blend and its parts, standardised."""
-        n = len(self.item_ids)
         x = self._x[[self.rows.get(u, self._x.shape[0] - 1) for u in user_ids]]
         active = np.diff(x.indptr) > 0
-        collab = np.asarray(x @ self.parts.b, dtype=np.float32)
-        content = np.asarray(x @ self.parts.similar, dtype=np.float32) if x.nnz else np.zeros((len(user_ids), n),
-                                                                                               dtype=np.float32)
-        weighted = [[*((t, 1.0) for t in tags), *((t, QA_TAG) for t in self.qa_tags.get(u, ()))]
-                    for u, tags in zip(user_ids, interests, strict=True)]
-        tags = sorted({tag for pairs in weighted for tag, _ in pairs})
-        if tags:
-            at = {tag: i for i, tag in enumerate(tags)}
-            pick = np.zeros((len(user_ids), len(tags)), dtype=np.float32)
-            for row, pairs in enumerate(weighted):
-                for tag, weight in pairs:
-                    pick[row, at[tag]] += weight
-            content += pick @ np.stack([self.tag_scores(tag) for tag in tags])
+        collab = standardise(np.asarray(x @ self.parts.b, dtype=np.float32))
+        content = np.asarray(x @ self.parts.similar, dtype=np.float32)
+        self._add_tags(content, user_ids, interests)
+        similar = standardise(content)
         blend = self.blend
         # Members without signals: content (their tags) against popularity, as tuned for them.
         content_weight = np.where(active, blend.content, blend.cold_content).astype(np.float32)[:, None]
         popularity_weight = np.where(active, blend.popularity, 1.0).astype(np.float32)[:, None]
-        collab = standardise(collab)
-        similar = standardise(content)
         total = collab + content_weight * similar + popularity_weight * self.parts.popularity.astype(np.float32)
         if self._any_new and active.any():
             # Nobody opened these yet: the collaborative part knows nothing of them (not that they are
             # bad), so the content part stands in for it, and no popularity penalty applies.
             rows = np.flatnonzero(active)
-            total[np.ix_(rows, np.flatnonzero(self.new))] = ((1.0 + content_weight[rows]) * similar[rows][:, self.new])
+            total[np.ix_(rows, np.flatnonzero(self.new))] = (1.0 + content_weight[rows]) * similar[rows][:, self.new]
         return MemberScores(total, collab, content_weight * similar, x)
+
+    def _add_tags(self, content: np.ndarray, user_ids: Sequence[int], interests: Sequence[Sequence[str]]) -> None:
+        """Add each member's tags' cosines (interest tags 1, Q&A tags half) to their content scores."""
+        weighted = [[*((t, 1.0) for t in tags), *((t, QA_TAG) for t in self.qa_tags.get(u, ()))]
+                    for u, tags in zip(user_ids, interests, strict=True)]
+        tags = sorted({tag for pairs in weighted for tag, _ in pairs})
+        if not tags:
+            return
+        at = {tag: i for i, tag in enumerate(tags)}
+        pick = np.zeros((len(user_ids), len(tags)), dtype=np.float32)
+        for row, pairs in enumerate(weighted):
+            for tag, weight in pairs:
+                pick[row, at[tag]] += weight
+        content += pick @ np.stack([self.tag_scores(tag) for tag in tags])
 
     def rank(
         self, user_ids: Sequence[int], interests: Sequence[Sequence[str]], count: int,
@@ -140,8 +142,10 @@ class CommunityModel:
             total[np.repeat(np.arange(x.shape[0]), np.diff(x.indptr)), x.indices] = -np.inf
             if hidden is not None and hidden.any():
                 total[:, hidden] = -np.inf
-            top = np.argpartition(-total, count - 1, axis=1)[:, :count] if count < n else np.tile(np.arange(n),
-                                                                                                  (len(total), 1))
+            if count < n:
+                top = np.argpartition(-total, count - 1, axis=1)[:, :count]
+            else:
+                top = np.tile(np.arange(n), (len(total), 1))
             top = np.take_along_axis(top, np.argsort(-np.take_along_axis(total, top, 1), axis=1, kind="stable"), 1)
             for row in range(len(total)):
                 columns = top[row][np.isfinite(total[row, top[row]])]
