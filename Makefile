@@ -31,7 +31,7 @@ bench: $(STAMP)  ## print throughput, latency and service-call figures
 	$(PY) bench/payments.py
 	$(PY) bench/digest.py
 	$(PY) bench/outbox.py
-	$(PY) bench/recommend.py
+	$(PY) bench/recs.py --scale
 	$(PY) bench/recs_coldstart.py
 	$(PY) bench/stats.py
 

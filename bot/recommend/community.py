@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from bot.recommend.collab import CollabParams
-from bot.recommend.hybrid import FULL_GRID, SMALL_GRID, Blend, Parts, combine, content_similarity, fit_parts
+from bot.recommend.hybrid import FULL_GRID, SMALL_GRID, Blend, Parts, content_similarity, fit_parts
 from bot.recommend.hybrid import standardise, tune
 from bot.recommend.protocol import Interactions
 from bot.similarity import Vectorizer
@@ -32,6 +32,7 @@ FULL_GRID_ITEMS = 1500  # above this many items the nightly fit tries the small 
 # Used until a community has enough signals to tune on: what eval-recs chose on MovieLens-100K,
 # and the content weight the cold-start benchmark validates.
 DEFAULT_BLEND = Blend(CollabParams("dlae", 8.0, 0.5, 0.25), content=0.3, popularity=0.15)
+CHUNK = 256  # members scored in one batch of matrix products
 
 _vectorizer = Vectorizer()
 
@@ -68,7 +69,7 @@ def item_text(title: str, description: str, tags: Iterable[str]) -> str:
 
 @dataclass
 class CommunityModel:
-    """One community's fitted model, kept in memory and scored per member."""
+    """One community's fitted model, kept in memory and scored per member or per batch of members."""
 
     community_id: int
     fitted_at: dt.datetime
@@ -84,35 +85,74 @@ class CommunityModel:
     tuned: bool
     _tags: dict[str, np.ndarray] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # One empty row at the end stands for members without signals, so any batch is one slice.
+        self._x = sp.vstack([self.parts.x, sp.csr_matrix((1, len(self.item_ids)), dtype=np.float32)], format="csr")
+        self.new = self.signals == 0  # the items without any signal yet
+        self._any_new = bool(self.new.any())
+
     @property
     def blend(self) -> Blend:
         return self.parts.blend
 
-    @property
-    def new(self) -> np.ndarray:
-        """The items without any signal yet."""
-        return self.signals == 0
-
-    def score(self, user_id: int, interests: Sequence[str]) -> MemberScores:
-        """Score every item for one member: the blend and each part, standardised."""
-        row = self.rows.get(user_id)
-        n = len(self.item_ids)
-        x = self.parts.x[row] if row is not None else sp.csr_matrix((1, n))
-        collab = np.zeros((1, n))
-        content = np.zeros((1, n))
-        if x.nnz:
-            collab = (x.data @ self.parts.b[x.indices]).reshape(1, n).astype(np.float64)
-            content = (x.data @ self.parts.similar[x.indices]).reshape(1, n).astype(np.float64)
-        for tag, weight in [*((t, 1.0) for t in interests), *((t, QA_TAG) for t in self.qa_tags.get(user_id, ()))]:
-            content += weight * self.tag_scores(tag)
-        blend = self.blend if x.nnz else replace(self.blend, content=self.blend.cold_content, popularity=1.0)
-        total = combine(collab, content, self.parts.popularity, blend)[0]
-        similar = standardise(content)[0]
-        if x.nnz and self.new.any():
+    def score(self, user_ids: Sequence[int], interests: Sequence[Sequence[str]]) -> MemberScores:
+        """Score every item for these members (one row each): the blend and its parts, standardised."""
+        x = self._x[[self.rows.get(u, self._x.shape[0] - 1) for u in user_ids]]
+        active = np.diff(x.indptr) > 0
+        collab = standardise(np.asarray(x @ self.parts.b, dtype=np.float32))
+        content = np.asarray(x @ self.parts.similar, dtype=np.float32)
+        self._add_tags(content, user_ids, interests)
+        similar = standardise(content)
+        blend = self.blend
+        # Members without signals: content (their tags) against popularity, as tuned for them.
+        content_weight = np.where(active, blend.content, blend.cold_content).astype(np.float32)[:, None]
+        popularity_weight = np.where(active, blend.popularity, 1.0).astype(np.float32)[:, None]
+        total = collab + content_weight * similar + popularity_weight * self.parts.popularity.astype(np.float32)
+        if self._any_new and active.any():
             # Nobody opened these yet: the collaborative part knows nothing of them (not that they are
             # bad), so the content part stands in for it, and no popularity penalty applies.
-            total[self.new] = (1.0 + blend.content) * similar[self.new]
-        return MemberScores(total, standardise(collab)[0], blend.content * similar, x)
+            rows = np.flatnonzero(active)
+            total[np.ix_(rows, np.flatnonzero(self.new))] = (1.0 + content_weight[rows]) * similar[rows][:, self.new]
+        return MemberScores(total, collab, content_weight * similar, x)
+
+    def _add_tags(self, content: np.ndarray, user_ids: Sequence[int], interests: Sequence[Sequence[str]]) -> None:
+        """Add each member's tags' cosines (interest tags 1, Q&A tags half) to their content scores."""
+        weighted = [[*((t, 1.0) for t in tags), *((t, QA_TAG) for t in self.qa_tags.get(u, ()))]
+                    for u, tags in zip(user_ids, interests, strict=True)]
+        tags = sorted({tag for pairs in weighted for tag, _ in pairs})
+        if not tags:
+            return
+        at = {tag: i for i, tag in enumerate(tags)}
+        pick = np.zeros((len(user_ids), len(tags)), dtype=np.float32)
+        for row, pairs in enumerate(weighted):
+            for tag, weight in pairs:
+                pick[row, at[tag]] += weight
+        content += pick @ np.stack([self.tag_scores(tag) for tag in tags])
+
+    def rank(
+        self, user_ids: Sequence[int], interests: Sequence[Sequence[str]], count: int,
+        hidden: np.ndarray | None = None, chunk: int = CHUNK,
+    ) -> list[Ranked]:
+        """Each member's `count` best items (their own and `hidden` ones left out), scored in batches."""
+        found: list[Ranked] = []
+        n = len(self.item_ids)
+        for start in range(0, len(user_ids), chunk):
+            scores = self.score(user_ids[start:start + chunk], interests[start:start + chunk])
+            total, x = scores.total, scores.rows
+            total[np.repeat(np.arange(x.shape[0]), np.diff(x.indptr)), x.indices] = -np.inf
+            if hidden is not None and hidden.any():
+                total[:, hidden] = -np.inf
+            if count < n:
+                top = np.argpartition(-total, count - 1, axis=1)[:, :count]
+            else:
+                top = np.tile(np.arange(n), (len(total), 1))
+            top = np.take_along_axis(top, np.argsort(-np.take_along_axis(total, top, 1), axis=1, kind="stable"), 1)
+            for row in range(len(total)):
+                columns = top[row][np.isfinite(total[row, top[row]])]
+                own = slice(x.indptr[row], x.indptr[row + 1])
+                found.append(Ranked(columns, scores.collab[row, columns], scores.content[row, columns],
+                                    x.indices[own], x.data[own], count >= n or len(columns) < count))
+        return found
 
     def tag_scores(self, tag: str) -> np.ndarray:
         """Cosine of one tag's text with every item (cached: members share their tags)."""
@@ -122,24 +162,35 @@ class CommunityModel:
             self._tags[tag] = found
         return found
 
-    def because(self, scores: MemberScores, column: int) -> int | None:
+    def because(self, ranked: Ranked, column: int) -> int | None:
         """Return the member's item that adds most to this item's collaborative score, if any."""
-        x = scores.row
-        if not x.nnz:
+        if not len(ranked.seen):
             return None
-        contributions = x.data * self.parts.b[x.indices, column]
+        contributions = ranked.weights * self.parts.b[ranked.seen, column]
         best = int(np.argmax(contributions))
-        return int(self.item_ids[x.indices[best]]) if contributions[best] > 0 else None
+        return int(self.item_ids[ranked.seen[best]]) if contributions[best] > 0 else None
 
 
 @dataclass(frozen=True)
 class MemberScores:
-    """A member's scores over the model's items, and the parts the reason is read from."""
+    """Members' scores over the model's items (a row each), and the parts reasons are read from."""
 
     total: np.ndarray
-    collab: np.ndarray
-    content: np.ndarray
-    row: sp.csr_matrix
+    collab: np.ndarray  # standardised collaborative part
+    content: np.ndarray  # weighted, standardised content part
+    rows: sp.csr_matrix  # the members' event weights
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One member's best items, best first, with what their reasons are read from."""
+
+    columns: np.ndarray
+    collab: np.ndarray  # standardised collaborative score of each
+    content: np.ndarray  # weighted content score of each
+    seen: np.ndarray  # the member's own items (columns) and their event weights
+    weights: np.ndarray
+    complete: bool  # every item the member has not seen (and not hidden) is in columns
 
 
 def fit_community(
@@ -167,21 +218,21 @@ def fit_community(
     space = ContentSpace.fit([item_text(i.title, i.description, i.tags) for i in data.items])
     items = space.vectors([item_text(i.title, i.description, i.tags) for i in data.items])
     qa_tags = _qa_tags(data, {t for i in data.items for t in i.tags})
-    profiles = _profiles(space, rows, data.interests, qa_tags, len(members))
+    profiles, tags = _profiles(rows, data.interests, qa_tags, len(members))
+    tag_items = np.asarray((space.vectors(tags) @ items.T).todense(), dtype=np.float32) if tags else None
     similar = content_similarity(items)
     tuned = len(keys) >= MIN_TUNING_EVENTS and len({u for u, _ in keys}) >= MIN_TUNING_USERS
     blend = DEFAULT_BLEND
     if tuned:
         grid = FULL_GRID if len(item_ids) <= FULL_GRID_ITEMS else SMALL_GRID
-        blend = tune(events, "time", seed, 10, grid, values, items, profiles, similar)
-    parts = fit_parts(events, blend, values, items, profiles, similar)
+        blend = tune(events, "time", seed, 10, grid, values, items, profiles, similar, tag_items)
+    parts = fit_parts(events, blend, values, items, profiles, similar, tag_items)
     signals = np.bincount(cols, minlength=len(item_ids)) if len(cols) else np.zeros(len(item_ids), dtype=np.int64)
     catalog = (len(item_ids), int(item_ids.max()) if len(item_ids) else 0)
     model = CommunityModel(community_id, now, signal_count, catalog, item_ids, columns, rows, parts, space, signals,
                            qa_tags, tuned)
-    known = {t for tags in data.interests.values() for t in tags} | {t for tags in qa_tags.values() for t in tags}
-    for tag in known:
-        model.tag_scores(tag)  # members' tags are scored once here, not on their first request
+    for tag, scores in zip(tags, tag_items if tags else (), strict=True):
+        model._tags[tag] = scores  # members' tags are scored once here, not on their first request
     return model
 
 
@@ -196,16 +247,15 @@ def _qa_tags(data: CommunitySignals, tags: set[str]) -> dict[int, tuple[str, ...
 
 
 def _profiles(
-    space: ContentSpace, rows: dict[int, int], interests: dict[int, tuple[str, ...]],
-    qa_tags: dict[int, tuple[str, ...]], n: int,
-) -> sp.csr_matrix | None:
-    """Each member's tag profile: their interest tags' vectors plus half of their Q&A tags', as served."""
+    rows: dict[int, int], interests: dict[int, tuple[str, ...]], qa_tags: dict[int, tuple[str, ...]], n: int,
+) -> tuple[sp.csr_matrix | None, list[str]]:
+    """Each member's tag weights (their interest tags 1, their Q&A tags half), as served, and the tags."""
     weighted = [(rows[u], tag, 1.0) for u in rows for tag in interests.get(u, ())]
     weighted += [(rows[u], tag, QA_TAG) for u in rows for tag in qa_tags.get(u, ())]
     if not weighted:
-        return None
+        return None, []
     tags = sorted({tag for _, tag, _ in weighted})
     at = {tag: i for i, tag in enumerate(tags)}
     pick = sp.csr_matrix(([w for _, _, w in weighted], ([r for r, _, _ in weighted], [at[t] for _, t, _ in weighted])),
-                         shape=(n, len(tags)))
-    return (pick @ space.vectors(tags)).tocsr()
+                         shape=(n, len(tags)), dtype=np.float32)
+    return pick, tags

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import scipy.sparse as sp
 
-from bot.recommend.collab import CollabParams, user_weights
+from bot.recommend.collab import CollabParams, gram, user_weights
 from bot.recommend.protocol import Interactions, score_ranking, split
 
 log = logging.getLogger(__name__)
@@ -54,25 +54,27 @@ class Blend:
 class Parts:
     """A fitted blend: B for the collaborative part, item vectors for content, popularity."""
 
-    x: sp.csr_matrix  # users × items event weights
+    x: sp.csr_matrix  # users × items event weights (float32, like B: products stay float32)
     b: np.ndarray  # items × items
     popularity: np.ndarray  # standardised
     items: sp.csr_matrix | None  # items × features, rows L2-normalised (None: no content)
-    profiles: sp.csr_matrix | None  # users × features extra profile (interest tags), or None
+    profiles: sp.csr_matrix | None  # users × tags weights of their interest and Q&A tags, or None
     blend: Blend
     similar: np.ndarray | None = None  # items × items content cosine (items · itemsᵀ), computed once
+    tag_items: np.ndarray | None = None  # tags × items cosine of each profile tag with each item
 
-    def collab(self, users: np.ndarray) -> np.ndarray:
-        return np.asarray(self.x[users] @ self.b, dtype=np.float64)
+    def collab(self, users: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+        return np.asarray(self.x[users] @ self.b, dtype=dtype)
 
-    def content(self, users: np.ndarray) -> np.ndarray:
+    def content(self, users: np.ndarray, dtype: type = np.float64) -> np.ndarray:
         """Cosine of each user's profile (their items' vectors plus their tags) with every item."""
         if self.items is None:
-            return np.zeros((len(users), self.b.shape[0]))
-        similar = self.similar if self.similar is not None else content_similarity(self.items)
-        scores = np.asarray(self.x[users] @ similar, dtype=np.float64)
+            return np.zeros((len(users), self.b.shape[0]), dtype=dtype)
+        if self.similar is None:
+            self.similar = content_similarity(self.items)
+        scores = np.asarray(self.x[users] @ self.similar, dtype=dtype)
         if self.profiles is not None:
-            scores += np.asarray((self.profiles[users] @ self.items.T).todense())
+            scores += self.profiles[users] @ self.tag_items
         return scores
 
     def scores(self, users: np.ndarray) -> np.ndarray:
@@ -82,17 +84,21 @@ class Parts:
 
 def content_similarity(items: sp.csr_matrix) -> np.ndarray:
     """The items × items cosine of L2-normalised item vectors, dense."""
-    return np.asarray((items @ items.T).todense(), dtype=np.float32)
+    return gram(items.T, dtype=np.float32)
 
 
 def combine(collab: np.ndarray, content: np.ndarray, popularity: np.ndarray, blend: Blend) -> np.ndarray:
     """Standardise each part per user and add them with the blend's weights."""
-    total = standardise(collab)
+    return mix(standardise(collab), standardise(content) if blend.content else None, popularity, blend)
+
+
+def mix(collab: np.ndarray, content: np.ndarray | None, popularity: np.ndarray, blend: Blend) -> np.ndarray:
+    """Add already standardised parts with the blend's weights (collab is consumed)."""
     if blend.content:
-        total += blend.content * standardise(content)
+        collab += blend.content * content
     if blend.popularity:
-        total += blend.popularity * popularity[None, :]
-    return total
+        collab += blend.popularity * popularity[None, :]
+    return collab
 
 
 def standardise(scores: np.ndarray) -> np.ndarray:
@@ -113,60 +119,74 @@ def event_values(data: Interactions, gain: float, weights: np.ndarray | None = N
 
 def fit_parts(
     data: Interactions, blend: Blend, weights: np.ndarray | None = None, items: sp.csr_matrix | None = None,
-    profiles: sp.csr_matrix | None = None, similar: np.ndarray | None = None,
+    profiles: sp.csr_matrix | None = None, similar: np.ndarray | None = None, tag_items: np.ndarray | None = None,
 ) -> Parts:
     """Fit B and popularity on these events with the blend's choices."""
     x = data.matrix(event_values(data, blend.rating_gain, weights))
     b = _scaled(blend.collab, x).weights(x)
     counts = np.bincount(data.items, minlength=data.n_items).astype(np.float64)
-    return Parts(x, b, standardise(np.log1p(counts)[None, :])[0], items, profiles, blend, similar)
+    return Parts(x.astype(np.float32), b, standardise(np.log1p(counts)[None, :])[0], items, profiles, blend, similar,
+                 tag_items)
 
 
 def tune(
     train: Interactions, mode: str, seed: int = 42, k: int = 10, grid: Sequence[CollabParams] = FULL_GRID,
     weights: np.ndarray | None = None, items: sp.csr_matrix | None = None, profiles: sp.csr_matrix | None = None,
-    similar: np.ndarray | None = None,
+    similar: np.ndarray | None = None, tag_items: np.ndarray | None = None,
 ) -> Blend:
-    """Choose the collaborative candidate, the rating gain and the part weights on a validation split."""
+    """Choose the collaborative candidate, the rating gain and the part weights on a validation split.
+
+    Each candidate is fitted once and its standardised parts scored once for the validation users;
+    the weights are then tried on those (adding matrices, no further products).
+    """
     inner_rows, valid_rows = _split_rows(train, mode, seed)
     inner, valid = train.take(inner_rows), train.take(valid_rows)
     inner_weights = None if weights is None else weights[inner_rows]
     seen, truth = inner.matrix(), _sample(valid.matrix(), seed)
+    users = np.flatnonzero(np.diff(truth.indptr))
     tried: list[tuple[str, float]] = []
 
-    def ndcg(blend: Blend, parts: Parts | None = None) -> float:
-        parts = parts or fit_parts(inner, blend, inner_weights, items, profiles, similar)
-        value = score_ranking(_Scored(parts), seen, truth, k)[0]
+    def ndcg(blend: Blend, parts: Parts, collab: np.ndarray, content: np.ndarray | None = None) -> float:
+        total = mix(collab.copy(), content, parts.popularity, blend)
+        value = score_ranking(_Rows(users, total), seen, truth, k)[0]
         tried.append((f"{blend.collab} gain={blend.rating_gain} content={blend.content} pop={blend.popularity}",
                       value))
         return value
 
-    best = max((Blend(c) for c in grid), key=ndcg)
+    def candidate(blend: Blend) -> tuple[float, Blend, Parts, np.ndarray]:
+        parts = fit_parts(inner, blend, inner_weights, items, profiles, similar, tag_items)
+        collab = standardise(parts.collab(users, np.float32))
+        return ndcg(blend, parts, collab), blend, parts, collab
+
+    # max keeps the first best; a generator keeps only it and the current candidate alive.
+    best = max((candidate(Blend(c)) for c in grid), key=lambda c: c[0])
+    chosen = best[1]
     gains = RATING_GAINS if train.ratings is not None else (0.0,)
-    best = max((replace(best, rating_gain=g) for g in gains), key=ndcg)
-    parts = fit_parts(inner, best, inner_weights, items, profiles, similar)
-    contents = CONTENT_WEIGHTS if items is not None else (0.0,)
-    scored = [(ndcg(replace(best, content=c, popularity=p), _with(parts, c, p)), c, p)
-              for c in contents for p in POPULARITY_WEIGHTS]
-    value, content, popularity = max(scored, key=lambda s: s[0])
-    cold = _tune_cold(items, profiles, parts.popularity, truth, k)
-    return replace(best, content=content, popularity=popularity, cold_content=cold, validation_ndcg=value,
+    best = max([best, *(candidate(replace(chosen, rating_gain=g)) for g in gains if g != chosen.rating_gain)],
+               key=lambda c: c[0])
+    _, chosen, parts, collab = best
+    content = standardise(parts.content(users, np.float32)) if items is not None else None
+    scored = [(ndcg(replace(chosen, content=c, popularity=p), parts, collab, content), c, p)
+              for c in (CONTENT_WEIGHTS if items is not None else (0.0,)) for p in POPULARITY_WEIGHTS]
+    value, weight, pop = max(scored, key=lambda s: s[0])
+    cold = _tune_cold(profiles, tag_items, parts.popularity, truth, k)
+    return replace(chosen, content=weight, popularity=pop, cold_content=cold, validation_ndcg=value,
                    tried=tuple(tried))
 
 
 def _tune_cold(
-    items: sp.csr_matrix | None, profiles: sp.csr_matrix | None, popularity: np.ndarray, truth: sp.csr_matrix,
+    profiles: sp.csr_matrix | None, tag_items: np.ndarray | None, popularity: np.ndarray, truth: sp.csr_matrix,
     k: int,
 ) -> float:
     """Weigh content against popularity for members known only by their tags: their training events hidden."""
     default = Blend(CollabParams("ease")).cold_content
-    if items is None or profiles is None:
+    if tag_items is None or profiles is None:
         return default
     users = np.intersect1d(np.flatnonzero(np.diff(truth.indptr)), np.flatnonzero(np.diff(profiles.indptr)))
     if len(users) < 5:
         return default
     truth = truth[users]
-    content = standardise(np.asarray((profiles[users] @ items.T).todense(), dtype=np.float64))
+    content = standardise(np.asarray(profiles[users] @ tag_items, dtype=np.float64))
     nothing = sp.csr_matrix(truth.shape)
 
     def ndcg(weight: float) -> float:
@@ -204,18 +224,16 @@ class Hybrid:
         return self.parts.scores(users)
 
 
-class _Scored:
+class _Rows:
+    """Scores computed beforehand for these users (sorted), served by user."""
+
     name = "candidate"
 
-    def __init__(self, parts: Parts) -> None:
-        self.parts = parts
+    def __init__(self, users: np.ndarray, values: np.ndarray) -> None:
+        self.users, self.values = users, values
 
     def scores(self, users: np.ndarray) -> np.ndarray:
-        return self.parts.scores(users)
-
-
-def _with(parts: Parts, content: float, popularity: float) -> Parts:
-    return replace(parts, blend=replace(parts.blend, content=content, popularity=popularity))
+        return self.values[np.searchsorted(self.users, users)]
 
 
 def _scaled(params: CollabParams, x: sp.csr_matrix) -> CollabParams:

@@ -15,7 +15,7 @@ from bot.services.notices import queue_notice
 from bot.services.questions import excerpt
 from bot.recommend.community import CommunityModel
 from bot.services.levels import level_for
-from bot.services.recommend import SIGNAL_WINDOW, Reach, Recommender, recommend
+from bot.services.recommend import SIGNAL_WINDOW, Picker, Reach, Recommender
 from bot.services.runs import RunContext
 from bot.services.runs import DAY, GROUP_DIGEST, MEMBER_DIGEST, WEEK, WEEKLY_BOARD, Composed, after_quiet_hours
 from bot.services.settings import effective_member_settings
@@ -46,6 +46,7 @@ class DigestWorld:
     standings: dict[int, Standing]
     ranks: dict[int, int]
     model: CommunityModel | None = None  # the community's fitted recommendations (None: popularity)
+    picker: Picker | None = None  # the items indexed against the model (built once for the run)
     subscribers: frozenset[int] = frozenset()  # members whose paid membership runs
     sells_plans: bool = False
 
@@ -71,6 +72,7 @@ async def load_digest_world(
         standings=standings,
         ranks=week_ranks(standings.values()),
         model=model,
+        picker=Picker(model, items),
         subscribers=frozenset(subscribers),
         sells_plans=sells_plans,
     )
@@ -94,8 +96,8 @@ def compose_member_digest(
     levels = config.points.levels
     reach = Reach(len(levels), level_for(standing.score if standing else 0, levels),
                   member.user_id in world.subscribers, world.sells_plans)
-    picks = recommend(world.model, world.items, member.user_id, member.tags, held | {item.id for item in new}, PICKS,
-                      reach)
+    picker = world.picker or Picker(world.model, world.items)
+    picks = picker.picks(member.user_id, member.tags, held | {item.id for item in new}, PICKS, reach)
     params = {
         "community": world.community.id, "title": world.community.title,
         "new": [_item(item) for item in new],
@@ -115,6 +117,9 @@ async def _member_digests(repos: Repos, run: RunContext) -> tuple[list[Composed]
     config, community, due, now, local = run.config, run.community, run.due, run.now, run.local
     model = run.recommender.model(community.id) if run.recommender is not None else None
     world = await load_digest_world(repos, community, now - due.window, now, model)
+    if world.picker is not None:  # everyone's candidates in a few matrix products, not one member at a time
+        world.picker.prepare((m.user_id, m.tags) for m in world.recipients
+                             if effective_member_settings(m.preferences, config)["digest"])
     composed = [compose_member_digest(world, member, config, due.period, local) for member in world.recipients]
     # Members' digests may go out as paid broadcasts (faster than the free limit) when the community says so.
     paid = bool(run.settings["allow_paid_broadcast"])

@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.clock import Clock
 from bot.config import RecommendConfig
-from bot.recommend.community import CommunityModel, fit_community
+from bot.recommend.community import CommunityModel, Ranked, fit_community
 from bot.services.levels import level_for
 from storage.db import Database
 from storage.models_engagement import DigestItem
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_PER_TAG = 2  # at most this many picks share one tag
 SIGNAL_WINDOW = dt.timedelta(days=30)  # opens and unlocks that make an item popular (the fallback ranking)
 TOP = 5  # picks /recommend shows
+CANDIDATES = 200  # best items ranked per member in a batch: enough to walk past a favourite tag's items
 OPENED, NEW, INTEREST, POPULAR = "opened", "new", "interest", "popular"
 
 
@@ -64,56 +65,90 @@ def reachable(item: DigestItem, reach: Reach | None) -> bool:
     return bool(item.members_only and (reach.member or reach.plans))
 
 
+class Picker:
+    """A community's published items indexed against its model once, to pick for many members (a digest run)."""
+
+    def __init__(self, model: CommunityModel | None, items: Sequence[DigestItem]) -> None:
+        self.model, self.items = model, list(items)
+        self.by_id = {item.id: item for item in self.items}
+        self._ranked: dict[tuple[int, tuple[str, ...]], Ranked] = {}
+        if model is not None:
+            self.by_column = [self.by_id.get(int(item_id)) for item_id in model.item_ids]
+            self.hidden = np.array([item is None for item in self.by_column], dtype=bool)  # unpublished since
+            self._tag_sets: dict[int, frozenset[str]] = {}  # column → casefolded tags, as the walks reach them
+            # Items published since the fit (higher ids) are not in the model: ranked after, by popularity.
+            self.later = [item for item in self.items if item.id > model.catalog[1]]
+
+    def prepare(self, members: Iterable[tuple[int, Iterable[str]]], count: int = CANDIDATES) -> None:
+        """Rank these members' best items at once, in batches of matrix products."""
+        if self.model is None:
+            return
+        keys = [(member_id, _interests(tags)) for member_id, tags in members]
+        ranked = self.model.rank([m for m, _ in keys], [tags for _, tags in keys], count, self.hidden)
+        self._ranked.update(zip(keys, ranked, strict=True))
+
+    def picks(
+        self, member_id: int, interests: Iterable[str], skip: set[int], k: int, reach: Reach | None = None,
+    ) -> list[Pick]:
+        """Return up to k of the items for the member, best first, each with its reason."""
+        tags = _interests(interests)
+        wanted = {tag.casefold(): tag for tag in tags}
+        if self.model is None:
+            allowed = [i for i in self.items if _allowed(i, member_id, skip, reach)]
+            return _diverse(_popular(allowed, wanted), k)
+        ranked = self._ranked.get((member_id, tags))
+        count = max(CANDIDATES, k * 4)
+        while True:  # the ranking is walked until k picks pass the filters and diversity; more of it only if needed
+            if ranked is None or (len(ranked.columns) < count and not ranked.complete):
+                ranked = self.model.rank([member_id], [tags], count, self.hidden)[0]
+            chosen: list[tuple[int, int]] = []
+            per_tag: Counter[str] = Counter()
+            for position, column in enumerate(ranked.columns.tolist()):
+                item = self.by_column[column]
+                if item is not None and _allowed(item, member_id, skip, reach) and _fits(self._tags(column), per_tag):
+                    chosen.append((position, column))
+                    if len(chosen) == k:
+                        break
+            if len(chosen) == k or ranked.complete:
+                break
+            count = len(ranked.columns) * 4
+        picks = [self._explain(ranked, column, position, wanted) for position, column in chosen]
+        later = [i for i in self.later if _allowed(i, member_id, skip, reach)]
+        return picks + _diverse(_popular(later, wanted), k - len(picks), per_tag)
+
+    def _tags(self, column: int) -> frozenset[str]:
+        found = self._tag_sets.get(column)
+        if found is None:
+            found = self._tag_sets[column] = _folded(self.by_column[column])
+        return found
+
+    def _explain(self, ranked: Ranked, column: int, position: int, wanted: dict[str, str]) -> Pick:
+        item = self.by_column[column]
+        tag = next((wanted[t.casefold()] for t in item.tags if t.casefold() in wanted), None)
+        if ranked.collab[position] > 0 and ranked.collab[position] >= ranked.content[position]:
+            source = self.model.because(ranked, column)
+            if source is not None and source in self.by_id:
+                return Pick(item, OPENED, tag, self.by_id[source].title)
+        if tag is not None:
+            return Pick(item, NEW if self.model.new[column] else INTEREST, tag)
+        return Pick(item, POPULAR)
+
+
 def recommend(
     model: CommunityModel | None, items: Sequence[DigestItem], member_id: int, interests: Iterable[str],
     skip: set[int], k: int, reach: Reach | None = None,
 ) -> list[Pick]:
-    """Return up to k of these published items for the member, best first, each with its reason."""
-    wanted = {tag.casefold(): tag for tag in interests}
-    if model is None:
-        allowed = [i for i in items if _allowed(i, member_id, skip, reach)]
-        return _diverse(_popular(allowed, wanted), k)
-    scores = model.score(member_id, list(wanted.values()))
-    seen = {int(model.item_ids[c]) for c in scores.row.indices}
-    by_id = {i.id: i for i in items}
-    titles = {item_id: item.title for item_id, item in by_id.items()}
-    # Items published since the fit (higher ids) are not in the model: ranked after, by popularity.
-    newest = model.catalog[1]
-    later = [i for i in items if i.id > newest and _allowed(i, member_id, skip, reach)] if by_id and max(
-        by_id) > newest else []
-    total = scores.total.copy()
-    total[scores.row.indices] = -np.inf
-    count = k * 4
-    while True:  # a few dozen candidates are checked and explained; more only when too few pass
-        columns = np.argpartition(-total, min(count, len(total)) - 1)[:count] if count < len(total) else np.arange(
-            len(total))
-        columns = columns[np.argsort(-total[columns], kind="stable")]
-        ranked = []
-        for column in columns:
-            item = by_id.get(int(model.item_ids[column]))
-            if item is not None and item.id not in seen and _allowed(item, member_id, skip, reach):
-                ranked.append(_explain(model, scores, item, wanted, titles))
-        picks = _diverse(ranked + _popular(later, wanted), k)
-        if len(picks) == k or count >= len(total):
-            return picks
-        count *= 4
+    """Return up to k of these published items for one member, best first (a Picker for many members)."""
+    return Picker(model, items).picks(member_id, interests, skip, k, reach)
+
+
+def _interests(tags: Iterable[str]) -> tuple[str, ...]:
+    """The member's tags, one per casefolded spelling (the last one wins, as in their lookup)."""
+    return tuple({tag.casefold(): tag for tag in tags}.values())
 
 
 def _allowed(item: DigestItem, member_id: int, skip: set[int], reach: Reach | None) -> bool:
     return item.creator_id != member_id and item.id not in skip and reachable(item, reach)
-
-
-def _explain(model: CommunityModel, scores, item: DigestItem, wanted: dict[str, str], titles) -> Pick:
-    column = model.columns[item.id]
-    tag = next((wanted[t.casefold()] for t in item.tags if t.casefold() in wanted), None)
-    collab, content = scores.collab[column], scores.content[column]
-    if collab > 0 and collab >= content:
-        source = model.because(scores, column)
-        if source is not None and source in titles:
-            return Pick(item, OPENED, tag, titles[source])
-    if tag is not None:
-        return Pick(item, NEW if model.signals[column] == 0 else INTEREST, tag)
-    return Pick(item, POPULAR)
 
 
 def _popular(items: Sequence[DigestItem], wanted: dict[str, str]) -> list[Pick]:
@@ -125,19 +160,28 @@ def _popular(items: Sequence[DigestItem], wanted: dict[str, str]) -> list[Pick]:
     return [Pick(i, INTEREST, tag) if (tag := tag_of(i)) else Pick(i, POPULAR) for i in ordered]
 
 
-def _diverse(ranked: Sequence[Pick], k: int) -> list[Pick]:
-    """Keep the order but at most MAX_PER_TAG picks sharing a tag."""
+def _diverse(ranked: Sequence[Pick], k: int, per_tag: Counter[str] | None = None) -> list[Pick]:
+    """Keep the order but at most MAX_PER_TAG picks sharing a tag (counting those already in per_tag)."""
     picks: list[Pick] = []
-    per_tag: Counter[str] = Counter()
+    per_tag = Counter() if per_tag is None else per_tag
     for pick in ranked:
-        if len(picks) == k:
+        if len(picks) >= k:
             break
-        tags = {tag.casefold() for tag in pick.item.tags}
-        if any(per_tag[tag] >= MAX_PER_TAG for tag in tags):
-            continue
-        per_tag.update(tags)
-        picks.append(pick)
+        if _fits(_folded(pick.item), per_tag):
+            picks.append(pick)
     return picks
+
+
+def _folded(item: DigestItem) -> frozenset[str]:
+    return frozenset(tag.casefold() for tag in item.tags)
+
+
+def _fits(tags: frozenset[str], per_tag: Counter[str]) -> bool:
+    """Tell whether one more pick with these tags keeps within MAX_PER_TAG, and count it if so."""
+    if any(per_tag[tag] >= MAX_PER_TAG for tag in tags):
+        return False
+    per_tag.update(tags)
+    return True
 
 
 class Recommender:
