@@ -71,13 +71,16 @@ class Picker:
     def __init__(self, model: CommunityModel | None, items: Sequence[DigestItem]) -> None:
         self.model, self.items = model, list(items)
         self.by_id = {item.id: item for item in self.items}
+        # Most signals first, each item's tags casefolded: the popularity walk reads both for every member.
+        self._by_popularity = sorted(self.items, key=lambda i: (-i.signals, -i.id))
+        self._folded_tags = {item.id: _folded(item) for item in self.items}
         self._ranked: dict[tuple[int, tuple[str, ...]], Ranked] = {}
         if model is not None:
             self.by_column = [self.by_id.get(int(item_id)) for item_id in model.item_ids]
             self.hidden = np.array([item is None for item in self.by_column], dtype=bool)  # unpublished since
             self._tag_sets: dict[int, frozenset[str]] = {}  # column → casefolded tags, as the walks reach them
             # Items published since the fit (higher ids) are not in the model: ranked after, by popularity.
-            self.later = [item for item in self.items if item.id > model.catalog[1]]
+            self.later = [item for item in self._by_popularity if item.id > model.catalog[1]]
 
     def prepare(self, members: Iterable[tuple[int, Iterable[str]]], count: int = CANDIDATES) -> None:
         """Rank these members' best items at once, in batches of matrix products."""
@@ -94,8 +97,7 @@ class Picker:
         tags = _interests(interests)
         wanted = {tag.casefold(): tag for tag in tags}
         if self.model is None:
-            allowed = [i for i in self.items if _allowed(i, member_id, skip, reach)]
-            return _diverse(_popular(allowed, wanted), k)
+            return self._popular(self._by_popularity, wanted, member_id, skip, reach, k, Counter())
         ranked = self._ranked.get((member_id, tags))
         count = max(CANDIDATES, k * 4)
         while True:  # the ranking is walked until k picks pass the filters and diversity; more of it only if needed
@@ -113,8 +115,26 @@ class Picker:
                 break
             count = len(ranked.columns) * 4
         picks = [self._explain(ranked, column, position, wanted) for position, column in chosen]
-        later = [i for i in self.later if _allowed(i, member_id, skip, reach)]
-        return picks + _diverse(_popular(later, wanted), k - len(picks), per_tag)
+        return picks + self._popular(self.later, wanted, member_id, skip, reach, k - len(picks), per_tag)
+
+    def _popular(
+        self, ordered: Sequence[DigestItem], wanted: dict[str, str], member_id: int, skip: set[int],
+        reach: Reach | None, k: int, per_tag: Counter[str],
+    ) -> list[Pick]:
+        """Up to k of these items (most signals first): those in the member's interests, then the rest,
+        at most MAX_PER_TAG sharing a tag (counting those in per_tag), stopping as soon as k are found."""
+        picks: list[Pick] = []
+        for in_interests in (True, False):
+            for item in ordered:
+                if len(picks) >= k:
+                    return picks
+                folded = self._folded_tags.get(item.id) or _folded(item)
+                if bool(folded & wanted.keys()) != in_interests or not _allowed(item, member_id, skip, reach):
+                    continue
+                if _fits(folded, per_tag):
+                    tag = next((wanted[t.casefold()] for t in item.tags if t.casefold() in wanted), None)
+                    picks.append(Pick(item, INTEREST, tag) if tag else Pick(item, POPULAR))
+        return picks
 
     def _tags(self, column: int) -> frozenset[str]:
         found = self._tag_sets.get(column)
@@ -149,27 +169,6 @@ def _interests(tags: Iterable[str]) -> tuple[str, ...]:
 
 def _allowed(item: DigestItem, member_id: int, skip: set[int], reach: Reach | None) -> bool:
     return item.creator_id != member_id and item.id not in skip and reachable(item, reach)
-
-
-def _popular(items: Sequence[DigestItem], wanted: dict[str, str]) -> list[Pick]:
-    """Most signals first, those in the member's interests before the rest."""
-    def tag_of(item: DigestItem) -> str | None:
-        return next((wanted[t.casefold()] for t in item.tags if t.casefold() in wanted), None)
-
-    ordered = sorted(items, key=lambda i: (tag_of(i) is None, -i.signals, -i.id))
-    return [Pick(i, INTEREST, tag) if (tag := tag_of(i)) else Pick(i, POPULAR) for i in ordered]
-
-
-def _diverse(ranked: Sequence[Pick], k: int, per_tag: Counter[str] | None = None) -> list[Pick]:
-    """Keep the order but at most MAX_PER_TAG picks sharing a tag (counting those already in per_tag)."""
-    picks: list[Pick] = []
-    per_tag = Counter() if per_tag is None else per_tag
-    for pick in ranked:
-        if len(picks) >= k:
-            break
-        if _fits(_folded(pick.item), per_tag):
-            picks.append(pick)
-    return picks
 
 
 def _folded(item: DigestItem) -> frozenset[str]:
