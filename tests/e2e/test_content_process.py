@@ -38,19 +38,19 @@ async def test_sigkill_between_payment_and_delivery_delivers_once(sim, tmp_path,
         await group.add_bot(by=carol, admin=True)
         await carol.expect(group, contains="Hello", timeout=30)
         await carol.start()
-        await carol.expect(timeout=10)
+        await carol.expect(timeout=30)
         document = await carol.send_document(None, "guide.pdf", b"%PDF-1.4 secret", caption="SECRET-KILL guide")
         await carol.reply(document, "/publish 25 | Kill guide | ops")
-        await carol.expect(contains="Published", timeout=10)
+        await carol.expect(contains="Published", timeout=30)
         await alice.start()
-        await alice.expect(timeout=10)
+        await alice.expect(timeout=30)
         await alice.join(group)
         alice.stars = 100
         invoice = await invoice_for(alice, 1)
         # The delivery call fails once: the payment is committed, the content is not delivered.
         sim.fail_method("sendDocument", 502, "Bad Gateway", times=1)
         assert (await alice.pay(invoice)).ok
-        await sim.wait_until(lambda: _entitlements_are(db_url, [("pending", 1)]), timeout=10)
+        await sim.wait_until(lambda: _entitlements_are(db_url, [("pending", 1)]), timeout=30)
         assert await _payments(db_url) == 1
         assert not delivered(sim, alice, "SECRET-KILL")
         process.send_signal(signal.SIGKILL)
@@ -62,7 +62,7 @@ async def test_sigkill_between_payment_and_delivery_delivers_once(sim, tmp_path,
         paid = [u for u, e in sim.updates.all.items() if e.kind == "message" and "successful_payment" in e.payload]
         sim.duplicate_update(paid[-1], times=2)
         await alice.send(None, "/mycontent")
-        assert "Kill guide" in (await alice.expect(contains="Your content", timeout=10)).text
+        assert "Kill guide" in (await alice.expect(contains="Your content", timeout=30)).text
         assert len(delivered(sim, alice, "SECRET-KILL")) == 1
         assert [delivery for delivery, _ in await _entitlements(db_url)] == ["delivered"]
         assert await _payments(db_url) == 1

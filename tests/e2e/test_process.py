@@ -27,10 +27,10 @@ async def test_sigkill_and_restart_lose_nothing_and_repeat_nothing(sim, tmp_path
         assert "Welcome" in (await alice.expect(timeout=30)).text
         group = sim.group("Kill Circle", owner=carol, supergroup=True)
         await group.add_bot(by=carol, admin=True)
-        await carol.expect(group, contains="Hello", timeout=10)
+        await carol.expect(group, contains="Hello", timeout=30)
         # Kill once the greeting is recorded as sent: a kill between Telegram accepting a
         # message and that mark is the one window where a message can go out twice.
-        await sim.wait_until(lambda: outbox_settled(db_url), timeout=10)
+        await sim.wait_until(lambda: outbox_settled(db_url), timeout=30)
         process.send_signal(signal.SIGKILL)
         await process.wait()
 
@@ -83,7 +83,7 @@ async def test_webhook_mode_with_secret(sim, tmp_path, clock, alice) -> None:
     await bot.start()
     try:
         await alice.start()
-        assert "Welcome" in (await alice.expect(timeout=10)).text
+        assert "Welcome" in (await alice.expect(timeout=30)).text
         update = {"update_id": 999999, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}}
         async with httpx.AsyncClient() as client:
             wrong = await client.post(
