@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from tgsim.entities import detect_entities, merge_entities, parse_html
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+# An integer as Telegram reads one: ASCII digits only (str.isdigit() also takes "²").
+INTEGER = re.compile(r"-?[0-9]+")
 
 def format_text(sim: Simulator, text: str, parse_mode: str | None,
                 entities: list[dict[str, Any]] | None) -> tuple[str, list[dict[str, Any]]]:
@@ -109,7 +112,7 @@ def reply_target(chat: ChatRecord, p: Params) -> MessageRecord | None:
 def target_chat(sim: Simulator, p: Params, name: str = "chat_id", write: bool = True) -> ChatRecord:
     """Resolve a chat parameter for writing (or, with write=False, for reading)."""
     value = p.data.get(name)
-    if isinstance(value, str) and value.lstrip("-").isdigit():
+    if isinstance(value, str) and INTEGER.fullmatch(value):
         value = int(value)
     if value is None and name == "chat_id":
         raise bad_request("chat_id is empty")

@@ -6,7 +6,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from tgsim.common import live_message, target_chat
+from tgsim.common import INTEGER, live_message, target_chat
 from tgsim.errors import bad_request
 from tgsim.params import Params
 
@@ -90,7 +90,7 @@ def scope_key(sim: Simulator, p: Params) -> tuple[str, int | None, int | None, s
     chat_id = user_id = None
     if kind in ("chat", "chat_administrators", "chat_member"):
         raw = scope.get("chat_id")
-        chat = sim.world.find_chat(int(raw) if isinstance(raw, str) and raw.lstrip("-").isdigit() else raw)
+        chat = sim.world.find_chat(int(raw) if isinstance(raw, str) and INTEGER.fullmatch(raw) else raw)
         chat_id = chat.id
         if kind != "chat" and chat.type == "private":
             raise bad_request("can't use chat_administrators scope in private chats")

@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 
+from tgsim.common import INTEGER
 from tgsim.entities import detect_entities
 from tgsim.errors import ApiError, bad_request, forbidden, too_many_requests
 from tgsim.flood import FloodControl
@@ -71,7 +72,7 @@ class Simulator:
         self._port = port
         self._runner: web.AppRunner | None = None
         self._seq = 0
-        bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
+        bot_id = int(token.split(":", 1)[0]) if INTEGER.fullmatch(token.split(":", 1)[0]) else 123456
         name = bot_name or " ".join(p.capitalize() for p in bot_username.removesuffix("_bot").split("_")) + " Bot"
         self.bot = UserRecord(id=bot_id, first_name=name, username=bot_username, is_bot=True)
         # Telegram's account behind anonymous admins' group messages.
