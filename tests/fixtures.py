@@ -7,6 +7,8 @@
   and the bot account `ROBOT` where a test needs them), registered in the supergroup `GROUP` of
   a fresh database by `register_community` or `open_community`.
 - Reading what the bot stored: `stored(url)` through the repositories (wait on it with `sim.wait_until`).
+- Paid content: `payload_secret` turns buying with Stars on (`pytest.mark.usefixtures`), `shop` is the
+  group with Alice and Bob in it, 500 Stars each; `run_job(runner, name)` runs a periodic job now.
 
 tests/conftest.py registers this module as a plugin, so its fixtures reach every folder under tests/.
 """
@@ -30,6 +32,7 @@ from bot.runner import BotRunner
 from bot.services.communities import ChatInfo, UserInfo, do_register_community
 from storage.db import Database
 from storage.repos import Repos
+from tests.content.flows import SECRET
 from tgsim import SimChat, Simulator, SimUser
 
 
@@ -98,6 +101,12 @@ async def open_community(
         await db.close()
         raise
     return db
+
+
+@pytest.fixture
+def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turn buying with Stars on: invoice payloads are signed with the tests' secret."""
+    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
 
 
 @pytest.fixture
@@ -252,3 +261,14 @@ async def run_job(runner: BotRunner, name: str) -> None:
     (job,) = app.job_queue.get_jobs_by_name(name)
     await job.run(app)
     await app.bot_data.outbox.idle()
+
+
+@pytest.fixture
+async def shop(group: SimChat, alice: SimUser, bob: SimUser) -> SimChat:
+    """The usual group, with Alice and Bob in it, both having started the bot, with 500 Stars each."""
+    for user in (alice, bob):
+        await user.start()
+        await user.expect()
+        await user.join(group)
+        user.stars = 500
+    return group

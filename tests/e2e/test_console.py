@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.content.flows import SECRET, invoice_for, publish
+from tests.content.flows import invoice_for, publish
 from tests.fixtures import stored
 
 ADMIN_COMMANDS = (
@@ -13,9 +13,7 @@ ADMIN_COMMANDS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
 async def _started(*users) -> None:

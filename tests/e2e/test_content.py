@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.runner import BotRunner
-from tests.content.flows import SECRET, card, delivered, invoice_for, publish
+from tests.content.flows import card, delivered, invoice_for, publish
 from tests.fixtures import stored
 
 
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
 @pytest.fixture

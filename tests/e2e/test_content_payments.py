@@ -10,24 +10,14 @@ import pytest
 
 from bot.services.plans import has_active_membership
 from bot.services.points import Grant, do_award_points
-from tests.content.flows import SECRET, card, delivered, invoice_for, pre_checkout, publish
+from tests.content.flows import card, delivered, invoice_for, pre_checkout, publish
 from tests.fixtures import stored
 from tgsim.payments import complete_payment, resolve_invoice
 
 
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
-@pytest.fixture
-async def shop(sim, group, carol, alice, bob):
-    for user in (alice, bob):
-        await user.start()
-        await user.expect()
-        await user.join(group)
-        user.stars = 500
-    return group
 
 
 async def _altered(sim, alice, bob, carol, group, invoice):

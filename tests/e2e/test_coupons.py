@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.content.flows import SECRET, card, delivered, publish
+from tests.content.flows import card, delivered, publish
 from tests.fixtures import stored
 
 
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
-
-
-@pytest.fixture
-async def shop(sim, group, carol, alice, bob):
-    for user in (alice, bob):
-        await user.start()
-        await user.expect()
-        await user.join(group)
-        user.stars = 500
-    return group
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
 async def _apply(user, item_id: int, code: str):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.content.flows import SECRET, invoice_for, publish
+from tests.content.flows import invoice_for, publish
 from tests.e2e.test_onboarding import onboard
 from tests.fixtures import stored
 
 
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
 def link_calls(sim) -> int:

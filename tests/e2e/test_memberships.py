@@ -10,15 +10,12 @@ import pytest
 from bot.runner import BotRunner
 from jobs.engagement import ENGAGEMENT_JOB
 from jobs.memberships import LAPSES_JOB
-from tests.content.flows import SECRET
 from tests.fixtures import make_settings, run_job, stored
 
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import pytest
 
 from bot.runner import BotRunner
 from jobs.paid_questions import PAID_QUESTIONS_JOB
-from tests.content.flows import SECRET
 from tests.fixtures import stored
 from tgsim.world import MessageRecord
 
@@ -15,9 +14,7 @@ QUESTION = "How do I stop SQLite saying database is locked when two writers run?
 ANSWER = "Turn on WAL mode and set busy_timeout: the second writer waits instead of failing."
 
 
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ import datetime as dt
 
 import pytest
 
-from tests.content.flows import SECRET, card, delivered, publish
+from tests.content.flows import card, delivered, publish
 from tests.e2e.test_digests import digests_of, settings, sweep  # noqa: F401  (the digest stories' settings)
 
 
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
 @pytest.fixture

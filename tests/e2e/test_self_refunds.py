@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.content.flows import SECRET, delivered, invoice_for, publish
+from tests.content.flows import delivered, invoice_for, publish
 from tests.fixtures import stored
 
 
-@pytest.fixture(autouse=True)
-def payload_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", SECRET)
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
 @pytest.fixture

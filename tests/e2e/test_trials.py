@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tests.content.flows import card, publish
-from tests.e2e.test_memberships import kinds_sent_to, payload_secret, settings  # noqa: F401 (fixtures)
+from tests.e2e.test_memberships import kinds_sent_to, settings  # noqa: F401 (a fixture)
 from tests.fixtures import run_job, stored
 from jobs.engagement import ENGAGEMENT_JOB
 from jobs.memberships import LAPSES_JOB
+
+pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
 
 
 async def test_a_trial_opens_members_content_once_and_is_flagged_before_it_ends(
