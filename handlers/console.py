@@ -23,7 +23,7 @@ from bot.links import bot_link
 from bot.services.communities import get_community, get_reachable
 from bot.services.console import do_choose_console, get_console_choice
 from bot.services.content import get_user_communities
-from bot.services.settings import get_language_preference, pick_language
+from bot.services.notices import get_private_language
 from bot.views.base import Reader, Texts
 from storage.models import Community
 from handlers.common import command, is_group, reply, require_admin, require_community, require_person
@@ -122,7 +122,7 @@ async def deliver_to_admin(
         await send(update.effective_user.id, context)
         return
     user = update.effective_user
-    lang = pick_language(await get_language_preference(context.db, user.id), user.language_code, community.language)
+    lang = await get_private_language(context.db, user.id, community.id)
     try:
         await send(user.id, Reader(context.services.t, lang))
     except Forbidden:

@@ -13,7 +13,7 @@ from bot.errors import DomainError
 from bot.links import bot_link
 from bot.services.communities import get_community
 from bot.services.referrals import (
-    do_keep_invite, get_invite, get_invite_communities, get_invite_counts, link_name, wants_join_request,
+    do_keep_invite, get_invite, get_invite_communities, get_invite_counts, link_name,
 )
 from bot.views.base import Texts
 from handlers.common import command, is_group, reply
@@ -54,9 +54,8 @@ async def pick_community(update: Update, context: CustomContext) -> None:
 
 
 async def _show(update: Update, context: CustomContext, community: Community, user_id: int, say: Texts) -> None:
-    link = await get_invite(context.db, context.settings, community, user_id)
+    link, needs_request = await get_invite(context.db, context.settings, community, user_id)
     if link is None:
-        needs_request = await wants_join_request(context.db, context.settings, community.id)
         url = await context.services.gateway.create_member_link(
             community.id, link_name(update.effective_user.first_name), needs_request
         )

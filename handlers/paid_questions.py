@@ -20,6 +20,7 @@ from bot.services.paid_questions import (
     do_draft,
     do_record_group_post,
     do_record_prompt,
+    get_asker_name,
     get_paid_question,
     get_prompted,
     parse_question,
@@ -103,7 +104,7 @@ async def _prompt_answer(update: Update, context: CustomContext, pressed: PaidBu
     question = await get_paid_question(context.db, pressed.question_id)
     admin = await _is_admin(context, question, query.from_user.id)
     check_answerable(env, question, admin)
-    asker = await _asker_name(context, question)
+    asker = await get_asker_name(context.db, question)
     prompt = await context.bot.send_message(
         query.from_user.id, context.t("paidq.prompt", name=asker, text=question.text),
         reply_markup=ForceReply(input_field_placeholder=str(short(context.t("paidq.placeholder"), 64))),
@@ -123,7 +124,7 @@ async def _decline(update: Update, context: CustomContext, pressed: PaidButton) 
         return
     # The refund now; one interrupted here is finished at the next start (jobs.payments).
     await do_settle_refunds(services.refunds, only=settled.question.payment_id)
-    asker = await _asker_name(context, question)
+    asker = await get_asker_name(context.db, question)
     await edit_quietly(
         context, query.message.chat.id, query.message.message_id,
         query.message.text_html + context.t("paidq.declined_mark", name=asker, amount=question.amount or 0),
@@ -161,12 +162,6 @@ async def _post_to_group(context: CustomContext, question: PaidQuestion, qa: Que
                                post.message_id)
 
 
-async def _asker_name(context: CustomContext, question: PaidQuestion) -> str:
-    async with context.db.read() as repos:
-        user = await repos.users.get(question.asker_id)
-    return user.first_name if user else ""
-
-
 async def collect_answer(update: Update, context: CustomContext) -> None:
     """A private reply to an answer prompt is the answer; any other reply gets the fallback's answer."""
     message = update.effective_message
@@ -176,7 +171,7 @@ async def collect_answer(update: Update, context: CustomContext) -> None:
         return
     admin = await _is_admin(context, question, update.effective_user.id)
     await do_answer_paid(context.services.paid_questions, question.id, user_info(update), admin, message.text or "")
-    name = await _asker_name(context, question)
+    name = await get_asker_name(context.db, question)
     await message.reply_text(context.t("paidq.answer.sent", name=name))
 
 

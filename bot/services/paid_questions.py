@@ -200,6 +200,13 @@ async def get_paid_question(db: Database, question_id: int) -> PaidQuestion:
         return await _require(repos, question_id)
 
 
+async def get_asker_name(db: Database, question: PaidQuestion) -> str:
+    """Return the first name of the member who asked."""
+    async with db.read() as repos:
+        user = await repos.users.get(question.asker_id)
+    return user.first_name if user else ""
+
+
 async def get_prompted(db: Database, chat_id: int, message_id: int) -> PaidQuestion | None:
     """Return the question an answer prompt (this bot message in this private chat) was sent for."""
     async with db.read() as repos:

@@ -45,22 +45,16 @@ async def get_invite_communities(db: Database, user_id: int) -> list[Community]:
         return [community for community, _ in await repos.communities.list_for_user(user_id)]
 
 
-async def get_invite(db: Database, settings: Settings, community: Community, user_id: int) -> InviteLink | None:
-    """Return the member's link if it still fits the community's gate (a new one is needed otherwise)."""
+async def get_invite(
+    db: Database, settings: Settings, community: Community, user_id: int
+) -> tuple[InviteLink | None, bool]:
+    """Return the member's link if it still fits the community's gate (None: a new one is needed),
+    and whether links to the community must ask for approval (the community approves joins)."""
     async with db.read() as repos:
         link = await repos.invite_links.get(community.id, user_id)
-        wants_request = await _wants_request(repos, settings, community.id)
-    return link if link is not None and link.creates_join_request == wants_request else None
-
-
-async def wants_join_request(db: Database, settings: Settings, community_id: int) -> bool:
-    """Tell whether links to the community must ask for approval (the community approves joins)."""
-    async with db.read() as repos:
-        return await _wants_request(repos, settings, community_id)
-
-
-async def _wants_request(repos: Repos, settings: Settings, community_id: int) -> bool:
-    return (await read_options(repos, community_id, settings.onboarding)).gate == "request"
+        wants_request = (await read_options(repos, community.id, settings.onboarding)).gate == "request"
+    fits = link is not None and link.creates_join_request == wants_request
+    return (link if fits else None), wants_request
 
 
 async def do_keep_invite(db: Database, clock: Clock, link: InviteLink) -> None:
