@@ -49,15 +49,19 @@ async def track_bot_membership(update: Update, context: CustomContext) -> None:
         context.services.admins.invalidate(chat.id)
         log.info("bot removed from chat %s", chat.id)
         return
+    # The admins first: the greeting invites them to run admin commands at once.
+    admins = await context.services.gateway.fetch_admins(chat.id)
     community, added = await do_register_community(
         context.db,
         context.clock,
         ChatInfo(chat.id, chat.title or "", chat.type, chat.username),
         _missing_rights(new),
         greeting_key=f"greet:{chat.id}:{update.update_id}",
+        admins=admins,
     )
     context.services.admins.invalidate(chat.id)
-    await context.services.admins.refresh(chat.id)
+    if admins is None:  # Telegram could not say: the next admin check asks again
+        await context.services.admins.refresh(chat.id)
     # The bot's rights changed: a gate that could not work may work now, or fail anew.
     await do_reset_warning(context.db, chat.id)
     if added:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from bot.clock import Clock
 from storage.db import Database
+from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +68,20 @@ class AdminDirectory:
         if admins is None:
             async with self._db.read() as repos:
                 return frozenset(await repos.memberships.admins(chat_id))
-        ids = frozenset(a.user_id for a in admins if not a.is_bot)
         now = self._clock.now()
         async with self._db.transaction() as repos:
-            if await repos.communities.get(chat_id) is not None:
-                for admin in admins:
-                    if not admin.is_bot:
-                        await repos.users.upsert(
-                            admin.user_id, admin.first_name, admin.last_name, admin.username, None, False, now
-                        )
-                await repos.memberships.set_admins(chat_id, set(ids), now)
+            ids = await store_admins(repos, chat_id, admins, now)
         self._cache[chat_id] = (now.timestamp(), ids)
         return ids
+
+
+async def store_admins(repos: Repos, chat_id: int, admins: list[AdminInfo], now: dt.datetime) -> frozenset[int]:
+    """Make these people (bots aside) the community's admins, inside the caller's transaction; return their ids."""
+    ids = frozenset(a.user_id for a in admins if not a.is_bot)
+    if await repos.communities.get(chat_id) is None:
+        return ids
+    for admin in admins:
+        if not admin.is_bot:
+            await repos.users.upsert(admin.user_id, admin.first_name, admin.last_name, admin.username, None, False, now)
+    await repos.memberships.set_admins(chat_id, set(ids), now)
+    return ids

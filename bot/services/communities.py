@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.services.admins import AdminInfo, store_admins
 from bot.services.notices import queue_notice
 from bot.services.user_reads import REACHABLE, UserReads
 from storage.db import Database
@@ -36,12 +37,17 @@ class UserInfo:
 
 
 async def do_register_community(
-    db: Database, clock: Clock, chat: ChatInfo, missing_rights: list[str], greeting_key: str
+    db: Database, clock: Clock, chat: ChatInfo, missing_rights: list[str], greeting_key: str,
+    admins: list[AdminInfo] | None = None,
 ) -> tuple[Community, bool]:
-    """Register (or reactivate) a community; queue the greeting (naming the rights missing) once per addition."""
+    """Register (or reactivate) a community with its admins (when Telegram listed them); queue the
+    greeting (naming the rights missing) once per addition — in one transaction, so nobody reads the
+    greeting before the admins are known."""
     now = clock.now()
     async with db.transaction() as repos:
         community, added = await repos.communities.register(chat.id, chat.title, chat.chat_type, chat.username, now)
+        if admins is not None:
+            await store_admins(repos, chat.id, admins, now)
         if added:
             await queue_notice(
                 repos, greeting_key, chat.id, "community/greeting", now, title=chat.title, missing_rights=missing_rights
