@@ -92,7 +92,7 @@ def build_application(
 async def _post_init(app: Application) -> None:
     services: Services = app.bot_data
     settings, clock = services.settings, services.clock
-    services.db = db = await Database.open(settings.storage.url)
+    services.db = db = await Database.open(settings.storage.url, **settings.storage.engine_options())
     services.gateway = gateway = Gateway(app.bot, db, clock, services.t)
 
     def notice_env(lang: str) -> NoticeEnv:

@@ -67,7 +67,7 @@ async def _export(settings: Settings, community_id: int, out: Path, only: list[s
         print("circlebot: --only takes members, payments, ledger and qa", file=sys.stderr)
         return 2
     out.mkdir(parents=True, exist_ok=True)
-    db = await Database.open(settings.storage.url)
+    db = await Database.open(settings.storage.url, **settings.storage.engine_options())
     try:
         files = await do_export(db, SystemClock(), community_id, SYSTEM_ACTOR, kinds, out, source="cli")
     except DomainError:

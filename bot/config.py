@@ -72,6 +72,16 @@ class WebhookConfig(_Section):
 
 class StorageConfig(_Section):
     url: str = "sqlite+aiosqlite:///data/circlebot.db"
+    # Connections each process keeps open, and how many more it may open under load.
+    pool_size: int = Field(5, ge=1, le=100)
+    max_overflow: int = Field(10, ge=0, le=100)
+    # PostgreSQL: seconds one statement may run before the server cancels it (0: no limit).
+    statement_timeout: float = Field(30, ge=0, le=3600)
+
+    def engine_options(self) -> dict[str, float | int]:
+        """Keyword arguments for storage.db.Database.open."""
+        return {"pool_size": self.pool_size, "max_overflow": self.max_overflow,
+                "statement_timeout": self.statement_timeout}
 
     @field_validator("url")
     @classmethod

@@ -1,4 +1,4 @@
-"""Create the async engine with SQLite pragmas and explicit transaction control."""
+"""Create the async engine: SQLite pragmas and explicit transaction control, PostgreSQL session settings."""
 
 from __future__ import annotations
 
@@ -27,11 +27,21 @@ _PRAGMAS = (
 )
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine; for SQLite make the directory and install the hooks."""
+def create_engine(url: str, *, statement_timeout: float = 0, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine; for SQLite make the directory and install the hooks.
+
+    On PostgreSQL every connection gets the statement timeout (seconds, 0 for none) and an
+    application name, so a stuck query is cancelled and `pg_stat_activity` shows whose it is.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         _ensure_directory(parsed.database)
+        if parsed.database in (None, "", ":memory:"):  # one shared connection (a StaticPool): no sizes
+            kwargs.pop("pool_size", None)
+            kwargs.pop("max_overflow", None)
+    elif parsed.get_backend_name() == "postgresql":
+        settings = {"application_name": "circlebot", "statement_timeout": str(int(statement_timeout * 1000))}
+        kwargs.setdefault("connect_args", {}).setdefault("server_settings", settings)
     engine = create_async_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_connect)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -34,11 +35,21 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+# PostgreSQL advisory lock key held while migrating: processes that start together migrate one at a time.
+MIGRATION_LOCK = 0x63_62_6D_67  # "cbmg"
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Migrate the database behind engine to revision, in one write transaction."""
+    """Migrate the database behind engine to revision, in one write transaction.
+
+    On PostgreSQL the transaction first takes an advisory lock, so of several workers started
+    at once one migrates and the others then find the schema at head (DDL is transactional).
+    """
     async with engine.connect() as conn:
         await conn.execution_options(**WRITE_OPTIONS)
         async with conn.begin():
+            if conn.dialect.name == "postgresql":
+                await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
             await conn.run_sync(_upgrade, revision)
 
 

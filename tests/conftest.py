@@ -1,10 +1,10 @@
-"""Test wiring: the shared fixtures (simulator, real bot, named people) live in tests/fixtures.py."""
+"""Test wiring: the shared fixtures live in tests/fixtures.py, the per-test databases in tests/databases.py."""
 
 from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ("tests.fixtures",)
+pytest_plugins = ("tests.databases", "tests.fixtures")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

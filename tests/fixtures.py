@@ -1,5 +1,6 @@
 """What every test folder shares: the real bot against the simulator, the usual community and its people.
 
+- Databases: `db_urls(name)` gives a fresh database of the test on each backend (tests/databases.py).
 - End to end: `clock`, `sim`, `settings` (and `make_settings` for a second database), `runner`,
   the simulator users `alice`, `bob` (his Telegram is in Chinese) and `carol` (the group's
   creator, username carol_admin), and `group`, where the bot was added and greeted.
@@ -33,6 +34,7 @@ from bot.services.communities import ChatInfo, UserInfo, do_register_community
 from storage.db import Database
 from storage.repos import Repos
 from tests.content.flows import SECRET
+from tests.databases import DbUrls
 from tgsim import SimChat, Simulator, SimUser
 
 
@@ -86,15 +88,15 @@ async def register_community(
 
 
 async def open_community(
-    path: Path,
+    url: str,
     now: dt.datetime = T0,
     people: Iterable[UserInfo] = PEOPLE,
     *,
     started: Iterable[UserInfo] = (),
     timezone: str | None = None,
 ) -> Database:
-    """Open a fresh, migrated database at path with GROUP and its people registered; the caller closes it."""
-    db = await Database.open(f"sqlite+aiosqlite:///{path}")
+    """Open a fresh, migrated database at url with GROUP and its people registered; the caller closes it."""
+    db = await Database.open(url)
     try:
         await register_community(db, now, people, started=started, timezone=timezone)
     except BaseException:
@@ -147,16 +149,16 @@ async def sim(request: pytest.FixtureRequest, clock: FakeClock) -> AsyncIterator
     assert not simulator.unknown_methods, f"the bot called methods the simulator lacks: {simulator.unknown_methods}"
 
 
-def make_settings(sim: Simulator, db_path: str, **overrides: object) -> Settings:
-    """Settings pointing at the simulator and a per-test database."""
+def make_settings(sim: Simulator, db_url: str, **overrides: object) -> Settings:
+    """Settings pointing at the simulator and a per-test database (a URL from `db_urls`)."""
     telegram = {"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1}
     telegram.update(overrides.pop("telegram", {}))  # type: ignore[arg-type]
-    return load_settings(None, telegram=telegram, storage={"url": f"sqlite+aiosqlite:///{db_path}"}, **overrides)
+    return load_settings(None, telegram=telegram, storage={"url": db_url}, **overrides)
 
 
 @pytest.fixture
-def settings(sim: Simulator, tmp_path: Path) -> Settings:
-    return make_settings(sim, str(tmp_path / "bot.db"))
+def settings(sim: Simulator, db_urls: DbUrls) -> Settings:
+    return make_settings(sim, db_urls("bot.db"))
 
 
 @pytest.fixture
@@ -206,7 +208,7 @@ async def group(sim: Simulator, runner: BotRunner, carol: SimUser) -> SimChat:
 async def stored(url: str) -> AsyncIterator[Repos]:
     """Read the bot's database through the repositories, with an engine of our own (no migration).
 
-    SQLite in WAL mode lets this run beside a running bot, in this process or another one.
+    SQLite in WAL mode (and PostgreSQL) lets this run beside a running bot, in this process or another one.
     """
     db = await Database.open(url, migrate=False)
     try:
@@ -217,9 +219,9 @@ async def stored(url: str) -> AsyncIterator[Repos]:
 
 
 @asynccontextmanager
-async def registered_group(path: Path, clock: FakeClock) -> AsyncIterator[Database]:
+async def registered_group(url: str, clock: FakeClock) -> AsyncIterator[Database]:
     """Yield a fresh database where GROUP was registered as the bot does it (no members yet)."""
-    db = await Database.open(f"sqlite+aiosqlite:///{path}")
+    db = await Database.open(url)
     try:
         await do_register_community(db, clock, GROUP, [], "greet:test")
         yield db

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -16,6 +15,7 @@ from bot.services.points_rules import Scoring
 from storage.db import Database
 
 from tests.fixtures import ALICE, BOB, CAROL, GROUP, PEOPLE, open_community
+from tests.databases import DbUrls
 
 SECRET = b"test-secret"
 
@@ -40,9 +40,9 @@ class Shop:
 
 
 @pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
+async def shop(db_urls: DbUrls) -> AsyncIterator[Shop]:
     clock = FakeClock()
-    db = await open_community(tmp_path / "shop.db", clock.now(), PEOPLE, started=PEOPLE)
+    db = await open_community(db_urls("shop.db"), clock.now(), PEOPLE, started=PEOPLE)
     t = load_translator()
     try:
         yield Shop(db, clock, t, Scoring(PointsConfig()), PaymentsConfig(), GROUP.id, ALICE, BOB, CAROL)

@@ -12,7 +12,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +28,7 @@ from tests.fixtures import make_settings
 from tgsim import SimChat, Simulator, SimUser
 from tgsim.scripted import CallbackAnswer
 from tgsim.world import MessageRecord
+from tests.databases import DbUrls
 
 PAYLOAD_SECRET = "property-payload-secret"
 MAX_TEXT, MAX_CAPTION, MAX_ALERT = 4096, 1024, 200
@@ -258,7 +258,7 @@ def check_sound(outcome: Outcome) -> None:
 
 
 @asynccontextmanager
-async def open_circle(tmp_path: Path, monkeypatch: Any, **overrides: object) -> AsyncIterator[Circle]:
+async def open_circle(db_urls: DbUrls, monkeypatch: Any, **overrides: object) -> AsyncIterator[Circle]:
     """Start the simulator and the bot; set up both groups with carol as owner, alice and bob as members."""
     monkeypatch.setenv("CIRCLEBOT_PAYLOAD_SECRET", PAYLOAD_SECRET)
     clock = FakeClock()
@@ -271,7 +271,7 @@ async def open_circle(tmp_path: Path, monkeypatch: Any, **overrides: object) -> 
         # Hundreds of replies in two groups within seconds: PTB's 20-a-minute group limiter would pace them.
         telegram = {"group_max_rate": 100_000, "overall_max_rate": 100_000}
         settings = make_settings(
-            sim, str(tmp_path / "bot.db"), onboarding=onboarding, telegram=telegram, **overrides
+            sim, db_urls("bot.db"), onboarding=onboarding, telegram=telegram, **overrides
         )
         runner = BotRunner(settings, sim.token, clock=clock)
         await runner.start()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -16,6 +15,7 @@ from bot.services.broadcasts import do_draft_broadcast, do_send_broadcast
 from storage.db import Database
 from tests.fixtures import outbox_settled, start_bot_process
 from tgsim import Simulator
+from tests.databases import DbUrls
 
 QUICK = {"CIRCLEBOT__BOT__OUTBOX_LEASE": "5", "CIRCLEBOT__BOT__OUTBOX_INTERVAL": "1"}
 MEMBERS = 100
@@ -24,12 +24,12 @@ GROUP_ID = -1001000000777
 
 
 @pytest.mark.flood_limits
-async def test_sigkill_mid_broadcast_then_restart_reaches_everyone_once(sim: Simulator, tmp_path: Path) -> None:
+async def test_sigkill_mid_broadcast_then_restart_reaches_everyone_once(sim: Simulator, db_urls: DbUrls) -> None:
     admin = sim.user("Carol")
     people = [sim.user(f"Member{i}") for i in range(MEMBERS)]
     for person in (admin, *people):
         person.record.started = True
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    db_url = db_urls('bot.db')
     clock = SystemClock()
     db = await Database.open(db_url)
     now = clock.now()

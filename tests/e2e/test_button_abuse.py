@@ -16,7 +16,6 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
@@ -25,6 +24,7 @@ from hypothesis import strategies as st
 from tests.e2e.circle import Circle, Outcome, check_limits, check_rendering, check_sound, open_circle
 from tgsim import SimUser
 from tgsim.world import MessageRecord
+from tests.databases import DbUrls
 
 QUESTION = "How do I keep two SQLite writers from failing with 'database is locked'?"
 SIMILAR = "How do I keep SQLite writers from failing with database is locked errors?"
@@ -126,9 +126,9 @@ async def _world(circle: Circle) -> dict[str, Kind]:
 
 
 @pytest.fixture
-async def buttons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Circle, dict[str, Kind]]]:
+async def buttons(db_urls: DbUrls, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Circle, dict[str, Kind]]]:
     overrides = {"qa": {"page_size": 2}, "payments": {"catalog_page_size": 1}}
-    async with open_circle(tmp_path, monkeypatch, **overrides) as circle:
+    async with open_circle(db_urls, monkeypatch, **overrides) as circle:
         kinds = await _world(circle)
         assert all(kind.data for kind in kinds.values()), [k.name for k in kinds.values() if not k.data]
         yield circle, kinds

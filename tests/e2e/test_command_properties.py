@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, note, settings
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 from bot.services.settings_registry import SETTINGS
 from tests.e2e.circle import Circle, check_limits, check_rendering, check_sound, open_circle
 from tgsim.world import MessageRecord
+from tests.databases import DbUrls
 
 PROPERTY = settings(
     max_examples=30,
@@ -127,8 +127,8 @@ def _reply_target(circle: Circle, user, chat, back: int | None) -> MessageRecord
 
 
 @pytest.fixture
-async def circle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Circle]:
-    async with open_circle(tmp_path, monkeypatch) as world:
+async def circle(db_urls: DbUrls, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Circle]:
+    async with open_circle(db_urls, monkeypatch) as world:
         yield world
 
 

@@ -30,8 +30,8 @@ async def _payments(db_url: str) -> int:
         return len(await repos.payments.list_all())
 
 
-async def test_sigkill_between_payment_and_delivery_delivers_once(sim, tmp_path, carol, alice) -> None:
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+async def test_sigkill_between_payment_and_delivery_delivers_once(sim, db_urls, carol, alice) -> None:
+    db_url = db_urls('bot.db')
     process = await _start(sim, db_url)
     try:
         group = sim.group("Kill Circle", owner=carol, supergroup=True)

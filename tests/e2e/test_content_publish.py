@@ -88,11 +88,11 @@ async def test_publish_one_line_rules(sim, runner, group, carol, alice) -> None:
     await carol.expect(group, contains="Usage: /price")
 
 
-async def test_storage_chat_keeps_a_copy_and_delivery_uses_it(sim, tmp_path, clock, carol, alice) -> None:
+async def test_storage_chat_keeps_a_copy_and_delivery_uses_it(sim, db_urls, clock, carol, alice) -> None:
     from tests.fixtures import make_settings
 
     vault = sim.group("Vault", owner=carol, supergroup=True)
-    settings = make_settings(sim, str(tmp_path / "vault.db"), payments={"storage_chat_id": vault.id})
+    settings = make_settings(sim, db_urls("vault.db"), payments={"storage_chat_id": vault.id})
     runner = BotRunner(settings, sim.token, clock=clock)
     await runner.start()
     try:

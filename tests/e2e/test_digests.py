@@ -28,13 +28,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(sim, tmp_path) -> Settings:
+def settings(sim, db_urls) -> Settings:
     """The sweep runs only when a test asks for it (plus once at start).
 
     The simulator's flood limits are off here, and PTB's 20-a-minute group pacing would only
     hold the publishing steps these stories repeat.
     """
-    return make_settings(sim, str(tmp_path / "bot.db"), engagement={"check_interval": 3600},
+    return make_settings(sim, db_urls("bot.db"), engagement={"check_interval": 3600},
                          telegram={"group_max_rate": 1000})
 
 

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests
 
 
 @pytest.fixture
-def settings(sim, tmp_path):
+def settings(sim, db_urls):
     """The periodic passes run at start and then only when a test runs them."""
-    return make_settings(sim, str(tmp_path / "bot.db"), engagement={"check_interval": 3600},
+    return make_settings(sim, db_urls("bot.db"), engagement={"check_interval": 3600},
                          telegram={"group_max_rate": 1000})
 
 

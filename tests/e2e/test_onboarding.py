@@ -18,9 +18,9 @@ FAST = {"welcome_delay": 0.3, "gate_check_interval": 0.1}
 
 
 @pytest.fixture
-def settings(sim: Simulator, tmp_path) -> Settings:
+def settings(sim: Simulator, db_urls) -> Settings:
     """Welcomes after 0.3 s and a gate pass every 0.1 s (real seconds; deadlines use the FakeClock)."""
-    return make_settings(sim, str(tmp_path / "bot.db"), onboarding=FAST)
+    return make_settings(sim, db_urls("bot.db"), onboarding=FAST)
 
 
 def welcomes(sim: Simulator, chat) -> list:
@@ -114,8 +114,8 @@ async def test_burst_of_joins_gets_at_most_two_welcomes(sim: Simulator, runner: 
     assert sum(welcomed_count(m) for m in welcomes(sim, group)) == 20
 
 
-async def test_pending_welcome_survives_a_restart(sim: Simulator, tmp_path, clock: FakeClock, carol, alice) -> None:
-    slow = make_settings(sim, str(tmp_path / "restart.db"), onboarding={"welcome_delay": 60})
+async def test_pending_welcome_survives_a_restart(sim: Simulator, db_urls, clock: FakeClock, carol, alice) -> None:
+    slow = make_settings(sim, db_urls("restart.db"), onboarding={"welcome_delay": 60})
     first = BotRunner(slow, sim.token, clock=clock)
     await first.start()
     group = sim.group("Python Circle", owner=carol, supergroup=True)
@@ -127,7 +127,7 @@ async def test_pending_welcome_survives_a_restart(sim: Simulator, tmp_path, cloc
     finally:
         await first.stop()  # long before the welcome was due
     assert not welcomes(sim, group)
-    fast = make_settings(sim, str(tmp_path / "restart.db"), onboarding=FAST)
+    fast = make_settings(sim, db_urls("restart.db"), onboarding=FAST)
     restarted = BotRunner(fast, sim.token, clock=clock)
     await restarted.start()
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
 
 import pytest
 
@@ -24,14 +23,15 @@ from storage.models import OutboxMessage
 from tests.fixtures import make_settings
 from tgsim import SimChat, Simulator, SimUser
 from tgsim.world import Member
+from tests.databases import DbUrls
 
 pytestmark = pytest.mark.flood_limits
 
 
 @pytest.fixture
-async def bot(sim: Simulator, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotRunner]:
+async def bot(sim: Simulator, db_urls: DbUrls, clock: FakeClock) -> AsyncIterator[BotRunner]:
     """The bot with a slower outbox (10/s) so that a batch lasts long enough to watch."""
-    runner = BotRunner(make_settings(sim, str(tmp_path / "bot.db"), telegram={"outbox_rate": 10}), sim.token, clock=clock)
+    runner = BotRunner(make_settings(sim, db_urls("bot.db"), telegram={"outbox_rate": 10}), sim.token, clock=clock)
     await runner.start()
     try:
         yield runner

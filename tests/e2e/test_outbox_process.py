@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -19,6 +18,7 @@ from bot.services.notices import queue_notice
 from storage.db import Database
 from tests.fixtures import outbox_settled, start_bot_process
 from tgsim import Simulator
+from tests.databases import DbUrls
 
 # Claims of the killed process lapse after 5 s; the timer looks for them every second.
 QUICK_LEASE = {"CIRCLEBOT__BOT__OUTBOX_LEASE": "5", "CIRCLEBOT__BOT__OUTBOX_INTERVAL": "1"}
@@ -27,11 +27,11 @@ CONCURRENCY = TelegramConfig().outbox_concurrency
 
 
 @pytest.mark.flood_limits
-async def test_sigkill_mid_batch_then_restart_reaches_everyone_with_few_repeats(sim: Simulator, tmp_path: Path) -> None:
+async def test_sigkill_mid_batch_then_restart_reaches_everyone_with_few_repeats(sim: Simulator, db_urls: DbUrls) -> None:
     people = [sim.user(f"Reader{i}") for i in range(RECIPIENTS)]
     for person in people:
         person.record.started = True
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    db_url = db_urls('bot.db')
     db = await Database.open(db_url)
     async with db.transaction() as repos:
         for person in people:

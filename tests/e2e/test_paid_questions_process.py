@@ -50,8 +50,8 @@ def _refunds(sim) -> list[str]:
     return [charge for what, charge in sim.payments.order if what == "refund"]
 
 
-async def test_unanswered_question_is_refunded_once_across_kills(sim, tmp_path, carol, alice) -> None:
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+async def test_unanswered_question_is_refunded_once_across_kills(sim, db_urls, carol, alice) -> None:
+    db_url = db_urls('bot.db')
     process = await _start(sim, db_url)
     try:
         group = sim.group("Kill Circle", owner=carol, supergroup=True)

@@ -54,8 +54,8 @@ async def test_spam_and_duplicates_earn_one_point(sim: Simulator, runner: BotRun
     assert await points_of(runner, group, alice) == (2, 2)
 
 
-async def test_cooldown_holds_across_a_restart(sim: Simulator, tmp_path, clock: FakeClock, carol, alice) -> None:
-    settings = make_settings(sim, str(tmp_path / "restart.db"))
+async def test_cooldown_holds_across_a_restart(sim: Simulator, db_urls, clock: FakeClock, carol, alice) -> None:
+    settings = make_settings(sim, db_urls("restart.db"))
     first = BotRunner(settings, sim.token, clock=clock)
     await first.start()
     group = sim.group("Python Circle", owner=carol, supergroup=True)

@@ -19,8 +19,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_sigkill_and_restart_lose_nothing_and_repeat_nothing(sim, tmp_path, carol, alice) -> None:
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+async def test_sigkill_and_restart_lose_nothing_and_repeat_nothing(sim, db_urls, carol, alice) -> None:
+    db_url = db_urls('bot.db')
     process = await start_bot_process(sim, db_url)
     try:
         await alice.start()
@@ -50,9 +50,9 @@ async def test_sigkill_and_restart_lose_nothing_and_repeat_nothing(sim, tmp_path
             await asyncio.wait_for(process.wait(), 30)
 
 
-async def test_unsent_outbox_message_goes_out_once_after_restart(sim, tmp_path, clock, alice) -> None:
+async def test_unsent_outbox_message_goes_out_once_after_restart(sim, db_urls, clock, alice) -> None:
     await alice.start()  # no bot yet: the private chat exists, nobody answers
-    settings = make_settings(sim, str(tmp_path / "bot.db"))
+    settings = make_settings(sim, db_urls("bot.db"))
     db = await Database.open(settings.storage.url)
     async with db.transaction() as repos:
         # As if the process died right after committing a change that must be announced.
@@ -66,11 +66,11 @@ async def test_unsent_outbox_message_goes_out_once_after_restart(sim, tmp_path, 
     assert len(sent) == 1
 
 
-async def test_webhook_mode_with_secret(sim, tmp_path, clock, alice) -> None:
+async def test_webhook_mode_with_secret(sim, db_urls, clock, alice) -> None:
     port = _free_port()
     settings = make_settings(
         sim,
-        str(tmp_path / "bot.db"),
+        db_urls("bot.db"),
         telegram={"mode": "webhook"},
         webhook={
             "url": f"http://127.0.0.1:{port}/telegram",

@@ -13,10 +13,10 @@ ANSWER = "Export HTTPS_PROXY=http://proxy:3128 and run pip install again."
 
 
 @pytest.fixture
-def settings(sim, tmp_path) -> Settings:
+def settings(sim, db_urls) -> Settings:
     """Ordinary group messages earn nothing here, so the ledger shows Q&A points alone."""
     telegram = {"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1}
-    return load_settings(None, telegram=telegram, storage={"url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"},
+    return load_settings(None, telegram=telegram, storage={"url": db_urls('bot.db')},
                          points={"message": 0})
 
 

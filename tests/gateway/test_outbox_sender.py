@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 from collections import Counter
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +16,7 @@ from bot.i18n import load_translator
 from bot.services.notices import queue_notice
 from bot.views.base import NoticeEnv, Rendered
 from storage.db import Database
+from tests.databases import DbUrls
 
 GROUP = -1001
 
@@ -37,8 +37,8 @@ class Chats:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+async def db(db_urls: DbUrls) -> AsyncIterator[Database]:
+    database = await Database.open(db_urls('bot.db'))
     now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     async with database.transaction() as repos:
         await repos.communities.register(GROUP, "Circle", "supergroup", None, now)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +11,7 @@ from bot.config import OnboardingConfig
 from storage.db import Database
 
 from tests.fixtures import registered_group
+from tests.databases import DbUrls
 
 
 @pytest.fixture
@@ -20,6 +20,6 @@ def defaults() -> OnboardingConfig:
 
 
 @pytest.fixture
-async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
-    async with registered_group(tmp_path / "onboarding.db", clock) as database:
+async def db(db_urls: DbUrls, clock: FakeClock) -> AsyncIterator[Database]:
+    async with registered_group(db_urls("onboarding.db"), clock) as database:
         yield database

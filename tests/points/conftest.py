@@ -12,11 +12,12 @@ import pytest
 from storage.db import Database
 
 from points_world import World, make_world  # tests/points is on sys.path (rootdir insertion)
+from tests.databases import DbUrls
 
 
 @pytest.fixture
-async def world(tmp_path: Path, t0: dt.datetime) -> AsyncIterator[World]:
-    w = await make_world(tmp_path / "points.db", t0)
+async def world(db_urls: DbUrls, t0: dt.datetime) -> AsyncIterator[World]:
+    w = await make_world(db_urls("points.db"), t0)
     try:
         yield w
     finally:

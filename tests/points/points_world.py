@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.config import PointsConfig
@@ -30,12 +29,12 @@ class World:
 
 
 async def make_world(
-    path: Path, t0: dt.datetime, config: PointsConfig | None = None, timezone: str = "UTC", db: Database | None = None
+    url: str, t0: dt.datetime, config: PointsConfig | None = None, timezone: str = "UTC", db: Database | None = None
 ) -> World:
-    """Open a database (unless given) and register the group and the people (the caller closes db)."""
+    """Open the database at url (unless db is given) and register the group and the people (the caller closes db)."""
     people = (ALICE, BOB, CAROL, ROBOT)
     if db is None:
-        db = await open_community(path, t0, people, timezone=timezone)
+        db = await open_community(url, t0, people, timezone=timezone)
     else:
         await register_community(db, t0, people, timezone=timezone)
     scoring = Scoring(config or PointsConfig())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -24,6 +23,7 @@ from bot.services.points_admin import Adjustment, do_adjust_points, get_member_i
 from bot.services.points_rules import do_set_points_rule
 
 from points_world import World, make_world
+from tests.databases import DbUrls
 
 
 async def say(w: World, user, message_id: int, text: str = "a message long enough") -> object:
@@ -118,9 +118,9 @@ async def test_message_and_its_reaction_in_one_batch(world: World) -> None:
     assert await score(w, w.alice.id) == (2, 2)
 
 
-async def test_checkin_once_a_day_with_streak_across_local_midnight(tmp_path: Path) -> None:
+async def test_checkin_once_a_day_with_streak_across_local_midnight(db_urls: DbUrls) -> None:
     # 23:50 in Shanghai on Jan 5 is 15:50 UTC.
-    w = await make_world(tmp_path / "p.db", dt.datetime(2026, 1, 5, 15, 50, tzinfo=dt.UTC), timezone="Asia/Shanghai")
+    w = await make_world(db_urls("p.db"), dt.datetime(2026, 1, 5, 15, 50, tzinfo=dt.UTC), timezone="Asia/Shanghai")
     try:
         first = await do_checkin(w.db, w.scoring, w.clock, w.group, w.alice)
         assert (first.done, first.streak, first.points) == (True, 1, 3)
@@ -261,15 +261,15 @@ async def test_points_rules_validation(world: World) -> None:
     assert (await say(w, w.alice, 2)).delta == 1
 
 
-async def test_cooldown_survives_a_restart(tmp_path: Path, t0: dt.datetime) -> None:
-    w = await make_world(tmp_path / "p.db", t0, PointsConfig())
+async def test_cooldown_survives_a_restart(db_urls: DbUrls, t0: dt.datetime) -> None:
+    w = await make_world(db_urls("p.db"), t0, PointsConfig())
     assert (await say(w, w.alice, 1)).applied
     await w.db.close()
     # A new process: fresh caches, same database.
     from bot.services.points_rules import Scoring
     from storage.db import Database
 
-    db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
+    db = await Database.open(db_urls('p.db'))
     try:
         again = World(db, w.clock, Scoring(PointsConfig()), w.group, w.alice, w.bob, w.carol, w.robot)
         w.clock.advance(seconds=30)

@@ -127,9 +127,10 @@ def test_totals_always_equal_the_ledger(tmp_path: Path, template: Path, ops: lis
     shutil.copy(template, path)
 
     async def run() -> None:
-        db = await Database.open(f"sqlite+aiosqlite:///{path}", migrate=False)  # a copy of a migrated file
+        url = f"sqlite+aiosqlite:///{path}"
+        db = await Database.open(url, migrate=False)  # a copy of a migrated file
         try:
-            world = await make_world(path, T0, db=db)
+            world = await make_world(url, T0, db=db)
             await _scenario(world, ops)
         finally:
             await db.close()

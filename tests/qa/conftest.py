@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +16,7 @@ from bot.services.points_rules import Scoring
 from bot.services.qa_search import QaIndex
 from bot.services.questions import QaEnv
 
+from tests.databases import DbUrls
 from tests.fixtures import ALICE, BOB, CAROL, DAVE, GROUP, T0, open_community
 
 
@@ -53,10 +53,10 @@ class QaWorld:
 
 
 @asynccontextmanager
-async def open_world(folder: Path) -> AsyncIterator[QaWorld]:
-    """Open a database in folder with the community and its people; close it afterwards."""
+async def open_world(url: str) -> AsyncIterator[QaWorld]:
+    """Open the database at url with the community and its people; close it afterwards."""
     people = (ALICE, BOB, CAROL, DAVE)
-    db = await open_community(folder / "qa.db", T0, people, started=(ALICE,))  # the others never started the bot
+    db = await open_community(url, T0, people, started=(ALICE,))  # the others never started the bot
     clock = FakeClock(T0)
     config = QaConfig()
     env = QaEnv(db, clock, Scoring(PointsConfig()), config, QaIndex(db, config))
@@ -68,6 +68,6 @@ async def open_world(folder: Path) -> AsyncIterator[QaWorld]:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[QaWorld]:
-    async with open_world(tmp_path) as opened:
+async def world(db_urls: DbUrls) -> AsyncIterator[QaWorld]:
+    async with open_world(db_urls("qa.db")) as opened:
         yield opened

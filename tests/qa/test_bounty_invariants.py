@@ -70,11 +70,11 @@ async def _check(world: QaWorld) -> None:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database with the community, copied for each example (migrating is the slow part)."""
+    """A migrated SQLite file with the community, copied for each example (migrating is the slow part)."""
     folder = tmp_path_factory.mktemp("template")
 
     async def build() -> None:
-        async with open_world(folder):
+        async with open_world(f"sqlite+aiosqlite:///{folder / 'qa.db'}"):
             pass
 
     asyncio.run(build())
@@ -89,7 +89,7 @@ def test_any_sequence_keeps_bounties_and_ledger_consistent(
     async def run() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             shutil.copy(template, Path(tmp) / "qa.db")
-            async with open_world(Path(tmp)) as world:
+            async with open_world(f"sqlite+aiosqlite:///{Path(tmp) / 'qa.db'}") as world:
                 await _play(world, script)
                 await _check(world)
 

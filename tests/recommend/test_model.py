@@ -105,9 +105,9 @@ def test_enough_signals_are_tuned_on_held_out_data() -> None:
     assert model.tuned and model.blend.validation_ndcg > 0 and len(model.blend.tried) > 10
 
 
-async def test_a_failed_fit_keeps_the_last_good_model_serving(tmp_path, caplog, monkeypatch) -> None:
+async def test_a_failed_fit_keeps_the_last_good_model_serving(db_urls, caplog, monkeypatch) -> None:
     clock = FakeClock(T0)
-    db = await open_community(tmp_path / "r.db")
+    db = await open_community(db_urls("r.db"))
     try:
         source = ContentSource("text", "<b>hi</b>", None)
         item = await do_publish_item(db, clock, GROUP.id, CAROL.id, PublishSpec("Intro", ("python",)), source)

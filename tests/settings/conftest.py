@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +13,7 @@ from storage.db import Database
 
 from tests.fixtures import ALICE, GROUP, registered_group
 from tests.fixtures import CAROL as CAROL_INFO
+from tests.databases import DbUrls
 
 CAROL = CAROL_INFO.id
 
@@ -39,6 +39,6 @@ def t() -> Translator:
 
 
 @pytest.fixture
-async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
-    async with registered_group(tmp_path / "settings.db", clock) as database:
+async def db(db_urls: DbUrls, clock: FakeClock) -> AsyncIterator[Database]:
+    async with registered_group(db_urls("settings.db"), clock) as database:
         yield database

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -16,11 +15,12 @@ from bot.services.user_reads import LANGUAGE, UserReads
 from storage.db import Database
 
 from tests.fixtures import ALICE, T0, open_community
+from tests.databases import DbUrls
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_community(tmp_path / "reads.db")
+async def db(db_urls: DbUrls) -> AsyncIterator[Database]:
+    database = await open_community(db_urls("reads.db"))
     try:
         yield database
     finally:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from storage.db import Database
 from tests.stats.console_world import build_world
+from tests.databases import DbUrls
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[Database]:
-    db = await build_world(tmp_path / "console.db")
+async def world(db_urls: DbUrls) -> AsyncIterator[Database]:
+    db = await build_world(db_urls("console.db"))
     try:
         yield db
     finally:

@@ -8,7 +8,6 @@ Alice, Bob and Carol join on Jan 5 (w2), Dave on Jan 14 (w4); Bob leaves on Feb 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from storage.db import Database
 from tests.fixtures import ALICE, BOB, CAROL, DAVE, GROUP, T0, open_community
@@ -33,9 +32,9 @@ ACTIVITY = [
 POINTS = [(ALICE.id, day(1, 14), 10), (DAVE.id, day(1, 20), 4), (CAROL.id, day(2, 9), 6), (BOB.id, day(1, 1), 100)]
 
 
-async def build_world(path: Path) -> Database:
+async def build_world(url: str) -> Database:
     """Create the community with its members, activity, Q&A, points, content, payments and digests."""
-    db = await open_community(path, T0, (ALICE, BOB, CAROL))
+    db = await open_community(url, T0, (ALICE, BOB, CAROL))
     g = GROUP.id
     async with db.transaction() as repos:
         await repos.users.upsert(DAVE.id, "戴夫", "王", DAVE.username, "zh-hans", False, T0)

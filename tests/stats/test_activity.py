@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -12,10 +11,11 @@ from bot.services.earning import MessageSeen, ReactionSeen, do_record_events
 from bot.services.points_rules import Scoring, local_day
 from storage.schema import member_days
 from tests.fixtures import ALICE, BOB, GROUP, T0, open_community
+from tests.databases import DbUrls
 
 
-async def test_messages_count_per_member_and_local_day(tmp_path: Path) -> None:
-    db = await open_community(tmp_path / "a.db", timezone="Asia/Shanghai")
+async def test_messages_count_per_member_and_local_day(db_urls: DbUrls) -> None:
+    db = await open_community(db_urls("a.db"), timezone="Asia/Shanghai")
     clock, scoring = FakeClock(T0), Scoring(PointsConfig())
     try:
         events = [MessageSeen(GROUP.id, ALICE, 1, 40), MessageSeen(GROUP.id, ALICE, 2, 3, earns=False),

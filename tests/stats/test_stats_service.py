@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +11,7 @@ from bot.services.stats import get_stats, parse_stats_period
 from storage.db import Database
 from tests.fixtures import ALICE, CAROL, DAVE, GROUP, open_community
 from tests.stats.console_world import NOW
+from tests.databases import DbUrls
 
 
 async def _stats(db: Database, days: int = 30):
@@ -74,12 +74,12 @@ async def test_retention_cohorts(world: Database) -> None:
     assert stats.retention(4) == pytest.approx(1 / 3)
 
 
-async def test_seven_days_and_a_silent_community(world: Database, tmp_path: Path) -> None:
+async def test_seven_days_and_a_silent_community(world: Database, db_urls: DbUrls) -> None:
     stats = await _stats(world, 7)
     assert stats.days == 7 and len(stats.series) == 7 and stats.questions == 0
     assert (stats.active.period, stats.active.week) == (2, 2)
     assert stats.sales.stars == 10 and stats.sales.buyers == 1
-    empty = await open_community(tmp_path / "empty.db")
+    empty = await open_community(db_urls("empty.db"))
     try:
         async with empty.read() as repos:
             community = await repos.communities.get(GROUP.id)

@@ -1,4 +1,4 @@
-"""Fixtures: a fresh, migrated SQLite database file per test."""
+"""Fixtures: a fresh, migrated database per test and backend."""
 
 from __future__ import annotations
 
@@ -9,13 +9,20 @@ import pytest
 
 from storage.db import Database
 
+from tests.databases import DbUrls
 from tests.fixtures import IDS, People, register_community
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def sqlite_url(tmp_path: Path) -> str:
+    """For tests of what only SQLite has (pragmas, its locking): a file in a folder not yet made."""
     # A missing parent directory on purpose: Database.open must create it.
     return f"sqlite+aiosqlite:///{tmp_path / 'data' / 'circlebot.db'}"
+
+
+@pytest.fixture
+def db_url(backend: str, db_urls: DbUrls, sqlite_url: str) -> str:
+    return sqlite_url if backend == "sqlite" else db_urls("circlebot.db")
 
 
 @pytest.fixture

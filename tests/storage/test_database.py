@@ -13,10 +13,12 @@ from sqlalchemy.exc import OperationalError
 from storage.db import Database
 from storage.engine import BUSY_TIMEOUT_MS
 from storage.schema import communities
+from tests.databases import DbUrls
 
 
-async def test_open_creates_directory_and_sets_pragmas(db: Database, db_url: str) -> None:
-    assert Path(db_url.removeprefix("sqlite+aiosqlite:///")).is_file()
+async def test_open_creates_directory_and_sets_pragmas(sqlite_url: str) -> None:
+    db = await Database.open(sqlite_url)
+    assert Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).is_file()
     assert db.dialect_name == "sqlite"
     async with db.read() as repos:
         pragma = repos.conn.exec_driver_sql
@@ -24,6 +26,20 @@ async def test_open_creates_directory_and_sets_pragmas(db: Database, db_url: str
         assert (await pragma("PRAGMA foreign_keys")).scalar() == 1
         assert (await pragma("PRAGMA synchronous")).scalar() == 1  # NORMAL
         assert (await pragma("PRAGMA busy_timeout")).scalar() == BUSY_TIMEOUT_MS
+    await db.close()
+
+
+async def test_postgres_sessions_carry_the_statement_timeout(postgres_urls: DbUrls) -> None:
+    db = await Database.open(postgres_urls("timeout"), statement_timeout=0.2, pool_size=2, max_overflow=0)
+    try:
+        async with db.read() as repos:
+            assert await repos.conn.scalar(sa.text("SHOW statement_timeout")) == "200ms"
+            assert await repos.conn.scalar(sa.text("SELECT current_setting('application_name')")) == "circlebot"
+        with pytest.raises(sa.exc.DBAPIError, match="statement timeout"):
+            async with db.read() as repos:
+                await repos.conn.execute(sa.text("SELECT pg_sleep(2)"))
+    finally:
+        await db.close()
 
 
 async def test_transaction_commits(db: Database, t0: dt.datetime) -> None:
@@ -46,9 +62,9 @@ async def test_exception_rolls_back_everything(db: Database, t0: dt.datetime) ->
         assert await repos.outbox.due(t0, 10) == []
 
 
-async def test_concurrent_read_modify_write_never_locks(db_url: str, t0: dt.datetime) -> None:
-    # One pooled connection per task, all at once.
-    db = await Database.open(db_url, pool_size=20, max_overflow=0)
+async def test_concurrent_read_modify_write_never_locks(sqlite_url: str, t0: dt.datetime) -> None:
+    # One pooled connection per task, all at once. (PostgreSQL: tests/storage/test_postgres_concurrency.py.)
+    db = await Database.open(sqlite_url, pool_size=20, max_overflow=0)
     try:
         async with db.transaction() as repos:
             await repos.communities.register(-100, "G", "group", None, t0)
@@ -67,9 +83,9 @@ async def test_concurrent_read_modify_write_never_locks(db_url: str, t0: dt.date
         await db.close()
 
 
-async def test_deferred_transactions_would_lock(db_url: str, t0: dt.datetime) -> None:
+async def test_deferred_transactions_would_lock(sqlite_url: str, t0: dt.datetime) -> None:
     """Control for the test above: read-then-write in deferred transactions does fail."""
-    db = await Database.open(db_url, pool_size=5, max_overflow=0)
+    db = await Database.open(sqlite_url, pool_size=5, max_overflow=0)
     try:
         async with db.transaction() as repos:
             await repos.communities.register(-100, "G", "group", None, t0)
@@ -98,7 +114,10 @@ async def test_timestamps_are_stored_utc_and_read_aware(db: Database) -> None:
     assert community.created_at.hour == 9
     async with db.read() as repos:
         raw = await repos.conn.scalar(sa.text("SELECT created_at FROM communities"))
-    assert raw == "2026-03-01 09:30:15.123456"
+    if db.dialect_name == "sqlite":
+        assert raw == "2026-03-01 09:30:15.123456"
+    else:  # timestamptz: the driver hands back the same instant in UTC
+        assert raw == dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
 
 
 async def test_naive_timestamps_are_refused(db: Database) -> None:
