@@ -1,4 +1,4 @@
-"""Multi-row statements for hot paths: compiled once per dialect, rows sent as plain tuples.
+"""Multi-row statements for hot paths: compiled once, rows sent as plain tuples (SQLite); multi-row VALUES (PostgreSQL).
 
 SQLAlchemy's executemany handles every row's parameters in Python through the statement
 machinery; for a few hundred rows that costs more than SQLite spends writing them. Here
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 Build = Callable[[AsyncConnection], sa.Insert]
+MAX_PARAMETERS = 30_000  # PostgreSQL's protocol allows 32,767 bind parameters per statement
 
 
 class ManyRows:
@@ -46,12 +47,23 @@ class ManyRows:
         """Execute for rows given in `columns` order; return the number of rows changed."""
         if not rows:
             return 0
+        if conn.dialect.driver != "aiosqlite":
+            return await self._run_multi_values(conn, rows)
         sql, convert = self._for(conn)
-        params = [convert(row) for row in rows]
-        if conn.dialect.driver == "aiosqlite":
-            return await _sqlite_executemany(conn, sql, params)
-        result = await conn.exec_driver_sql(sql, params)
-        return result.rowcount
+        return await _sqlite_executemany(conn, sql, [convert(row) for row in rows])
+
+    async def _run_multi_values(self, conn: AsyncConnection, rows: Sequence[Sequence[Any]]) -> int:
+        """One multi-row statement per chunk (asyncpg's executemany reports no row count).
+
+        The rows of one call have distinct keys (the callers aggregate them), as an upsert of
+        several VALUES rows requires on PostgreSQL.
+        """
+        changed = 0
+        size = max(1, MAX_PARAMETERS // len(self.columns))
+        for start in range(0, len(rows), size):
+            chunk = [dict(zip(self.columns, row, strict=True)) for row in rows[start : start + size]]
+            changed += max((await conn.execute(self._build(conn).values(chunk))).rowcount, 0)
+        return changed
 
 
 def _converter(plan: list[tuple[int, Callable[[Any], Any] | None]]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:

@@ -9,16 +9,17 @@ import pytest
 
 from bot.cli import main
 from bot.services.export import HEADERS, KINDS
+from tests.databases import DbUrls
 from tests.fixtures import GROUP, stored
 from tests.stats.console_world import build_world
 from tests.stats.test_export_service import read_csv
 
 
-def test_cli_writes_the_four_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_cli_writes_the_four_files(tmp_path: Path, db_urls: DbUrls, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "bot.db"
-    asyncio.run(_build(path))
-    monkeypatch.setenv("CIRCLEBOT__STORAGE__URL", f"sqlite+aiosqlite:///{path}")
+    url = db_urls("bot.db")
+    asyncio.run(_build(url))
+    monkeypatch.setenv("CIRCLEBOT__STORAGE__URL", url)
     assert main(["export", "--community", str(GROUP.id), "--out", str(tmp_path / "out")]) == 0
     written = sorted((tmp_path / "out").iterdir())
     assert sorted(p.name.split("-")[0] for p in written) == sorted(KINDS)
@@ -32,12 +33,12 @@ def test_cli_writes_the_four_files(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert main(["export", "--community", str(GROUP.id), "--out", str(tmp_path / "x"), "--only", "all"]) == 2
 
     async def audited() -> list[str]:
-        async with stored(f"sqlite+aiosqlite:///{path}") as repos:
+        async with stored(url) as repos:
             return [e.details["source"] for e in await repos.audit.list(GROUP.id) if e.action == "data.export"]
 
     assert asyncio.run(audited()) == ["cli", "cli"]
 
 
-async def _build(path: Path) -> None:
-    db = await build_world(path)
+async def _build(url: str) -> None:
+    db = await build_world(url)
     await db.close()
