@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -160,6 +162,26 @@ def _urls(backend: str, tmp_path: Path) -> Iterator[DbUrls]:
     yield url
     if created and _server is not None:
         _server.drop(created)
+
+
+@contextmanager
+def example_database(backend: str, sqlite_template: Path, folder: Path) -> Iterator[str]:
+    """A fresh migrated database for one example of a property test: a copy of the template file, or a
+    PostgreSQL database cloned from the run's template (dropped afterwards)."""
+    if backend == "sqlite":
+        path = folder / f"example-{uuid.uuid4().hex}.db"
+        shutil.copy(sqlite_template, path)
+        try:
+            yield f"sqlite+aiosqlite:///{path}"
+        finally:
+            path.unlink(missing_ok=True)
+        return
+    assert _server is not None
+    name = _server.create(migrated=True)
+    try:
+        yield _server.url_for(name)
+    finally:
+        _server.drop([name])
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from bot.services.earning import MessageSeen, ReactionSeen, do_record_events
 from bot.services.leaderboard import get_leaderboard, get_rank
 from bot.services.points import WINDOWS, Grant, award_points, spend_points
 from storage.db import Database
+from tests.databases import example_database
 
 from points_world import World, make_world
 
@@ -122,20 +122,16 @@ async def _histogram(w: World, period: int) -> Counter[int]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(operation, max_size=40))
-def test_totals_always_equal_the_ledger(tmp_path: Path, template: Path, ops: list[tuple[str, int, int, str]]) -> None:
-    path = tmp_path / f"run-{abs(hash(tuple(ops)))}.db"
-    shutil.copy(template, path)
-
-    async def run() -> None:
-        url = f"sqlite+aiosqlite:///{path}"
-        db = await Database.open(url, migrate=False)  # a copy of a migrated file
+def test_totals_always_equal_the_ledger(
+    backend: str, tmp_path: Path, template: Path, ops: list[tuple[str, int, int, str]]
+) -> None:
+    async def run(url: str) -> None:
+        db = await Database.open(url, migrate=False)  # already migrated
         try:
             world = await make_world(url, T0, db=db)
             await _scenario(world, ops)
         finally:
             await db.close()
 
-    try:
-        asyncio.run(run())
-    finally:
-        path.unlink(missing_ok=True)
+    with example_database(backend, template, tmp_path) as url:
+        asyncio.run(run(url))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from bot.errors import DomainError
 from bot.services.questions import do_accept, do_answer, do_ask, do_close
 
+from tests.databases import example_database
 from tests.qa.conftest import QaWorld, open_world
 
 PEOPLE = ("alice", "bob", "carol", "dave")
@@ -81,16 +81,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "qa.db"
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(actions, min_size=1, max_size=14))
 def test_any_sequence_keeps_bounties_and_ledger_consistent(
-    template: Path, script: list[tuple[str, str, int]]
+    backend: str, template: Path, script: list[tuple[str, str, int]]
 ) -> None:
-    async def run() -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            shutil.copy(template, Path(tmp) / "qa.db")
-            async with open_world(f"sqlite+aiosqlite:///{Path(tmp) / 'qa.db'}") as world:
-                await _play(world, script)
-                await _check(world)
+    async def run(url: str) -> None:
+        async with open_world(url) as world:
+            await _play(world, script)
+            await _check(world)
 
-    asyncio.run(run())
+    with tempfile.TemporaryDirectory() as tmp, example_database(backend, template, Path(tmp)) as url:
+        asyncio.run(run(url))
