@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import TracebackType
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import WRITE_OPTIONS, create_engine
@@ -20,6 +24,80 @@ log = logging.getLogger(__name__)
 CommitListener = Callable[[list[int]], None]
 # Called with the ids of the users whose row or settings a transaction wrote, after it committed.
 UsersListener = Callable[[set[int]], None]
+
+# PostgreSQL's serialization_failure and deadlock_detected: the transaction did nothing and may run again.
+RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+RETRY_ATTEMPTS = 5
+
+
+class Conflict(RuntimeError):
+    """A write met a concurrent one it cannot merge with; the whole transaction may run again."""
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Tell whether exc means "run the transaction again": a deadlock, a serialization failure or a Conflict."""
+    if isinstance(exc, Conflict):
+        return True
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        return getattr(orig, "sqlstate", None) in RETRY_SQLSTATES or getattr(orig, "pgcode", None) in RETRY_SQLSTATES
+    return False
+
+
+class Attempt:
+    """One try of a retried write transaction: `async with attempt as repos`."""
+
+    def __init__(self, db: Database, last: bool) -> None:
+        self._db = db
+        self._last = last
+        self._inner: AbstractAsyncContextManager[Repos] | None = None
+        self.failed: BaseException | None = None
+
+    async def __aenter__(self) -> Repos:
+        self._inner = self._db.transaction()
+        return await self._inner.__aenter__()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        assert self._inner is not None
+        error = exc
+        try:
+            if await self._inner.__aexit__(exc_type, exc, tb):
+                return True
+        except Exception as raised:  # the commit failed, or the rollback replaced exc
+            error = raised
+            if self._last or not is_retryable(raised):
+                raise
+        if error is None or self._last or not is_retryable(error):
+            return False
+        self.failed = error
+        return True
+
+
+class Attempts:
+    """Yield Attempts until one commits (or raises something that is not retryable, or the last fails)."""
+
+    def __init__(self, db: Database, attempts: int) -> None:
+        self._db = db
+        self._left = attempts
+        self._current: Attempt | None = None
+        self._tries = 0
+
+    def __aiter__(self) -> Attempts:
+        return self
+
+    async def __anext__(self) -> Attempt:
+        if self._current is not None:
+            if self._current.failed is None:
+                raise StopAsyncIteration
+            log.info("retrying a write transaction after %r", self._current.failed)
+            # Jittered backoff so the transactions that collided do not collide again.
+            await asyncio.sleep(random.uniform(0, 0.01 * 2**self._tries))
+        self._tries += 1
+        self._left -= 1
+        self._current = Attempt(self._db, last=self._left <= 0)
+        return self._current
 
 
 class Database:
@@ -78,6 +156,15 @@ class Database:
         if events.outbox_ids:
             for listener in self._outbox_listeners:
                 listener(events.outbox_ids)
+
+    def retrying(self, attempts: int = RETRY_ATTEMPTS) -> Attempts:
+        """Run a re-runnable write transaction again when it deadlocked, failed serialization or met a Conflict.
+
+        Use as `async for attempt in db.retrying(): async with attempt as repos: ...`; the body
+        must have no effect outside the database before it commits (it may run several times).
+        On SQLite (one writer at a time) the first attempt is the only one.
+        """
+        return Attempts(self, attempts)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repos]:

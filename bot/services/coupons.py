@@ -293,6 +293,8 @@ async def redeem_coupon(repos: Repos, order: Order, payment_id: int, now: dt.dat
     redemption = await repos.coupons.redemption(order.id)
     if redemption is None or redemption.status == "used":
         return True  # no coupon, or a renewal of a subscription bought with one
+    # Whether this member used it already is read under the coupon's lock (PostgreSQL).
+    await repos.coupons.lock(redemption.coupon_id)
     if await repos.coupons.used_by(redemption.coupon_id, order.user_id):
         return False
     if not await repos.coupons.count_use(redemption.coupon_id):

@@ -94,7 +94,8 @@ async def _ensure_users(
     unsure = {(c, u.id): (c, u) for c, u in people if not known.current(c, u)}
     if not unsure:
         return []
-    users = {u.id: u for _, u in unsure.values()}
+    # In id order, so two writers storing the same people lock their rows in the same order.
+    users = {u.id: u for _, u in sorted(unsure.values(), key=lambda item: item[1].id)}
     rows = await repos.users.get_many(users)
     profiles: dict[int, Profile] = {}
     for user in users.values():
@@ -118,8 +119,9 @@ async def do_record_events(db: Database, scoring: Scoring, clock: Clock, events:
     """Record group messages and reactions in one transaction; return each one's award (None: none)."""
     now = clock.now()
     generation = scoring.known.generation
-    async with db.transaction() as repos:
-        results, stored = await record_events(repos, scoring, events, now)
+    async for attempt in db.retrying():
+        async with attempt as repos:
+            results, stored = await record_events(repos, scoring, events, now)
     scoring.known.learn(stored, generation)
     return results
 
@@ -204,26 +206,27 @@ async def do_checkin(db: Database, scoring: Scoring, clock: Clock, community_id:
     """Check a member in for the community's local day: +checkin, plus the streak bonus."""
     now = clock.now()
     generation = scoring.known.generation
-    async with db.transaction() as repos:
-        batch = PointsBatch(repos, scoring, now)
-        await batch.load_communities({community_id})
-        scope = batch.scope(community_id)
-        if scope is None or user.is_bot:
-            return Checkin(False, 0, 0)
-        stored = await _ensure_users(repos, scoring.known, [(community_id, user)], now)
-        key = f"checkin:{user.id}:{scope.day}"
-        await batch.load([(community_id, user.id)], [(community_id, key)])
-        member = batch.member(community_id, user.id)
-        if member.checkin_day == scope.day:
-            return Checkin(False, member.streak, 0)
-        rules = scope.rules
-        streak = member.streak + 1 if member.checkin_day == scope.day - 1 else 1
-        points = rules.checkin + min((streak - 1) * rules.checkin_streak_bonus, rules.checkin_streak_max_bonus)
-        award = batch.apply(scope, user.id, points, "checkin", key, streak=streak,
-                            best_streak=max(streak, member.best_streak), checkin_day=scope.day)
-        await batch.flush()
-        if award.applied and streak >= ON_FIRE_STREAK:
-            await award_badge(repos, community_id, user.id, ON_FIRE, now)
+    async for attempt in db.retrying():
+        async with attempt as repos:
+            batch = PointsBatch(repos, scoring, now)
+            await batch.load_communities({community_id})  # PostgreSQL: holds the community's points lock
+            scope = batch.scope(community_id)
+            if scope is None or user.is_bot:
+                return Checkin(False, 0, 0)
+            stored = await _ensure_users(repos, scoring.known, [(community_id, user)], now)
+            key = f"checkin:{user.id}:{scope.day}"
+            await batch.load([(community_id, user.id)], [(community_id, key)])
+            member = batch.member(community_id, user.id)
+            if member.checkin_day == scope.day:
+                return Checkin(False, member.streak, 0)
+            rules = scope.rules
+            streak = member.streak + 1 if member.checkin_day == scope.day - 1 else 1
+            points = rules.checkin + min((streak - 1) * rules.checkin_streak_bonus, rules.checkin_streak_max_bonus)
+            award = batch.apply(scope, user.id, points, "checkin", key, streak=streak,
+                                best_streak=max(streak, member.best_streak), checkin_day=scope.day)
+            await batch.flush()
+            if award.applied and streak >= ON_FIRE_STREAK:
+                await award_badge(repos, community_id, user.id, ON_FIRE, now)
     scoring.known.learn(stored, generation)
     return Checkin(award.applied, streak, points if award.applied else 0, award)
 

@@ -101,12 +101,17 @@ async def do_roll_windows(db: Database, clock: Clock, community_id: int) -> bool
             return False
         if community.windows_day is not None and community.windows_day >= local_day(clock.now(), community.timezone):
             return False
-    async with db.transaction() as repos:
-        community = (await repos.points.communities([community_id])).get(community_id)
-        if community is None:
-            return False
-        today = local_day(clock.now(), community.timezone)
-        return await roll_windows(repos, community_id, community.windows_day, today) != community.windows_day
+    async for attempt in db.retrying():
+        async with attempt as repos:
+            community = (await repos.points.communities([community_id])).get(community_id)
+            if community is None:
+                return False
+            today = local_day(clock.now(), community.timezone)
+            # PostgreSQL: read the windows' day again under the community's points lock, so one roll happens.
+            locked = await repos.points.lock_communities({community_id: today})
+            before = locked.get(community_id, community.windows_day)
+            moved = await roll_windows(repos, community_id, before, today) != before
+    return moved
 
 
 async def get_rank(db: Database, clock: Clock, community_id: int, period: int, user_id: int) -> tuple[int, int] | None:

@@ -25,7 +25,7 @@ from bot.errors import InsufficientPoints
 from bot.services.levels import level_for
 from bot.services.notices import queue_notice
 from bot.services.points_rules import Scoring, local_day
-from storage.db import Database
+from storage.db import Conflict, Database
 from storage.repos import Repos
 from storage.repos.points import ALL_TIME, MemberPoints
 
@@ -37,8 +37,8 @@ AUTHOR_DAYS = 30
 ANNOUNCE_NAMES = 10
 
 
-class LedgerConflict(RuntimeError):
-    """A key checked as unused was inserted concurrently (impossible under SQLite's write lock)."""
+class LedgerConflict(Conflict):
+    """A key checked as unused was inserted concurrently (impossible under the community's points lock)."""
 
 
 @dataclass(frozen=True)
@@ -157,13 +157,15 @@ class PointsBatch:
         if not community_ids:
             return
         found = await self.repos.points.communities(community_ids)
-        for c in community_ids:
+        days = {c: local_day(self.now, row.timezone) for c, row in found.items()}
+        locked = await self.repos.points.lock_communities(days)  # PostgreSQL: the windows' day read under the lock
+        for c in sorted(community_ids):
             row = found.get(c)
             if row is None:
                 self._scopes[c] = None
                 continue
-            day = local_day(self.now, row.timezone)
-            windows_day = await roll_windows(self.repos, c, row.windows_day, day)
+            day = days[c]
+            windows_day = await roll_windows(self.repos, c, locked.get(c, row.windows_day), day)
             rules = await self.scoring.rules(self.repos, c)
             self._scopes[c] = Scope(c, day, windows_day, rules)
 
@@ -242,7 +244,10 @@ class PointsBatch:
     async def flush(self) -> None:
         """Write everything applied so far and queue the level-up announcements."""
         points = self.repos.points
-        if await points.add_ledger_rows(self._ledger) != len(self._ledger):
+        # The keys were checked under the write lock (PostgreSQL: the community's points lock), so
+        # a key taken meanwhile is a bug; -1 is a driver that cannot count (asyncpg's executemany).
+        added = await points.add_ledger_rows(self._ledger)
+        if added not in (len(self._ledger), -1):
             raise LedgerConflict("an idempotency key was used concurrently")
         await points.remember_authors([(c, m, u, day) for (c, m), (u, day) in self._authors.items()])
         await self.repos.activity.add_messages(_member_days(self._authors))
@@ -351,5 +356,7 @@ async def spend_points(repos: Repos, scoring: Scoring, grant: Grant, now: dt.dat
 
 async def do_award_points(db: Database, scoring: Scoring, clock: Clock, grant: Grant) -> Award:
     """Award points in a transaction of its own; see award_points."""
-    async with db.transaction() as repos:
-        return await award_points(repos, scoring, grant, clock.now())
+    async for attempt in db.retrying():
+        async with attempt as repos:
+            award = await award_points(repos, scoring, grant, clock.now())
+    return award

@@ -48,29 +48,31 @@ async def do_adjust_points(db: Database, scoring: Scoring, clock: Clock, adjustm
     if isinstance(target, UserInfo) and target.is_bot:
         raise Usage("points.bots_earn_nothing")
     now = clock.now()
-    async with db.transaction() as repos:
-        if isinstance(target, UserInfo) and await repos.users.get(target_id) is None:
-            await repos.users.upsert(
-                target.id, target.first_name, target.last_name, target.username, target.language_code, False, now
-            )
-        stored = await repos.users.get(target_id)
-        if stored is None:
-            raise NotFound("points.user_unknown")
-        if stored.is_bot:
-            raise Usage("points.bots_earn_nothing")
-        batch, scope = await open_batch(repos, scoring, community_id, target_id, [key], now)
-        if scope is None:
-            raise NotFound()
-        reason = "admin_award" if amount > 0 else "admin_deduct"
-        try:
-            award = batch.apply(
-                scope, target_id, amount, reason, key, ref=adjustment.note[:128], min_balance=0 if amount < 0 else None
-            )
-        except InsufficientPoints as short:
-            balance = short.params.get("balance", 0)
-            raise InsufficientPoints("deduct.beyond_balance", balance=balance, count=balance) from None
-        await batch.flush()
-        if award.applied:
-            details = {"amount": amount, "reason": adjustment.note, "key": key}
-            await repos.audit.add(community_id, actor_id, f"points.{reason}", target_id, details, now)
+    async for attempt in db.retrying():
+        async with attempt as repos:
+            if isinstance(target, UserInfo) and await repos.users.get(target_id) is None:
+                await repos.users.upsert(
+                    target.id, target.first_name, target.last_name, target.username, target.language_code, False, now
+                )
+            stored = await repos.users.get(target_id)
+            if stored is None:
+                raise NotFound("points.user_unknown")
+            if stored.is_bot:
+                raise Usage("points.bots_earn_nothing")
+            batch, scope = await open_batch(repos, scoring, community_id, target_id, [key], now)
+            if scope is None:
+                raise NotFound()
+            reason = "admin_award" if amount > 0 else "admin_deduct"
+            try:
+                award = batch.apply(
+                    scope, target_id, amount, reason, key, ref=adjustment.note[:128],
+                    min_balance=0 if amount < 0 else None,
+                )
+            except InsufficientPoints as short:
+                balance = short.params.get("balance", 0)
+                raise InsufficientPoints("deduct.beyond_balance", balance=balance, count=balance) from None
+            await batch.flush()
+            if award.applied:
+                details = {"amount": amount, "reason": adjustment.note, "key": key}
+                await repos.audit.add(community_id, actor_id, f"points.{reason}", target_id, details, now)
     return award

@@ -81,7 +81,10 @@ async def do_ask(
             return Asked(existing, False)
         await _store_user(repos, asker, now)
         question = await repos.questions.create(community_id, asker.id, text, message_id, bounty, now)
-        assert question is not None  # no row for this message a moment ago, under the write lock
+        if question is None:  # the same /ask, recorded by another process a moment ago
+            existing = await repos.questions.by_ask_message(community_id, message_id)
+            assert existing is not None
+            return Asked(existing, False)
         ref = str(question.id)
         if bounty:
             try:
@@ -129,7 +132,7 @@ async def do_answer(
         return None
     now = env.clock.now()
     async with env.db.transaction() as repos:
-        question = await repos.questions.get(question.id)
+        question = await repos.questions.lock(question.id)  # not accepted or closed until this commits
         if question is None or not question.is_open:
             return None
         await _store_user(repos, author, now)
@@ -169,7 +172,7 @@ async def do_accept(
         answer = await repos.answers.by_message(community_id, answer_message_id)
         if answer is None:
             raise NotFound("qa.accept.not_answer")
-        question = await _require_question(repos, answer.question_id)
+        question = await _require_question(repos, answer.question_id, lock=True)
         if question.status == "solved" and question.accepted_answer_id == answer.id:
             return Finished(question, False, answer)
         _check_open(question)
@@ -214,6 +217,7 @@ async def do_close(
             raise Usage("qa.close.usage")
         if question is None:
             raise NotFound("qa.not_found")
+        question = await _require_question(repos, question.id, lock=True)
         if question.status == "closed":
             return Finished(question, False)
         _check_open(question)
@@ -236,6 +240,7 @@ async def do_faq_feedback(env: QaEnv, community_id: int, number: int, user_id: i
         question = await repos.questions.by_number(community_id, number)
         if question is None or question.offered_faq_id is None:
             raise NotFound("qa.not_found")
+        question = await _require_question(repos, question.id, lock=True)
         if user_id != question.asker_id:
             raise NotAdmin("qa.faq.only_asker")
         if not helpful or not question.is_open:
@@ -288,8 +293,9 @@ async def _store_user(repos: Repos, user: UserInfo, now: dt.datetime) -> None:
     )
 
 
-async def _require_question(repos: Repos, question_id: int) -> Question:
-    question = await repos.questions.get(question_id)
+async def _require_question(repos: Repos, question_id: int, *, lock: bool = False) -> Question:
+    """Return the question; with lock, hold its row until commit (a concurrent accept or close waits)."""
+    question = await (repos.questions.lock(question_id) if lock else repos.questions.get(question_id))
     if question is None:
         raise NotFound("qa.not_found")
     return question

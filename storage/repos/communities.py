@@ -136,3 +136,14 @@ class CommunitiesRepo:
         await self.conn.execute(
             sa.update(communities).where(communities.c.id == chat_id).values(updated_at=now, **values)
         )
+
+
+async def lock_numbering(conn: AsyncConnection, community_id: int) -> None:
+    """Hold the community's row until commit, so its next question or FAQ number goes to one writer.
+
+    PostgreSQL only in effect (SQLite's write transactions hold the one write lock already).
+    FOR NO KEY UPDATE: other transactions still insert rows that reference the community.
+    """
+    await conn.execute(
+        sa.select(communities.c.id).where(communities.c.id == community_id).with_for_update(key_share=True)
+    )

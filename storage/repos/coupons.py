@@ -61,6 +61,11 @@ class CouponsRepo:
         )
         return result.rowcount == 1
 
+    async def lock(self, coupon_id: int) -> Coupon | None:
+        """Return the coupon and hold its row until commit (PostgreSQL), so its uses are counted one at a time."""
+        row = (await self.conn.execute(sa.select(coupons).where(_c.id == coupon_id).with_for_update())).first()
+        return Coupon.from_row(row._mapping) if row else None
+
     async def count_use(self, coupon_id: int) -> bool:
         """Count one use unless the coupon is used up; False when it is."""
         result = await self.conn.execute(

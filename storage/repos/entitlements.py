@@ -48,7 +48,10 @@ class EntitlementsRepo:
                     delivery="pending",
                     delivery_attempts=0,
                 )
-                .on_conflict_do_nothing(index_elements=[_e.item_id, _e.user_id], index_where=_e.status == "active")
+                # The partial index's own predicate, as text: a bound 'active' does not match it on PostgreSQL.
+                .on_conflict_do_nothing(
+                    index_elements=[_e.item_id, _e.user_id], index_where=sa.text("status = 'active'")
+                )
                 .returning(*entitlements.c)
             )
         ).first()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models_qa import FaqEntry
+from storage.repos.communities import lock_numbering
 from storage.schema import faq_entries
 from storage.sql import chunks
 
@@ -26,7 +27,8 @@ class FaqRepo:
     async def create(
         self, community_id: int, question: str, answer: str, created_by: int, now: dt.datetime
     ) -> FaqEntry:
-        """Insert an entry with the community's next number."""
+        """Insert an entry with the community's next number (the community's row is held until commit)."""
+        await lock_numbering(self.conn, community_id)
         number = sa.select(sa.func.coalesce(sa.func.max(_f.number), 0) + 1).where(
             _f.community_id == community_id
         ).scalar_subquery()

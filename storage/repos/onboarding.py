@@ -50,15 +50,20 @@ class OnboardingRepo:
         return Onboarding.from_row(row._mapping) if row else None
 
     async def ensure(self, community_id: int, user_id: int, now: dt.datetime) -> Onboarding:
-        """Return the member's onboarding, creating it at the rules step."""
+        """Return the member's onboarding, creating it at the rules step; its row is held until commit.
+
+        PostgreSQL: a member's onboarding steps (two taps at once) run one after the other.
+        """
         await self.conn.execute(
             insert(self.conn, onboarding)
             .values(community_id=community_id, user_id=user_id, step="rules", tags=[], created_at=now, updated_at=now)
             .on_conflict_do_nothing(index_elements=[_o.community_id, _o.user_id])
         )
-        found = await self.get(community_id, user_id)
-        assert found is not None
-        return found
+        row = (
+            await self.conn.execute(sa.select(onboarding).where(*_key(community_id, user_id)).with_for_update())
+        ).first()
+        assert row is not None
+        return Onboarding.from_row(row._mapping)
 
     async def for_user(self, user_id: int) -> dict[int, Onboarding]:
         """Return the user's onboardings keyed by community id."""

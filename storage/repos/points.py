@@ -156,6 +156,23 @@ class PointsRepo:
                 )
         return found
 
+    async def lock_communities(self, days: dict[int, int]) -> dict[int, int]:
+        """Lock the points of {community: local day} until commit, in id order; return each one's windows' day.
+
+        PostgreSQL only (SQLite's write transactions hold the one write lock already): every
+        points write of a community holds its points_state row, so balances, windows and the
+        histogram are read and written by one transaction at a time, and the day's roll
+        happens once. A community without the row gets it, set to its day (nothing to roll).
+        """
+        if self.conn.dialect.name != "postgresql" or not days:
+            return {}
+        stmt = insert(self.conn, points_state).values(
+            [{"community_id": c, "windows_day": days[c]} for c in sorted(days)]
+        )
+        stmt = stmt.on_conflict_do_update(index_elements=[_s.community_id], set_={"windows_day": _s.windows_day})
+        rows = await self.conn.execute(stmt.returning(_s.community_id, _s.windows_day))
+        return {community_id: windows_day for community_id, windows_day in rows}
+
     async def members(self, wanted: dict[int, Iterable[int]]) -> dict[tuple[int, int], MemberPoints]:
         """Return the stored totals of {community: user ids} (absent: never had points), in few statements."""
         found: dict[tuple[int, int], MemberPoints] = {}
@@ -193,7 +210,7 @@ class PointsRepo:
         return found
 
     async def add_ledger_rows(self, rows: Sequence[Sequence[Any]]) -> int:
-        """Append ledger rows (tuples in LEDGER_COLUMNS order); return how many were new."""
+        """Append ledger rows (tuples in LEDGER_COLUMNS order); return how many were new (-1: not known)."""
         return await _LEDGER.run(self.conn, rows)
 
     async def save_members(self, members: Sequence[MemberPoints], now: dt.datetime) -> None:

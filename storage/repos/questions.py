@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models_qa import Question
+from storage.repos.communities import lock_numbering
 from storage.schema import questions
 from storage.sql import chunks, insert
 
@@ -25,7 +26,12 @@ class QuestionsRepo:
     async def create(
         self, community_id: int, asker_id: int, text: str, message_id: int, bounty: int, now: dt.datetime
     ) -> Question | None:
-        """Insert a question with the community's next number; None when message_id has one already."""
+        """Insert a question with the community's next number; None when message_id has one already.
+
+        The community's row is held until commit (PostgreSQL), so two questions asked at once
+        get consecutive numbers instead of the same one.
+        """
+        await lock_numbering(self.conn, community_id)
         number = sa.select(sa.func.coalesce(sa.func.max(_q.number), 0) + 1).where(
             _q.community_id == community_id
         ).scalar_subquery()
@@ -56,6 +62,15 @@ class QuestionsRepo:
     async def get(self, id: int) -> Question | None:
         """Return a question by id, or None."""
         return await self._one(_q.id == id)
+
+    async def lock(self, id: int) -> Question | None:
+        """Return a question by id and hold its row until commit (PostgreSQL), or None.
+
+        Accepting, closing and answering lock the question first, so its state, answer count
+        and bounty change in one transaction at a time.
+        """
+        row = (await self.conn.execute(sa.select(questions).where(_q.id == id).with_for_update())).first()
+        return Question.from_row(row._mapping) if row else None
 
     async def by_number(self, community_id: int, number: int) -> Question | None:
         """Return Q#number of a community, or None."""
@@ -149,4 +164,5 @@ class QuestionsRepo:
 
     async def _update(self, id: int, now: dt.datetime, **values: object) -> None:
         await self.conn.execute(sa.update(questions).where(_q.id == id).values(updated_at=now, **values))
+
 
