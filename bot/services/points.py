@@ -245,9 +245,8 @@ class PointsBatch:
         """Write everything applied so far and queue the level-up announcements."""
         points = self.repos.points
         # The keys were checked under the write lock (PostgreSQL: the community's points lock), so
-        # a key taken meanwhile is a bug; -1 is a driver that cannot count (asyncpg's executemany).
-        added = await points.add_ledger_rows(self._ledger)
-        if added not in (len(self._ledger), -1):
+        # a key taken meanwhile is a bug.
+        if await points.add_ledger_rows(self._ledger) != len(self._ledger):
             raise LedgerConflict("an idempotency key was used concurrently")
         await points.remember_authors([(c, m, u, day) for (c, m), (u, day) in self._authors.items()])
         await self.repos.activity.add_messages(_member_days(self._authors))

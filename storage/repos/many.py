@@ -44,10 +44,7 @@ class ManyRows:
         return self._compiled[dialect.name]
 
     async def run(self, conn: AsyncConnection, rows: Sequence[Sequence[Any]]) -> int:
-        """Execute for rows given in `columns` order; return the number of rows changed (-1: the driver cannot tell).
-
-        asyncpg's executemany reports no row count, so on PostgreSQL several rows give -1.
-        """
+        """Execute for rows given in `columns` order; return the number of rows changed."""
         if not rows:
             return 0
         if conn.dialect.driver != "aiosqlite":

@@ -210,7 +210,7 @@ class PointsRepo:
         return found
 
     async def add_ledger_rows(self, rows: Sequence[Sequence[Any]]) -> int:
-        """Append ledger rows (tuples in LEDGER_COLUMNS order); return how many were new (-1: not known)."""
+        """Append ledger rows (tuples in LEDGER_COLUMNS order); return how many were new."""
         return await _LEDGER.run(self.conn, rows)
 
     async def save_members(self, members: Sequence[MemberPoints], now: dt.datetime) -> None:
