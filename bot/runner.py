@@ -57,15 +57,15 @@ class BotRunner:
         await app.initialize()
         if app.post_init:
             await app.post_init(app)
-        await app.start()
-        self.app = app
-        if self.settings.telegram.mode == "webhook":
-            self.webhook = WebhookServer(app, self.settings)
-            await self.webhook.start()
-        else:
+        if self.settings.telegram.mode != "webhook":
             await app.updater.start_polling(
                 poll_interval=0, timeout=self.settings.telegram.poll_timeout, allowed_updates=ALLOWED_UPDATES
             )
+        await app.start()
+        self.app = app
+        if self.settings.telegram.mode == "webhook":
+            self.webhook = WebhookServer(app, self.settings)  # answers only once the application runs
+            await self.webhook.start()
         return app
 
     async def stop(self) -> None:
