@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
-from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats
 from telegram import BotCommandScopeAllPrivateChats, Update
@@ -22,6 +21,7 @@ from bot.gateway.outbox import OutboxSender
 from bot.gateway.pacing import Pacer
 from bot.gateway.telegram import Gateway
 from bot.i18n import LANGUAGES, load_translator
+from bot.leader import Leadership
 from bot.processor import ChatOrderedProcessor, DoneHook
 from bot.services.admins import AdminDirectory
 from bot.services.points_rules import Scoring
@@ -35,7 +35,7 @@ from handlers import invites, members, onboarding, paid_questions, payments, pay
 from handlers import publish, question_lists, questions, recommend, self_refunds, start, stats
 from handlers import settings as community_settings
 from handlers.errors import handle_error
-from jobs import schedule_jobs
+from jobs import schedule_at_start, schedule_jobs
 from jobs.payments import repair_paid_content
 from storage.db import Database
 
@@ -120,27 +120,23 @@ async def _post_init(app: Application) -> None:
     services.qa_index = QaIndex(db, settings.qa)
     services.recommender = Recommender(db, clock, settings.recommend)
     await register_commands(app)
-    # Notices left unsent by the last run, refunds it left half done, content it did not deliver.
+    # Notices left unsent by the last run; the leader also finishes what the last one left half
+    # done (refunds, deliveries) and runs the jobs: one worker of those sharing the database.
     services.outbox.wake()
-    await repair_paid_content(services)
+
+    async def take_over() -> None:
+        await repair_paid_content(services)
+        schedule_at_start(app)
+
+    services.leader = Leadership(settings.storage.url, settings.bot.leader_check, take_over)
+    await services.leader.start()
+    if services.leader.is_leader:
+        await repair_paid_content(services)
     schedule_jobs(app)
     # What startup built (modules, compiled statements, catalogs, handlers) lives as long as the
     # application: keep it out of the collector's full passes, which otherwise rescan it all
     # (one pass cost ~0.1 s in a burst of group messages). Undone in post_shutdown.
     gc.freeze()
-
-
-def webhook_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for PTB's webhook server from the `webhook` section."""
-    hook = settings.webhook
-    return {
-        "listen": hook.listen,
-        "port": hook.port,
-        "url_path": hook.path,
-        "webhook_url": hook.url,
-        "secret_token": hook.secret_token.get_secret_value(),
-        "allowed_updates": ALLOWED_UPDATES,
-    }
 
 
 async def _post_stop(app: Application) -> None:
@@ -152,6 +148,9 @@ async def _post_stop(app: Application) -> None:
     outbox = getattr(services, "outbox", None)
     if outbox is not None:
         await outbox.close()  # notices still unsent wait in the outbox for the next start
+    leader = getattr(services, "leader", None)
+    if leader is not None:
+        await leader.close()  # another worker takes the jobs over at its next check
 
 
 async def _post_shutdown(app: Application) -> None:

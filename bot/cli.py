@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("run", "run the bot"), ("migrate", "apply database migrations"), ("demo", "play a demo")):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--config", help="path to config.yaml (default: the bundled one)")
+    run = sub.choices["run"]
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="webhook mode: N processes sharing the webhook's port and the PostgreSQL database")
     from bot.recommend.evaluate import add_arguments
 
     add_arguments(sub.add_parser("eval-recs", help="score the recommender against MostPop, ItemKNN and EASE"))
@@ -37,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         if args.command == "run":
-            return _run(settings, read_token())
+            return _run(settings, read_token(), args.workers, args.config)
     except ConfigError as exc:
         print(f"circlebot: {exc}", file=sys.stderr)
         return 2
@@ -80,17 +83,24 @@ async def _export(settings: Settings, community_id: int, out: Path, only: list[s
     return 0
 
 
-def _run(settings: Settings, token: str) -> int:
-    from bot.app import ALLOWED_UPDATES, build_application, webhook_options
+def _run(settings: Settings, token: str, workers: int, config: str | None) -> int:
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.workers import serve_webhook, supervise, workers_problem
 
+    problem = workers_problem(settings, workers)
+    if problem is not None:
+        print(f"circlebot: {problem}", file=sys.stderr)
+        return 2
     setup_logging(settings.logging.level)
-    app = build_application(settings, token)
+    if workers > 1:
+        return supervise(settings, workers, config)
     if settings.telegram.mode == "webhook":
         log.info("starting in webhook mode on %s:%s", settings.webhook.listen, settings.webhook.port)
-        app.run_webhook(**webhook_options(settings))
-    else:
-        log.info("starting in polling mode")
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=settings.telegram.poll_timeout)
+        return serve_webhook(settings, token)
+    log.info("starting in polling mode")
+    build_application(settings, token).run_polling(
+        allowed_updates=ALLOWED_UPDATES, timeout=settings.telegram.poll_timeout
+    )
     return 0
 
 

@@ -60,6 +60,11 @@ class WebhookConfig(_Section):
     port: int = Field(8443, ge=1, le=65535)
     path: str = "telegram"
     secret_token: SecretStr = SecretStr("")
+    # Connections Telegram may open at once (setWebhook's max_connections): chats handled in parallel.
+    max_connections: int = Field(40, ge=1, le=100)
+    # Seconds a worker's claim on an update lasts (renewed while it runs); a dead worker's update
+    # is handled by another one when Telegram redelivers it after this.
+    claim_lease: float = Field(30, ge=3, le=600)
 
     @field_validator("secret_token")
     @classmethod
@@ -100,6 +105,9 @@ class BotConfig(_Section):
     outbox_interval: float = Field(5, gt=0)
     # Seconds a sender holds a claimed notice; a notice claimed by a sender that died is sent after it.
     outbox_lease: float = Field(60, ge=5, le=3600)
+    # Seconds between a worker's tries to become the one that runs the scheduled jobs (PostgreSQL):
+    # when that worker dies, another takes over within about this long.
+    leader_check: float = Field(10, ge=0.2, le=60)
 
     @field_validator("timezone")
     @classmethod

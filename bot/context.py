@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.gateway.outbox import OutboxSender
     from bot.gateway.telegram import Gateway
     from bot.i18n import Translator
+    from bot.leader import Leadership
     from bot.services.admins import AdminDirectory
     from bot.services.points_rules import Scoring
     from bot.services.points_writer import PointsWriter
@@ -48,6 +49,7 @@ class Services:
     points_writer: PointsWriter  # group commit for points from messages and reactions
     qa_index: QaIndex  # per-community similarity indexes for /ask and /search
     recommender: Recommender  # each community's fitted recommendation model, in memory
+    leader: Leadership  # whether this worker runs the scheduled jobs
 
     @property
     def payload_secret(self) -> bytes | None:

@@ -7,19 +7,27 @@ import time
 
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application, webhook_options
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.clock import Clock
 from bot.config import Settings
+from bot.webhook import WebhookServer
 
 
 class BotRunner:
-    """Start and stop a polling Application and tell when an update has been handled."""
+    """Start and stop an Application (polling, or our webhook endpoint) and tell when an update has been handled.
 
-    def __init__(self, settings: Settings, token: str, *, clock: Clock | None = None) -> None:
+    In webhook mode it serves on webhook.listen and webhook.port (bot/webhook.py).
+    """
+
+    def __init__(
+        self, settings: Settings, token: str, *, clock: Clock | None = None, track: bool = True
+    ) -> None:
         self.settings = settings
         self._token = token
         self._clock = clock
+        self._track = track  # remember which updates were handled (tests, demo); off for a long run
         self.app: Application | None = None
+        self.webhook: WebhookServer | None = None
         self.done: dict[int, float] = {}
         self._changed = asyncio.Condition()
         # Every update from _first to _settled is done: waiting costs O(1) per update, even in a burst.
@@ -43,26 +51,31 @@ class BotRunner:
             self._changed.notify_all()
 
     async def start(self) -> Application:
-        """Build the app, open storage and start polling."""
-        app = build_application(self.settings, self._token, clock=self._clock, on_update_done=self._on_done)
+        """Build the app, open storage and start taking updates."""
+        on_done = self._on_done if self._track else None
+        app = build_application(self.settings, self._token, clock=self._clock, on_update_done=on_done)
         await app.initialize()
         if app.post_init:
             await app.post_init(app)
-        if self.settings.telegram.mode == "webhook":
-            await app.updater.start_webhook(**webhook_options(self.settings))
-        else:
+        if self.settings.telegram.mode != "webhook":
             await app.updater.start_polling(
                 poll_interval=0, timeout=self.settings.telegram.poll_timeout, allowed_updates=ALLOWED_UPDATES
             )
         await app.start()
         self.app = app
+        if self.settings.telegram.mode == "webhook":
+            self.webhook = WebhookServer(app, self.settings)  # answers only once the application runs
+            await self.webhook.start()
         return app
 
     async def stop(self) -> None:
-        """Stop polling, finish running handlers and close storage."""
+        """Stop taking updates, finish running handlers and close storage."""
         app, self.app = self.app, None
         if app is None:
             return
+        webhook, self.webhook = self.webhook, None
+        if webhook is not None:
+            await webhook.stop()  # the updates being handled finish and are answered first
         if app.updater.running:
             await app.updater.stop()
         if app.running:

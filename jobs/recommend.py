@@ -9,6 +9,7 @@ import zoneinfo
 from telegram.ext import Application
 
 from bot.context import CustomContext
+from bot.leader import leader_only
 from bot.schedule import parse_time
 from bot.services.communities import get_active_community_ids, get_community
 
@@ -56,5 +57,5 @@ async def ensure_nightly(app: Application, community_id: int) -> None:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("UTC")
     job_id = nightly_job_id(community_id)
-    app.job_queue.run_daily(refit_nightly, at.replace(tzinfo=zone), data=community_id, name=job_id,
+    app.job_queue.run_daily(leader_only(refit_nightly), at.replace(tzinfo=zone), data=community_id, name=job_id,
                             job_kwargs={"id": job_id, **NIGHTLY_KWARGS})

@@ -1,13 +1,23 @@
-"""The bot's update queue: ids, allowed_updates, long polling and webhook delivery."""
+"""The bot's update queue: ids, allowed_updates, long polling and webhook delivery.
+
+Webhook delivery follows Telegram's Bot API server (tdlib/telegram-bot-api, WebhookActor.cpp
+and the webhook queue ids in Client.cpp): updates are grouped in queues (a chat's messages;
+a user's button presses; a chat's reactions...); a queue's next update is posted only once the
+previous one got a 2xx answer, different queues are posted in parallel over at most
+max_connections connections, and only the next 2 × max_connections undelivered updates are
+looked at. A failed post is retried: at once the first time, then after a delay that doubles
+(capped), or after the answer's Retry-After; the queue waits meanwhile, the others go on.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,10 +49,45 @@ class UpdateEntry:
     payload: dict[str, Any]
     created_at: float
     date: int = 0
+    fails: int = 0  # failed webhook posts so far
+    retry_at: float = 0.0  # loop time before which it is not posted again
 
     def to_dict(self) -> dict[str, Any]:
         """Serialize as a Bot API Update."""
         return {"update_id": self.update_id, self.kind: self.payload}
+
+
+# Telegram's queue kinds for updates about a user (Client.cpp adds kind << 33 to the user id).
+_USER_QUEUES = {
+    "inline_query": 1, "chosen_inline_result": 2, "callback_query": 3, "shipping_query": 4,
+    "pre_checkout_query": 4, "chat_member": 6, "chat_join_request": 6, "business_connection": 10,
+    "purchased_paid_media": 12,
+    "subscription": 14,  # not in the server's source we read; assumed per user like payments
+}
+# ... and for updates about a chat.
+_CHAT_QUEUES = {
+    "message": 0, "edited_message": 0, "channel_post": 0, "edited_channel_post": 0, "my_chat_member": 5,
+    "chat_boost": 7, "removed_chat_boost": 7, "message_reaction": 8, "message_reaction_count": 9,
+    "business_message": 11, "edited_business_message": 11, "deleted_business_messages": 11,
+}
+
+
+def webhook_queue(entry: UpdateEntry) -> Hashable:
+    """Return the queue an update is delivered in: one update of a queue at a time, in order."""
+    payload = entry.payload
+    if entry.kind in _CHAT_QUEUES:
+        chat = payload.get("chat") or (payload.get("message") or {}).get("chat") or {}
+        return (_CHAT_QUEUES[entry.kind], chat.get("id"))
+    if entry.kind in _USER_QUEUES:
+        user = payload.get("from") or payload.get("user") or {}
+        if entry.kind == "chat_member":
+            user = (payload.get("old_chat_member") or {}).get("user") or user
+        return (_USER_QUEUES[entry.kind], user.get("id"))
+    if entry.kind == "poll":
+        return ("poll", payload.get("id"))
+    if entry.kind == "poll_answer":
+        return ("poll", payload.get("poll_id"))
+    return ("update", entry.update_id)  # a queue of its own
 
 
 @dataclass
@@ -78,6 +123,9 @@ class UpdateQueue:
         self._session: aiohttp.ClientSession | None = None
         self._retry_base = retry_base
         self._retry_cap = retry_cap
+        # Telegram keeps its webhook connections open; False posts each update on a new one
+        # (so that workers sharing a port by SO_REUSEPORT each get a share in a short test).
+        self.keep_alive = True
 
     def _wake(self) -> None:
         self._arrived.set()
@@ -204,32 +252,75 @@ class UpdateQueue:
             self._session = None
 
     async def _deliver_loop(self) -> None:
-        attempt = 0
-        while self.webhook.url:
-            self.expire()
-            if not self.pending:
-                event = self._arrived
-                await event.wait()
-                continue
-            entry = self.pending[0]
-            error = await self._post(entry)
-            if error is None:
-                if self.pending and self.pending[0] is entry:
-                    self.pending.popleft()
-                self.webhook.deliveries += 1
-                self.webhook.history.append(entry.update_id)
-                attempt = 0
-                continue
-            self.webhook.failures += 1
-            self.webhook.last_error_date = int(time.time())
-            self.webhook.last_error_message = error
-            delay = min(self._retry_cap, self._retry_base * (2 ** attempt))
-            attempt += 1
-            await asyncio.sleep(delay)
+        inflight: dict[Hashable, asyncio.Task[None]] = {}
+        loop = asyncio.get_running_loop()
+        try:
+            while self.webhook.url:
+                arrived = self._arrived
+                self.expire()
+                inflight = {queue: task for queue, task in inflight.items() if not task.done()}
+                wake_at = self._start_posts(inflight, loop.time())
+                if not inflight and not self.pending:
+                    await arrived.wait()
+                    continue
+                timeout = None if wake_at is None else max(0.0, wake_at - loop.time())
+                waiter = loop.create_task(arrived.wait())
+                try:
+                    await asyncio.wait({*inflight.values(), waiter}, timeout=timeout,
+                                       return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    waiter.cancel()
+        finally:
+            for task in inflight.values():
+                task.cancel()
+            await asyncio.gather(*inflight.values(), return_exceptions=True)
 
-    async def _post(self, entry: UpdateEntry) -> str | None:
+    def _start_posts(self, inflight: dict[Hashable, asyncio.Task[None]], now: float) -> float | None:
+        """Post the first update of every idle queue, up to max_connections at once; return the next retry time."""
+        limit = self.webhook.max_connections
+        seen: set[Hashable] = set(inflight)
+        wake_at: float | None = None
+        for entry in itertools.islice(self.pending, 2 * limit):
+            if len(inflight) >= limit:
+                break
+            queue = webhook_queue(entry)
+            if queue in seen:
+                continue  # its queue has an earlier update out, or waiting for a retry
+            seen.add(queue)
+            if entry.retry_at > now:
+                wake_at = entry.retry_at if wake_at is None else min(wake_at, entry.retry_at)
+                continue
+            inflight[queue] = asyncio.get_running_loop().create_task(self._deliver(entry))
+        return wake_at
+
+    async def _deliver(self, entry: UpdateEntry) -> None:
+        error, retry_after = await self._post(entry)
+        if error is None:
+            try:
+                self.pending.remove(entry)
+            except ValueError:
+                pass  # dropped meanwhile (expired, or the pending updates were dropped)
+            self.webhook.deliveries += 1
+            self.webhook.history.append(entry.update_id)
+            return
+        self.webhook.failures += 1
+        self.webhook.last_error_date = int(time.time())
+        self.webhook.last_error_message = error
+        entry.fails += 1
+        if retry_after is not None:
+            delay = min(self._retry_cap, self._retry_base * retry_after)
+        elif entry.fails == 1:
+            delay = 0.0
+        else:
+            delay = min(self._retry_cap, self._retry_base * (2 ** (entry.fails - 1)))
+        entry.retry_at = asyncio.get_running_loop().time() + delay
+
+    async def _post(self, entry: UpdateEntry) -> tuple[str | None, int | None]:
+        """Post one update; return the error (None for a 2xx answer) and the answer's Retry-After."""
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=60), connector=aiohttp.TCPConnector(force_close=not self.keep_alive)
+            )
         headers = {"Content-Type": "application/json"}
         if self.webhook.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook.secret_token
@@ -237,11 +328,13 @@ class UpdateQueue:
             async with self._session.post(self.webhook.url, json=entry.to_dict(), headers=headers) as response:
                 await response.read()
                 if 200 <= response.status < 300:
-                    return None
-                return f"Wrong response from the webhook: {response.status} {response.reason}"
+                    return None, None
+                retry_after = response.headers.get("Retry-After", "")
+                return (f"Wrong response from the webhook: {response.status} {response.reason}",
+                        int(retry_after) if retry_after.isascii() and retry_after.isdigit() else None)
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             log.debug("webhook delivery failed: %s", exc)
-            return "Connection refused"
+            return "Connection refused", None
 
     def webhook_info(self) -> dict[str, Any]:
         """Serialize WebhookInfo."""

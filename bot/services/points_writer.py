@@ -37,16 +37,21 @@ class PointsWriter:
         self._clock = clock
         self._pending: list[tuple[Seen, asyncio.Future[Award | None] | None]] = []
         self._task: asyncio.Task[None] | None = None
+        # Events queued and events whose batch ended, counted from the start; waiters of caught_up.
+        self._queued = self._ended = 0
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
 
     def submit(self, event: Seen) -> None:
         """Queue an event to be written soon; errors are logged, not raised."""
         self._pending.append((event, None))
+        self._queued += 1
         self._start()
 
     async def record(self, event: Seen) -> Award | None:
         """Queue an event and wait until it is committed; return its award (None: none)."""
         future: asyncio.Future[Award | None] = asyncio.get_running_loop().create_future()
         self._pending.append((event, future))
+        self._queued += 1
         self._start()
         return await future
 
@@ -54,6 +59,18 @@ class PointsWriter:
         """Wait until every event queued so far is committed (tests, shutdown)."""
         while self._task is not None:
             await asyncio.shield(self._task)
+
+    async def caught_up(self) -> None:
+        """Wait until the events queued so far are written (later ones are not waited for).
+
+        A webhook answer waits for it: Telegram sends a chat's next update only after the answer,
+        perhaps to another worker, which must see this update's points.
+        """
+        if self._ended >= self._queued:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((self._queued, future))
+        await future
 
     async def close(self) -> None:
         """Write what is queued."""
@@ -68,8 +85,23 @@ class PointsWriter:
             while self._pending:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
                 await self._write(batch)
+                self._ended += len(batch)
+                self._wake_waiters()
         finally:
             self._task = None
+            if not self._pending:
+                self._ended = self._queued
+            self._wake_waiters()
+
+    def _wake_waiters(self) -> None:
+        waiting = []
+        for target, future in self._waiters:
+            if target <= self._ended or self._task is None:
+                if not future.done():
+                    future.set_result(None)
+            else:
+                waiting.append((target, future))
+        self._waiters = waiting
 
     async def _write(self, batch: list[tuple[Seen, asyncio.Future[Award | None] | None]]) -> None:
         try:

@@ -33,6 +33,7 @@ from storage.repos.recommend import RecommendRepo
 from storage.repos.self_refunds import SelfRefundsRepo
 from storage.repos.settings import SettingsRepo
 from storage.repos.stats import StatsRepo
+from storage.repos.updates import ReceivedUpdatesRepo
 from storage.repos.user_settings import UserSettingsRepo
 from storage.repos.users import UsersRepo
 from storage.repos.welcomes import WelcomesRepo
@@ -82,6 +83,8 @@ class Repos:
         self.activity = ActivityRepo(conn)
         self.stats = StatsRepo(conn)
         self.exports = ExportsRepo(conn)
+        # Updates received by webhook (several workers).
+        self.received_updates = ReceivedUpdatesRepo(conn)
 
 
 __all__ = [
@@ -109,6 +112,7 @@ __all__ = [
     "PlansRepo",
     "PointsRepo",
     "QuestionsRepo",
+    "ReceivedUpdatesRepo",
     "ReferralsRepo",
     "RecommendRepo",
     "Repos",

@@ -43,6 +43,7 @@ from storage.schema.coupons import coupon_redemptions, coupons
 from storage.schema.engagement import engagement_runs
 from storage.schema.growth import invite_links, referrals, trials
 from storage.schema.activity import member_days
+from storage.schema.updates import received_updates
 from storage.schema.onboarding import (
     onboarding,
     pending_welcomes,
@@ -85,6 +86,7 @@ __all__ = [
     "points_state",
     "points_windows",
     "questions",
+    "received_updates",
     "referrals",
     "star_payments",
     "trials",
