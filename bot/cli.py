@@ -32,7 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--community", required=True, type=int, help="the community's chat id (e.g. -100...)")
     export.add_argument("--out", required=True, type=Path, help="the folder to write the files into")
     export.add_argument("--only", nargs="+", metavar="KIND", help="members, payments, ledger and/or qa (default: all)")
+    from bot.migrate_data import add_arguments as add_copy_arguments
+
+    add_copy_arguments(sub.add_parser("migrate-data", help="copy every row into an empty database (e.g. PostgreSQL)"))
     args = parser.parse_args(argv)
+    if args.command == "migrate-data":
+        from bot.migrate_data import run as migrate_data
+
+        return migrate_data(args)
     if args.command == "eval-recs":
         from bot.recommend.evaluate import main as eval_recs
 
