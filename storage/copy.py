@@ -11,11 +11,12 @@ bot's next inserts do not collide with them.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+import asyncpg
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
@@ -159,7 +160,7 @@ async def copy_database(
         if target_engine.dialect.name == "postgresql":
             await _analyze(target_engine)
     except DBAPIError as exc:
-        raise CopyError(f"the database answered: {_first_line(exc.orig or exc)}", 1, report) from exc
+        raise CopyError(f"the database answered: {_first_line(exc.orig or exc)}; no rows were written", 1) from exc
     finally:
         await source_engine.dispose()
         await target_engine.dispose()
@@ -275,7 +276,7 @@ async def _copy(
                     report.tables.append(TableCount(table.name, counts[table.name], await _count(target, table)))
                 await _verify_ledger(source, target, report)
                 if not report.ok:
-                    raise CopyError("the copy does not match the source: nothing was written", 1, report)
+                    raise CopyError("the copy does not match the source: no rows were written", 1, report)
 
 
 async def _copy_table(
@@ -286,20 +287,42 @@ async def _copy_table(
     json = {c.name for c in table.c if isinstance(c.type, sa.JSON)}
     # Parameter names may not be column names in an INSERT's VALUES: the rows come labelled "v_<column>".
     query = sa.select(*((sa.cast(c, sa.Text) if c.name in json else c).label(f"v_{c.name}") for c in table.c))
-    values: dict[str, sa.ColumnElement[object]] = {}
-    for column in table.c:
-        name = f"v_{column.name}"
-        if column.name not in json:
-            values[column.name] = sa.bindparam(name, type_=column.type)
-        elif target.dialect.name == "postgresql":
-            values[column.name] = sa.cast(sa.bindparam(name, type_=sa.Text), column.type)
-        else:
-            values[column.name] = sa.bindparam(name, type_=sa.Text)  # SQLite keeps JSON as text
-    insert = table.insert().values(values)
+    write = await _copier(target, table) if target.dialect.name == "postgresql" else _inserter(target, table, json)
     result = await source.stream(query.order_by(*table.primary_key.columns))
-    async for rows in result.mappings().partitions(chunk):
-        await target.execute(insert, [dict(row) for row in rows])
+    async for rows in result.partitions(chunk):
+        await write(rows)
         bar.update(len(rows))
+
+
+Writer = Callable[[Sequence[sa.Row[Any]]], Awaitable[None]]
+
+
+def _inserter(target: AsyncConnection, table: sa.Table, json: set[str]) -> Writer:
+    """Write rows with one multi-row INSERT per chunk, through each column type's conversion."""
+    values = {
+        c.name: sa.bindparam(f"v_{c.name}", type_=sa.Text if c.name in json else c.type) for c in table.c
+    }
+    insert = table.insert().values(values)
+
+    async def write(rows: Sequence[sa.Row[Any]]) -> None:
+        await target.execute(insert, [row._asdict() for row in rows])
+
+    return write
+
+
+async def _copier(target: AsyncConnection, table: sa.Table) -> Writer:
+    """Write rows with PostgreSQL's COPY (several times faster than INSERTs), in the open transaction."""
+    driver = (await target.get_raw_connection()).driver_connection
+    names = [c.name for c in table.c]
+
+    async def write(rows: Sequence[sa.Row[Any]]) -> None:
+        try:
+            await driver.copy_records_to_table(table.name, records=[tuple(row) for row in rows], columns=names)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            refusal = f"{table.name}: the database refused a row: {_first_line(exc)}"
+            raise CopyError(f"{refusal}; no rows were written") from exc
+
+    return write
 
 
 async def _reset_sequences(conn: AsyncConnection) -> int:

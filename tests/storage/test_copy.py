@@ -154,6 +154,18 @@ async def test_a_source_behind_the_code_is_refused(tmp_path: Path, db_urls: DbUr
     assert "run `circlebot migrate` on it, or start the bot once with this version" in err
 
 
+async def migrated_with(url: str, statements: dict[str, list[str]]) -> None:
+    """Migrate the database at url, then run this backend's statements on it."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            for statement in statements[conn.dialect.name]:
+                await conn.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+
+
 # Corruptions a broken target could inflict while the copy runs, on each backend: a row silently
 # not stored, and a balance silently changed.
 _DROP = {
@@ -190,17 +202,34 @@ async def test_a_corrupted_copy_is_caught_and_nothing_is_written(
     source: str, db_urls: DbUrls, capsys, corruption: dict[str, list[str]], shown: str
 ) -> None:
     target = db_urls("target.db")
-    engine = create_engine(target)
-    await upgrade(engine)
-    async with engine.begin() as conn:
-        for statement in corruption[conn.dialect.name]:
-            await conn.exec_driver_sql(statement)
-    await engine.dispose()
+    await migrated_with(target, corruption)
 
     assert await cli("migrate-data", "--from", source, "--to", target) == 1
     captured = capsys.readouterr()
     assert shown in captured.out
-    assert "the copy does not match the source: nothing was written" in captured.err
+    assert "the copy does not match the source: no rows were written" in captured.err
+    assert all(not rows for rows in (await dump(target)).values())
+
+
+_REFUSE = {
+    "sqlite": ["CREATE TRIGGER refuse BEFORE INSERT ON admin_audit WHEN NEW.id = 2 "
+               "BEGIN SELECT RAISE(ABORT, 'audit rows are read-only'); END"],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit rows are read-only'; END $$",
+        "CREATE TRIGGER refuse BEFORE INSERT ON admin_audit FOR EACH ROW WHEN (NEW.id = 2) EXECUTE FUNCTION refuse()",
+    ],
+}
+
+
+async def test_a_row_the_target_refuses_leaves_it_empty(source: str, db_urls: DbUrls, capsys) -> None:
+    target = db_urls("target.db")
+    await migrated_with(target, _REFUSE)
+
+    assert await cli("migrate-data", "--from", source, "--to", target) == 1
+    err = capsys.readouterr().err
+    assert "audit rows are read-only; no rows were written" in err
+    assert "Traceback" not in err
     assert all(not rows for rows in (await dump(target)).values())
 
 
