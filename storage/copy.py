@@ -10,6 +10,7 @@ bot's next inserts do not collide with them.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from storage.engine import WRITE_OPTIONS, create_engine
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.repos.ledger import LedgerRepo
 from storage.schema import metadata, points_ledger, points_members
+
+log = logging.getLogger(__name__)
 
 # Rows per INSERT batch: large enough to keep round trips few, small enough to bound memory.
 CHUNK = 5000
@@ -154,17 +157,19 @@ async def copy_database(
     report = CopyReport(shown(source), shown(target))
     source_engine, target_engine = _engine(source), _engine(target)
     try:
-        await _check_source(source_engine, report.source)
-        await _prepare_target(target_engine, report.target)
-        await _copy(source_engine, target_engine, report, chunk, progress)
+        try:
+            await _check_source(source_engine, report.source)
+            await _prepare_target(target_engine, report.target)
+            await _copy(source_engine, target_engine, report, chunk, progress)
+        except DBAPIError as exc:
+            raise CopyError(f"the database answered: {_first_line(exc.orig or exc)}; no rows were written") from exc
+        finally:
+            report.seconds = time.monotonic() - started
         if target_engine.dialect.name == "postgresql":
             await _analyze(target_engine)
-    except DBAPIError as exc:
-        raise CopyError(f"the database answered: {_first_line(exc.orig or exc)}; no rows were written", 1) from exc
     finally:
         await source_engine.dispose()
         await target_engine.dispose()
-        report.seconds = time.monotonic() - started
     return report
 
 
@@ -202,7 +207,8 @@ async def _check_source(engine: AsyncEngine, shown_url: str) -> None:
     if revision != head:
         raise CopyError(
             f"{shown_url} is at schema version {revision}, this version of circlebot writes {head}: "
-            "bring it up to date first (run `circlebot migrate` on it, or start the bot once with this version)"
+            f"bring it up to date first: run `CIRCLEBOT__STORAGE__URL='{shown_url}' circlebot migrate` "
+            "(or start the bot on it once with this version)"
         )
 
 
@@ -268,6 +274,7 @@ async def _copy(
                     for table in metadata.sorted_tables:
                         bar.set_description_str(table.name)
                         await _copy_table(source, target, table, chunk, bar)
+                    bar.set_description_str("copied")
                 finally:
                     bar.close()
                 if target.dialect.name == "postgresql":
@@ -336,10 +343,13 @@ async def _reset_sequences(conn: AsyncConnection) -> int:
 
 
 async def _analyze(engine: AsyncEngine) -> None:
-    # Fresh tables have no planner statistics until autovacuum gets to them.
-    async with engine.connect() as conn:
-        await conn.execute(sa.text("ANALYZE"))
-        await conn.commit()
+    """Gather the planner's statistics now (fresh tables have none until autovacuum gets to them)."""
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text("ANALYZE"))
+            await conn.commit()
+    except DBAPIError as exc:  # the copy is committed and sound; the statistics will come anyway
+        log.warning("ANALYZE after the copy failed: %s", _first_line(exc.orig or exc))
 
 
 async def _point_communities(conn: AsyncConnection) -> set[int]:

@@ -151,7 +151,7 @@ async def test_a_source_behind_the_code_is_refused(tmp_path: Path, db_urls: DbUr
     assert await cli("migrate-data", "--from", old, "--to", target) == 1
     err = capsys.readouterr().err
     assert "is at schema version 0015, this version of circlebot writes 0016" in err
-    assert "run `circlebot migrate` on it, or start the bot once with this version" in err
+    assert f"run `CIRCLEBOT__STORAGE__URL='{old}' circlebot migrate` (or start the bot on it once" in err
 
 
 async def migrated_with(url: str, statements: dict[str, list[str]]) -> None:
