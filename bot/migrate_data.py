@@ -69,8 +69,8 @@ def summary(report: CopyReport) -> str:
         lines.append(f"{table.name:<24}{table.source:>10}{table.target:>10}{mark}")
     tables = len(report.tables)
     lines.append(f"{tables} tables, {report.rows} rows copied ({empty} tables empty) in {report.seconds:.1f} s")
-    if report.sequences:
-        lines.append(f"{report.sequences} sequences moved past the copied ids")
+    if report.counters:
+        lines.append(f"{report.counters} id counters continue after the highest ids the source handed out")
     if report.ledger_problems:
         lines += [f"points: {problem}" for problem in report.ledger_problems]
     else:

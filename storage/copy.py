@@ -4,8 +4,8 @@ The source is read in one read-only transaction (one consistent snapshot) and st
 by table in foreign-key order, a chunk at a time; the target is written in one transaction,
 so a failed or refused copy leaves it as empty as it was. Before that transaction commits, the
 copy is verified: every table's row count, and every member's ledger sums against the running
-scores and balances on both sides. PostgreSQL sequences are moved past the copied ids, so the
-bot's next inserts do not collide with them.
+scores and balances on both sides. The target's id counters continue after the source's, so the
+bot's next inserts neither collide with a copied id nor reuse one (storage/copy_ids.py).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import asyncpg
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.copy_ids import continue_counters, handed_out
 from storage.engine import WRITE_OPTIONS, create_engine
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.repos.ledger import LedgerRepo
@@ -38,21 +38,6 @@ CHUNK = 5000
 
 # The async driver each backend runs on, for URLs given without one.
 _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
-
-# Every sequence of the current schema with the column it feeds (serial and identity columns alike).
-_OWNED_SEQUENCES = sa.text(
-    """
-    SELECT s.oid::regclass::text, t.relname, a.attname
-    FROM pg_class s
-    JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass
-        AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-    JOIN pg_class t ON t.oid = d.refobjid
-    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
-    WHERE s.relkind = 'S' AND s.relnamespace = current_schema()::regnamespace
-    ORDER BY 1
-    """
-)
-
 
 class CopyError(Exception):
     """The copy did not happen; exit_code is 2 for bad arguments, 1 for a refusal or a failed verification."""
@@ -107,7 +92,7 @@ class CopyReport:
     communities: int = 0  # communities whose points were checked
     members: int = 0  # members with points, summed over them
     ledger_problems: list[str] = field(default_factory=list)
-    sequences: int = 0  # PostgreSQL sequences moved past the copied ids
+    counters: int = 0  # id counters (sequences) set to continue after the source's
     seconds: float = 0.0
 
     @property
@@ -264,6 +249,7 @@ async def _copy(
             await source.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         async with source.begin(), target_engine.connect() as target:
             counts = {table.name: await _count(source, table) for table in metadata.sorted_tables}
+            marks = await handed_out(source)
             await target.execution_options(**WRITE_OPTIONS)
             async with target.begin():
                 filled = await _tables_with_rows(target)  # written to since it was checked
@@ -277,8 +263,7 @@ async def _copy(
                     bar.set_description_str("copied")
                 finally:
                     bar.close()
-                if target.dialect.name == "postgresql":
-                    report.sequences = await _reset_sequences(target)
+                report.counters = await continue_counters(target, marks)
                 for table in metadata.sorted_tables:
                     report.tables.append(TableCount(table.name, counts[table.name], await _count(target, table)))
                 await _verify_ledger(source, target, report)
@@ -330,16 +315,6 @@ async def _copier(target: AsyncConnection, table: sa.Table) -> Writer:
             raise CopyError(f"{refusal}; no rows were written") from exc
 
     return write
-
-
-async def _reset_sequences(conn: AsyncConnection) -> int:
-    """Move every sequence past the largest id its column holds; return how many there are."""
-    sequences = (await conn.execute(_OWNED_SEQUENCES)).all()
-    for sequence, table, column in sequences:
-        top = sa.select(sa.func.max(sa.column(column))).select_from(sa.table(table)).scalar_subquery()
-        regclass = sa.cast(sa.literal(sequence, sa.Text), postgresql.REGCLASS)
-        await conn.execute(sa.select(sa.func.setval(regclass, sa.func.coalesce(top, 0) + 1, False)))
-    return len(sequences)
 
 
 async def _analyze(engine: AsyncEngine) -> None:
