@@ -39,6 +39,7 @@ CHUNK = 5000
 # The async driver each backend runs on, for URLs given without one.
 _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
 
+
 class CopyError(Exception):
     """The copy did not happen; exit_code is 2 for bad arguments, 1 for a refusal or a failed verification."""
 
@@ -290,7 +291,7 @@ Writer = Callable[[Sequence[sa.Row[Any]]], Awaitable[None]]
 
 
 def _inserter(target: AsyncConnection, table: sa.Table, json: set[str]) -> Writer:
-    """Write rows with one multi-row INSERT per chunk, through each column type's conversion."""
+    """Write rows with one executemany INSERT per chunk, through each column type's conversion."""
     values = {
         c.name: sa.bindparam(f"v_{c.name}", type_=sa.Text if c.name in json else c.type) for c in table.c
     }
@@ -303,7 +304,7 @@ def _inserter(target: AsyncConnection, table: sa.Table, json: set[str]) -> Write
 
 
 async def _copier(target: AsyncConnection, table: sa.Table) -> Writer:
-    """Write rows with PostgreSQL's COPY (several times faster than INSERTs), in the open transaction."""
+    """Write rows with PostgreSQL's COPY (less work per row than INSERTs), in the open transaction."""
     driver = (await target.get_raw_connection()).driver_connection
     names = [c.name for c in table.c]
 
