@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 from bot.cli import main
 from bot.clock import FakeClock
@@ -23,7 +24,7 @@ from bot.services.points_rules import Scoring
 from storage.copy import CopyError, copy_database
 from storage.db import Database
 from storage.engine import create_engine
-from storage.migrate import upgrade
+from storage.migrate import alembic_config, head_revision, upgrade
 from storage.schema import metadata
 from tests.databases import DbUrls
 from tests.fixtures import ALICE, BOB, CAROL, GROUP, T0, open_community, stored
@@ -148,15 +149,17 @@ async def test_a_target_with_rows_is_refused_and_left_alone(source: str, db_urls
 
 
 async def test_a_source_behind_the_code_is_refused(tmp_path: Path, db_urls: DbUrls, capsys) -> None:
+    head = head_revision()
+    behind = ScriptDirectory.from_config(alembic_config()).get_revision(head).down_revision
     old = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(old)
-    await upgrade(engine, "0015")
+    await upgrade(engine, behind)
     await engine.dispose()
     target = db_urls("target.db", migrated=False)
 
     assert await cli("migrate-data", "--from", old, "--to", target) == 1
     err = capsys.readouterr().err
-    assert "is at schema version 0015, this version of circlebot writes 0016" in err
+    assert f"is at schema version {behind}, this version of circlebot writes {head}" in err
     assert f"run `CIRCLEBOT__STORAGE__URL='{old}' circlebot migrate` (or start the bot on it once" in err
 
 
