@@ -88,8 +88,8 @@ async def get_broadcast(db: Database, broadcast_id: int) -> Broadcast:
 
 
 async def _own(repos: Repos, broadcast_id: int, actor_id: int) -> Broadcast:
-    """Return the broadcast if the actor wrote it; raise NotFound or NotAdmin otherwise."""
-    broadcast = await repos.broadcasts.get(broadcast_id)
+    """Return the broadcast, held until commit, if the actor wrote it; raise NotFound or NotAdmin otherwise."""
+    broadcast = await repos.broadcasts.lock(broadcast_id)
     if broadcast is None:
         raise NotFound("broadcast.unknown")
     if broadcast.admin_id != actor_id:

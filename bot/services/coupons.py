@@ -185,6 +185,8 @@ async def do_add_coupon(db: Database, clock: Clock, community_id: int, actor_id:
             community_id, spec.code, now, actor_id, percent=spec.percent, stars_off=spec.stars_off,
             max_uses=spec.max_uses, valid_until=until, item_id=spec.item_id, plan_id=spec.plan_id,
         )
+        if coupon is None:  # another admin added the code since the check above
+            raise Usage("coupon.exists", code=spec.code)
         details = {"code": coupon.code, "percent": spec.percent, "stars_off": spec.stars_off,
                    "uses": spec.max_uses, "until": spec.last_day.isoformat() if spec.last_day else None,
                    "item": spec.item_id, "plan": spec.plan_id}

@@ -210,51 +210,66 @@ async def do_record_payment(
     db: Database, clock: Clock, scoring: Scoring, secret: bytes | None, info: PaymentInfo,
     settings: Settings | None = None,
 ) -> PaymentOutcome:
-    """Record a payment, mark the order paid, grant, award points — one transaction, once per charge."""
+    """Record a payment, mark the order paid, grant, award points — one transaction, once per charge.
+
+    The buyer's row is held for the transaction (PostgreSQL), so a refund of their other payments
+    recomputes the membership and the badge with this one in view; re-run on a deadlock.
+    """
     now = clock.now()
     order_id = verify_order(info.payload, secret)
-    async with db.transaction() as repos:
-        await ensure_user(repos, info.user, now)
-        await repos.users.mark_started(info.user.id, now)  # paid in the private chat: it is open to the bot
-        order = await repos.orders.get(order_id) if order_id is not None else None
-        if order is not None and order.user_id != info.user.id:
-            order = None
-        payment = await repos.payments.add(
-            now,
-            charge_id=info.charge_id,
-            provider_charge_id=info.provider_charge_id or None,
-            community_id=order.community_id if order else None,
-            user_id=info.user.id,
-            order_id=order.id if order else None,
-            kind=order.kind if order else "unknown",
-            item_id=order.item_id if order else None,
-            plan_id=order.plan_id if order else None,
-            currency=info.currency,
-            amount=info.amount,
-            subscription_expires_at=info.subscription_expiration,
-            is_first_recurring=info.is_first_recurring,
-            status="paid",
-        )
-        if payment is None:
-            return PaymentOutcome(duplicate=True)
-        if order is None or info.currency != order.currency or info.amount != order.amount:
-            log.warning("payment %s matches no order of user %s; refunding it", payment.id, info.user.id)
-            return await _refund_due(repos, payment, "orphan")
-        if not await redeem_coupon(repos, order, payment.id, now):
-            return await _refund_due(repos, payment, "coupon")  # the member or the coupon ran out meanwhile
-        if order.kind == "item":
-            outcome = await _grant_item(repos, order, payment, now)
-        elif order.kind == "question":
-            refund = await grant_question(repos, order, payment, now)
-            if refund is not None:
-                return await _refund_due(repos, payment, refund)
-            outcome = PaymentOutcome(duplicate=False, payment=payment)
-        else:
-            outcome = await _extend_membership(repos, order, payment, info, now)
-        if outcome.refund_due:
-            return outcome
-        await _reward(repos, scoring, payment, now)
-        await reward_referral(repos, scoring, settings, order.community_id, payment.user_id, PURCHASED, now)
+    async for attempt in db.retrying():
+        async with attempt as repos:
+            outcome = await _record(repos, scoring, settings, order_id, info, now)
+    return outcome
+
+
+async def _record(
+    repos: Repos, scoring: Scoring, settings: Settings | None, order_id: int | None, info: PaymentInfo,
+    now: dt.datetime,
+) -> PaymentOutcome:
+    """Inside do_record_payment's transaction: record the charge once, then grant or mark it due a refund."""
+    await ensure_user(repos, info.user, now)
+    await repos.users.lock(info.user.id)
+    await repos.users.mark_started(info.user.id, now)  # paid in the private chat: it is open to the bot
+    order = await repos.orders.get(order_id) if order_id is not None else None
+    if order is not None and order.user_id != info.user.id:
+        order = None
+    payment = await repos.payments.add(
+        now,
+        charge_id=info.charge_id,
+        provider_charge_id=info.provider_charge_id or None,
+        community_id=order.community_id if order else None,
+        user_id=info.user.id,
+        order_id=order.id if order else None,
+        kind=order.kind if order else "unknown",
+        item_id=order.item_id if order else None,
+        plan_id=order.plan_id if order else None,
+        currency=info.currency,
+        amount=info.amount,
+        subscription_expires_at=info.subscription_expiration,
+        is_first_recurring=info.is_first_recurring,
+        status="paid",
+    )
+    if payment is None:
+        return PaymentOutcome(duplicate=True)
+    if order is None or info.currency != order.currency or info.amount != order.amount:
+        log.warning("payment %s matches no order of user %s; refunding it", payment.id, info.user.id)
+        return await _refund_due(repos, payment, "orphan")
+    if not await redeem_coupon(repos, order, payment.id, now):
+        return await _refund_due(repos, payment, "coupon")  # the member or the coupon ran out meanwhile
+    if order.kind == "item":
+        outcome = await _grant_item(repos, order, payment, now)
+    elif order.kind == "question":
+        refund = await grant_question(repos, order, payment, now)
+        if refund is not None:
+            return await _refund_due(repos, payment, refund)
+        outcome = PaymentOutcome(duplicate=False, payment=payment)
+    else:
+        outcome = await _extend_membership(repos, order, payment, info, now)
+    if outcome.refund_due:
+        return outcome
+    await _reward(repos, scoring, payment, now)
+    await reward_referral(repos, scoring, settings, order.community_id, payment.user_id, PURCHASED, now)
     return outcome
 
 

@@ -115,6 +115,11 @@ async def reward_referral(
 async def _free_period(repos: Repos, settings: Settings, community_id: int, inviter: int, now: dt.datetime) -> None:
     """Every N-th paying newcomer gives the inviter 30 free days (N = referral_reward_after; 0: never)."""
     every = (await read_community_settings(repos, community_id, settings))["referral_reward_after"]
+    if not every:
+        return
+    # Two of the inviter's newcomers paying at once: the inviter's row orders them, so each sees the
+    # other's purchase (or not) and the N-th is counted once; the free period extends what the other set.
+    await repos.users.lock(inviter)
     _, paid = await repos.referrals.counts(community_id, inviter)
     if not every or paid % every:
         return

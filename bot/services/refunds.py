@@ -80,11 +80,13 @@ async def do_refund(env: RefundEnv, community_id: int, actor_id: int, charge_id:
 async def do_settle_refunds(env: RefundEnv, only: int | None = None) -> int:
     """Refund payments that grant nothing, and finish refunds a crash interrupted; return how many."""
     async with env.db.read() as repos:
-        due = await repos.payments.with_status(("refund_due", "refunding"))
+        if only is None:
+            due = await repos.payments.with_status(("refund_due", "refunding"))
+        else:
+            one = await repos.payments.get(only)
+            due = [one] if one is not None and one.status in ("refund_due", "refunding") else []
     settled = 0
     for payment in due:
-        if only is not None and payment.id != only:
-            continue
         if payment.status == "refund_due":
             async with env.db.transaction() as repos:
                 if not await repos.payments.move(payment.id, ("refund_due",), "refunding"):
@@ -110,9 +112,10 @@ async def _refund_and_finish(
             await repos.payments.move(payment.id, ("refunding",), previous)
         raise
     now = env.clock.now()
-    async with env.db.transaction() as repos:
-        await finish_refund(repos, env.scoring, payment, actor_id, reason, now)
-        refreshed = await repos.payments.get(payment.id)
+    async for attempt in env.db.retrying():
+        async with attempt as repos:
+            await finish_refund(repos, env.scoring, payment, actor_id, reason, now)
+            refreshed = await repos.payments.get(payment.id)
     assert refreshed is not None
     return refreshed
 
@@ -120,7 +123,12 @@ async def _refund_and_finish(
 async def finish_refund(
     repos: Repos, scoring: Scoring, payment: StarPayment, actor_id: int, reason: str, now: dt.datetime
 ) -> bool:
-    """Inside the caller's transaction: mark refunded, revoke, reverse points, audit, tell the buyer."""
+    """Inside the caller's transaction: mark refunded, revoke, reverse points, audit, tell the buyer.
+
+    The buyer's row is held first: the membership's new expiry and the Supporter badge are read
+    from the buyer's other payments, which a refund running beside this one may be changing.
+    """
+    await repos.users.lock(payment.user_id)
     if not await repos.payments.move(payment.id, ("refunding",), "refunded", refunded_at=now, refund_reason=reason):
         return False
     community_id = payment.community_id

@@ -50,23 +50,27 @@ async def get_refundable(env: RefundEnv, config: Settings, user_id: int) -> list
 async def do_self_refund(env: RefundEnv, config: Settings, user_id: int, payment_id: int) -> StarPayment:
     """Refund the buyer's own payment if the window allows: access ends now, then Telegram refunds."""
     now = env.clock.now()
-    async with env.db.transaction() as repos:
-        payment = await repos.payments.get(payment_id)
-        if payment is None or payment.user_id != user_id:
-            raise NotFound("selfrefund.unknown")
-        verdict = await _refusal(repos, config, payment, user_id, now)
-        if not isinstance(verdict, dt.datetime):
-            raise DomainError(verdict)
-        if not await repos.payments.move(payment.id, ("paid",), "refunding", refunded_by=user_id,
-                                         refund_reason=SELF):
-            raise DomainError("selfrefund.done_already")
-        await _end_access(repos, payment, now)
-        await _tell_creator(repos, payment, now)
-    if not await do_settle_refunds(env, only=payment.id):
+    async for attempt in env.db.retrying():
+        async with attempt as repos:
+            # The buyer's row first: the monthly limit and "once per item" count their other refunds,
+            # which a second tap (or another purchase's refund) may be starting at the same moment.
+            await repos.users.lock(user_id)
+            payment = await repos.payments.get(payment_id)
+            if payment is None or payment.user_id != user_id:
+                raise NotFound("selfrefund.unknown")
+            verdict = await _refusal(repos, config, payment, user_id, now)
+            if not isinstance(verdict, dt.datetime):
+                raise DomainError(verdict)
+            if not await repos.payments.move(payment.id, ("paid",), "refunding", refunded_by=user_id,
+                                             refund_reason=SELF):
+                raise DomainError("selfrefund.done_already")
+            await _end_access(repos, payment, now)
+            await _tell_creator(repos, payment, now)
+    if not await do_settle_refunds(env, only=payment_id):
         # Telegram said no for now: the payment stays "refunding" and the next start tries again.
         raise DomainError("selfrefund.later")
     async with env.db.read() as repos:
-        refunded = await repos.payments.get(payment.id)
+        refunded = await repos.payments.get(payment_id)
     assert refunded is not None
     return refunded
 

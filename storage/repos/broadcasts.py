@@ -33,6 +33,15 @@ class BroadcastsRepo:
         row = (await self.conn.execute(sa.select(broadcasts).where(_b.id == id))).first()
         return Broadcast.from_row(row._mapping) if row else None
 
+    async def lock(self, id: int) -> Broadcast | None:
+        """Return the broadcast and hold its row until commit (PostgreSQL), or None.
+
+        Sending and cancelling read the status to decide what to do with the outbox, so one of
+        them waits for the other instead of acting on a status that is changing.
+        """
+        row = (await self.conn.execute(sa.select(broadcasts).where(_b.id == id).with_for_update())).first()
+        return Broadcast.from_row(row._mapping) if row else None
+
     async def move(self, id: int, old: tuple[str, ...], new: str, now: dt.datetime, **values: object) -> bool:
         """Change the status if it is one of `old`; False when it was not (a second press, say)."""
         result = await self.conn.execute(

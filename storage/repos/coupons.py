@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models_coupons import Coupon, CouponRedemption
 from storage.schema import coupon_redemptions, coupons
+from storage.sql import insert
 
 _c = coupons.c
 _r = coupon_redemptions.c
@@ -21,17 +22,23 @@ class CouponsRepo:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def add(self, community_id: int, code: str, now: dt.datetime, created_by: int, **values: Any) -> Coupon:
-        """Create an active coupon; return it."""
+    async def add(
+        self, community_id: int, code: str, now: dt.datetime, created_by: int, **values: Any
+    ) -> Coupon | None:
+        """Create an active coupon; None when the community has a live one with this code (added meanwhile)."""
         row = (
             await self.conn.execute(
-                sa.insert(coupons)
+                insert(self.conn, coupons)
                 .values(community_id=community_id, code=code, uses=0, status="active", created_by=created_by,
                         created_at=now, **values)
+                # The partial index's own predicate, as text: a bound 'active' does not match it on PostgreSQL.
+                .on_conflict_do_nothing(
+                    index_elements=[_c.community_id, _c.code], index_where=sa.text("status = 'active'")
+                )
                 .returning(*coupons.c)
             )
-        ).one()
-        return Coupon.from_row(row._mapping)
+        ).first()
+        return Coupon.from_row(row._mapping) if row else None
 
     async def get(self, coupon_id: int) -> Coupon | None:
         """Return the coupon, or None."""

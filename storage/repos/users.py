@@ -61,6 +61,16 @@ class UsersRepo:
         row = (await self.conn.execute(sa.select(users).where(users.c.id == id))).first()
         return User.from_row(row._mapping) if row else None
 
+    async def lock(self, id: int) -> None:
+        """Hold the user's row until commit (PostgreSQL), so their money steps run one transaction at a time.
+
+        Refunds (the refund window's monthly count, a membership's expiry recomputed from the
+        payments still standing, the Supporter badge) and a referrer's paid-newcomer count read
+        several rows and write from what they read. FOR NO KEY UPDATE: rows that reference the
+        user are still inserted meanwhile.
+        """
+        await self.conn.execute(sa.select(users.c.id).where(users.c.id == id).with_for_update(key_share=True))
+
     async def get_many(self, ids: Iterable[int]) -> dict[int, User]:
         """Return the known users among ids, keyed by id."""
         found: dict[int, User] = {}

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.errors import DomainError
+from bot.services.faq import do_add_faq
 from bot.services.points_admin import Adjustment, do_adjust_points
 from bot.services.points_rules import Scoring
 from bot.services.qa_search import QaIndex
@@ -112,3 +113,13 @@ async def test_accept_and_close_at_once_settle_the_bounty_once(two: tuple[QaWorl
         settled = [k for k in keys if k.startswith(("bounty_pay:", "bounty_return:")) and k.endswith(f":{n}")]
         assert len(settled) == 1
     await _check_ledger(world)
+
+
+async def test_faq_entries_added_at_once_get_distinct_numbers(two: tuple[QaWorld, QaEnv]) -> None:
+    world, other = two
+    envs = (world.env, other)
+    added = await asyncio.gather(
+        *(do_add_faq(envs[i % 2], world.group, world.carol.id, f"How do I take lock number {i}?",
+                     f"In id order, number {i}.") for i in range(10))
+    )
+    assert sorted(entry.number for entry in added) == list(range(1, 11))
