@@ -103,6 +103,14 @@ class CommunitiesRepo:
         await self.conn.execute(
             sa.update(outbox).where(outbox.c.community_id == old_id).values(community_id=new_id)
         )
+        # Notices still to render name the group in their params (the welcome's deep link).
+        waiting = await self.conn.execute(
+            sa.select(outbox.c.id, outbox.c.params).where(outbox.c.community_id == new_id, outbox.c.status == "pending")
+        )
+        for id, params in waiting.all():
+            if isinstance(params, dict) and params.get("group") == old_id:
+                moved = {**params, "group": new_id}
+                await self.conn.execute(sa.update(outbox).where(outbox.c.id == id).values(params=moved))
         return True
 
     async def active_ids(self) -> list[int]:

@@ -57,7 +57,10 @@ async def test_migrate_id_moves_every_row(db: Database, people: People, t0: dt.d
     async with db.transaction() as repos:
         await repos.settings.set(people.group, "gate", "rules", people.carol_admin, t0)
         await repos.audit.add(people.group, people.carol_admin, "award", people.alice, {"points": 5}, t0)
-        await repos.outbox.enqueue("welcome:1", people.group, "onboarding/welcome", {"users": []}, t0)
+        await repos.outbox.enqueue(
+            "welcome:1", people.group, "onboarding/welcome", {"users": [], "group": people.group}, t0,
+            community_id=people.group,
+        )
         assert await repos.communities.migrate_id(people.group, new_id, t0)
 
     async with db.read() as repos:
@@ -68,7 +71,9 @@ async def test_migrate_id_moves_every_row(db: Database, people: People, t0: dt.d
         assert await repos.memberships.count_active(new_id) == 3
         assert await repos.settings.get(new_id, "gate") == "rules"
         assert [e.action for e in await repos.audit.list(new_id)] == ["award"]
-        assert [m.chat_id for m in await repos.outbox.due(t0, 10)] == [new_id]
+        [welcome] = await repos.outbox.due(t0, 10)
+        # Still to be sent: to the supergroup, and its deep link names the supergroup.
+        assert (welcome.chat_id, welcome.community_id, welcome.params["group"]) == (new_id, new_id, new_id)
     for table in (memberships, community_settings, admin_audit):
         assert await _count(db, table, people.group) == 0
 
