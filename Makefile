@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test run bench migrate clean
+.PHONY: demo test run bench bench-postgres migrate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: $(STAMP)  ## print throughput, latency and service-call figures
 	$(PY) bench/recs.py --scale
 	$(PY) bench/recs_coldstart.py
 	$(PY) bench/stats.py
+
+bench-postgres: $(STAMP)  ## the PostgreSQL figures (server: CIRCLEBOT_BENCH_POSTGRES_URL, default the local one)
+	$(PY) bench/leaderboard.py --db postgres
+	$(PY) bench/updates.py --db postgres
 
 clean:
 	rm -rf $(VENV) build *.egg-info
