@@ -27,7 +27,6 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
@@ -40,6 +39,7 @@ from tgsim import Simulator
 import pg
 
 ROOT = Path(__file__).resolve().parent.parent
+
 
 async def _populate(sim: Simulator, groups: int, users: int):
     owner = sim.user("Owner", username="owner")
