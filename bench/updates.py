@@ -9,9 +9,9 @@ through a bare PTB Application with a no-op handler, and the ratio printed.
     python bench/updates.py --db postgres [--url postgresql+asyncpg://...]
 
 With --db postgres the burst runs on SQLite and on PostgreSQL in the same run (ratio
-printed), then through `circlebot run` processes sharing one PostgreSQL database: one
-process, and — when `circlebot run` takes --workers — 2 workers vs 1. Each PostgreSQL run
-gets a scratch database of its own, dropped afterwards (bench/pg.py).
+printed), then through `circlebot run --workers N` in webhook mode on one PostgreSQL
+database: 2 workers vs 1. Each PostgreSQL run gets a scratch database of its own, dropped
+afterwards (bench/pg.py).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -167,14 +167,6 @@ async def bench_bare_ptb(n: int, groups: int, users: int, rate: float | None = N
             await app.shutdown()
 
 
-def _run_takes_workers() -> bool:
-    """Tell whether `circlebot run` takes --workers (several processes on one database)."""
-    shown = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    return "--workers" in shown.stdout
-
-
 async def _points_committed(db: Database, community_ids: list[int]) -> int:
     total = 0
     async with db.read() as repos:
@@ -193,25 +185,38 @@ async def _until_committed(db: Database, community_ids: list[int], points: int, 
     return time.perf_counter()
 
 
-async def bench_process(n: int, groups: int, users: int, url: str, workers: int = 1) -> dict[str, float]:
-    """A burst through `circlebot run` (--workers N when N > 1), timed until its points are committed.
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-    From outside the process only the database tells when the work is done, so this gives
-    throughput, not per-update latency (polled every 50 ms).
+
+async def bench_process(n: int, groups: int, users: int, url: str, workers: int = 1) -> dict[str, float]:
+    """A burst through `circlebot run --workers N` in webhook mode, timed until its points are committed.
+
+    From outside the processes only the database tells when the work is done, so this gives
+    throughput, not per-update latency (polled every 50 ms). Each webhook post opens a new
+    connection, so the kernel spreads them over the workers (SO_REUSEPORT).
     """
+    port = _free_port()
     async with Simulator() as sim:
+        sim.updates.keep_alive = False
         owner, chats, people = await _populate(sim, groups, users)
         env = dict(
             os.environ,
             TELEGRAM_BOT_TOKEN=sim.token,
             CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
             CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
-            CIRCLEBOT__TELEGRAM__POLL_TIMEOUT="1",
+            CIRCLEBOT__TELEGRAM__MODE="webhook",
+            CIRCLEBOT__WEBHOOK__URL=f"http://127.0.0.1:{port}/telegram",
+            CIRCLEBOT__WEBHOOK__LISTEN="127.0.0.1",
+            CIRCLEBOT__WEBHOOK__PORT=str(port),
+            CIRCLEBOT__WEBHOOK__SECRET_TOKEN="bench-secret",
             CIRCLEBOT__STORAGE__URL=url,
             CIRCLEBOT__LOGGING__LEVEL="WARNING",
             CIRCLEBOT__POINTS__MESSAGE_COOLDOWN="0",
         )
-        command = ["run", *(["--workers", str(workers)] if workers > 1 else [])]
+        command = ["run", "--workers", str(workers)]
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", *command, cwd=ROOT, env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
@@ -253,18 +258,15 @@ async def postgres_report(args: argparse.Namespace) -> None:
     _show("SQLite", sqlite)
     _show("PostgreSQL", postgres)
     print(f"ratio PostgreSQL/SQLite throughput: {postgres['updates_per_s'] / sqlite['updates_per_s']:.2f}")
-    counts = (1, 2) if _run_takes_workers() else (1,)
-    print("-- `circlebot run` processes on one PostgreSQL database (throughput until committed)")
+    counts = (1, 2)
+    print("-- `circlebot run --workers N`, webhook mode, one PostgreSQL database (throughput until committed)")
     per_count: dict[int, dict[str, float]] = {}
     for workers in counts:
         async with pg.scratch_database(server) as url:
             per_count[workers] = figures = await bench_process(args.updates, args.groups, args.users, url, workers)
         print(f"{workers} worker{'s' if workers > 1 else ' '}  {figures['updates_per_s']:>9.0f} updates/s   "
               f"{figures['earned']:.0f} earned points")
-    if 2 in per_count:
-        print(f"ratio 2 workers/1 throughput: {per_count[2]['updates_per_s'] / per_count[1]['updates_per_s']:.2f}")
-    else:
-        print("(circlebot run takes no --workers yet: 2 workers vs 1 is measured once it does)")
+    print(f"ratio 2 workers/1 throughput: {per_count[2]['updates_per_s'] / per_count[1]['updates_per_s']:.2f}")
 
 
 def _show(label: str, figures: dict[str, float]) -> None:
