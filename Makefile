@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test run bench migrate clean
+.PHONY: demo test run bench bench-postgres migrate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,16 +24,12 @@ run: $(STAMP)  ## run the bot for real (needs TELEGRAM_BOT_TOKEN)
 migrate: $(STAMP)  ## bring the database schema up to date
 	$(VENV)/bin/circlebot migrate
 
-bench: $(STAMP)  ## print throughput, latency and service-call figures
-	$(PY) bench/updates.py
-	$(PY) bench/leaderboard.py
-	$(PY) bench/qa.py
-	$(PY) bench/payments.py
-	$(PY) bench/digest.py
-	$(PY) bench/outbox.py
-	$(PY) bench/recs.py --scale
-	$(PY) bench/recs_coldstart.py
-	$(PY) bench/stats.py
+bench: $(STAMP)  ## print throughput, latency and service-call figures (SQLite; every script, within 5 minutes)
+	$(PY) bench/all.py --budget 300
+
+bench-postgres: $(STAMP)  ## the PostgreSQL figures (server: CIRCLEBOT_BENCH_POSTGRES_URL, default the local one)
+	$(PY) bench/leaderboard.py --db postgres
+	$(PY) bench/updates.py --db postgres
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -6,16 +6,26 @@ created the update to the moment its handlers finished. The same load is then pu
 through a bare PTB Application with a no-op handler, and the ratio printed.
 
     python bench/updates.py [--updates 5000] [--groups 20] [--users 500]
+    python bench/updates.py --db postgres [--url postgresql+asyncpg://...]
+
+With --db postgres the burst runs on SQLite and on PostgreSQL in the same run (ratio
+printed), then through `circlebot run --workers N` in webhook mode on one PostgreSQL
+database: 2 workers vs 1. Each PostgreSQL run gets a scratch database of its own, dropped
+afterwards (bench/pg.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import socket
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
@@ -23,7 +33,13 @@ from telegram.ext import ApplicationBuilder, MessageHandler, filters
 from bot.config import load_settings
 from bot.logs import setup_logging
 from bot.runner import BotRunner
+from storage.db import Database
 from tgsim import Simulator
+
+import pg
+
+ROOT = Path(__file__).resolve().parent.parent
+
 
 async def _populate(sim: Simulator, groups: int, users: int):
     owner = sim.user("Owner", username="owner")
@@ -60,40 +76,47 @@ async def _measure(
     }
 
 
-async def bench_circlebot(n: int, groups: int, users: int, rate: float | None = None) -> dict[str, float]:
-    """Run the real circlebot application against the simulator; every message earns a point."""
+async def bench_circlebot(
+    n: int, groups: int, users: int, rate: float | None = None, url: str | None = None
+) -> dict[str, float]:
+    """Run the real circlebot application against the simulator; every message earns a point.
+
+    url: an empty database (default: a fresh SQLite file).
+    """
+    if url is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            return await bench_circlebot(n, groups, users, rate, f"sqlite+aiosqlite:///{tmp}/bench.db")
     async with Simulator() as sim:
         owner, chats, people = await _populate(sim, groups, users)
-        with tempfile.TemporaryDirectory() as tmp:
-            settings = load_settings(
-                None,
-                telegram={"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1},
-                storage={"url": f"sqlite+aiosqlite:///{tmp}/bench.db"},
-                logging={"level": "WARNING"},
-                # No cooldown, so each message takes the whole points path (ledger row, totals,
-                # windows, daily bucket, rank histogram); the daily cap of 30 is not reached.
-                points={"message_cooldown": 0},
-            )
-            runner = BotRunner(settings, sim.token)
-            await runner.start()
-            try:
-                for chat in chats:
-                    await chat.add_bot(by=owner, admin=True)
-                    await owner.expect(chat, contains="Hello", timeout=10)
-                await _warm_up(sim, runner, chats, people)
+        settings = load_settings(
+            None,
+            telegram={"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1},
+            storage={"url": url},
+            logging={"level": "WARNING"},
+            # No cooldown, so each message takes the whole points path (ledger row, totals,
+            # windows, daily bucket, rank histogram); the daily cap of 30 is not reached.
+            points={"message_cooldown": 0},
+        )
+        runner = BotRunner(settings, sim.token)
+        await runner.start()
+        try:
+            for chat in chats:
+                await chat.add_bot(by=owner, admin=True)
+                await owner.expect(chat, contains="Hello", timeout=10)
+            await _warm_up(sim, runner, chats, people)
 
-                async def committed(last: int) -> float:
-                    await runner.wait_processed(last, timeout=300)
-                    await runner.app.bot_data.points_writer.flush()
-                    return time.perf_counter()
+            async def committed(last: int) -> float:
+                await runner.wait_processed(last, timeout=300)
+                await runner.app.bot_data.points_writer.flush()
+                return time.perf_counter()
 
-                figures = await _measure(sim, chats, people, n, runner.done, committed, rate)
-                async with runner.app.bot_data.db.read() as repos:
-                    earned = await _earned(repos, [chat.id for chat in chats])
-                figures["earned"] = earned - len(people)  # the warm-up earned one each
-                return figures
-            finally:
-                await runner.stop()
+            figures = await _measure(sim, chats, people, n, runner.done, committed, rate)
+            async with runner.app.bot_data.db.read() as repos:
+                earned = await _earned(repos, [chat.id for chat in chats])
+            figures["earned"] = earned - len(people)  # the warm-up earned one each
+            return figures
+        finally:
+            await runner.stop()
 
 
 async def _warm_up(sim: Simulator, runner: BotRunner, chats, people) -> None:
@@ -144,6 +167,108 @@ async def bench_bare_ptb(n: int, groups: int, users: int, rate: float | None = N
             await app.shutdown()
 
 
+async def _points_committed(db: Database, community_ids: list[int]) -> int:
+    total = 0
+    async with db.read() as repos:
+        for community_id in community_ids:
+            total += sum(score for score, _ in (await repos.ledger.member_totals(community_id)).values())
+    return total
+
+
+async def _until_committed(db: Database, community_ids: list[int], points: int, timeout: float) -> float:
+    """Wait until the communities hold this many points in all; return when that was seen."""
+    deadline = time.perf_counter() + timeout
+    while (await _points_committed(db, community_ids)) < points:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"fewer than {points} points committed after {timeout:.0f} s")
+        await asyncio.sleep(0.05)
+    return time.perf_counter()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def bench_process(n: int, groups: int, users: int, url: str, workers: int = 1) -> dict[str, float]:
+    """A burst through `circlebot run --workers N` in webhook mode, timed until its points are committed.
+
+    From outside the processes only the database tells when the work is done, so this gives
+    throughput, not per-update latency (polled every 50 ms). Each webhook post opens a new
+    connection, so the kernel spreads them over the workers (SO_REUSEPORT).
+    """
+    port = _free_port()
+    async with Simulator() as sim:
+        sim.updates.keep_alive = False
+        owner, chats, people = await _populate(sim, groups, users)
+        env = dict(
+            os.environ,
+            TELEGRAM_BOT_TOKEN=sim.token,
+            CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
+            CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
+            CIRCLEBOT__TELEGRAM__MODE="webhook",
+            CIRCLEBOT__WEBHOOK__URL=f"http://127.0.0.1:{port}/telegram",
+            CIRCLEBOT__WEBHOOK__LISTEN="127.0.0.1",
+            CIRCLEBOT__WEBHOOK__PORT=str(port),
+            CIRCLEBOT__WEBHOOK__SECRET_TOKEN="bench-secret",
+            CIRCLEBOT__STORAGE__URL=url,
+            CIRCLEBOT__LOGGING__LEVEL="WARNING",
+            CIRCLEBOT__POINTS__MESSAGE_COOLDOWN="0",
+        )
+        command = ["run", "--workers", str(workers)]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", *command, cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+        db: Database | None = None
+        try:
+            for chat in chats:
+                await chat.add_bot(by=owner, admin=True)
+                await owner.expect(chat, contains="Hello", timeout=60)
+            db = await Database.open(url, migrate=False)  # migrated by the process before it greeted
+            ids = [chat.id for chat in chats]
+            for i, person in enumerate(people):
+                sim.inject_group_message(chats[i % len(chats)], person, f"hello everyone, I am user {i}")
+            await _until_committed(db, ids, len(people), 300)
+            started = time.perf_counter()
+            for i in range(n):
+                sim.inject_group_message(chats[i % len(chats)], people[i % len(people)], f"message number {i}")
+            finished = await _until_committed(db, ids, len(people) + n, 300)
+            return {"updates_per_s": n / (finished - started), "earned": await _points_committed(db, ids) - len(people)}
+        finally:
+            if db is not None:
+                await db.close()
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def postgres_report(args: argparse.Namespace) -> None:
+    """Burst on SQLite and PostgreSQL in one run; then processes sharing one PostgreSQL database."""
+    server = pg.server_url(args.url)
+    print(f"{args.updates} group messages, {args.groups} groups, {args.users} users, burst")
+    sqlite = await bench_circlebot(args.updates, args.groups, args.users)
+    async with pg.scratch_database(server) as url:
+        postgres = await bench_circlebot(args.updates, args.groups, args.users, url=url)
+    print("-- in process (BotRunner)")
+    _show("SQLite", sqlite)
+    _show("PostgreSQL", postgres)
+    print(f"ratio PostgreSQL/SQLite throughput: {postgres['updates_per_s'] / sqlite['updates_per_s']:.2f}")
+    counts = (1, 2)
+    print("-- `circlebot run --workers N`, webhook mode, one PostgreSQL database (throughput until committed)")
+    per_count: dict[int, dict[str, float]] = {}
+    for workers in counts:
+        async with pg.scratch_database(server) as url:
+            per_count[workers] = figures = await bench_process(args.updates, args.groups, args.users, url, workers)
+        print(f"{workers} worker{'s' if workers > 1 else ' '}  {figures['updates_per_s']:>9.0f} updates/s   "
+              f"{figures['earned']:.0f} earned points")
+    print(f"ratio 2 workers/1 throughput: {per_count[2]['updates_per_s'] / per_count[1]['updates_per_s']:.2f}")
+
+
 def _show(label: str, figures: dict[str, float]) -> None:
     earned = f"   {figures['earned']:.0f} earned points" if "earned" in figures else ""
     print(
@@ -153,6 +278,9 @@ def _show(label: str, figures: dict[str, float]) -> None:
 
 
 async def main_async(args: argparse.Namespace) -> None:
+    if args.db == "postgres":
+        await postgres_report(args)
+        return
     print(f"{args.updates} group messages, {args.groups} groups, {args.users} users")
     for label, rate in (("burst", None), (f"paced {args.rate:.0f}/s", args.rate)):
         bare = await bench_bare_ptb(args.updates, args.groups, args.users, rate)
@@ -169,6 +297,8 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=20)
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--rate", type=float, default=500, help="updates/s of the paced run")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--url", help=f"PostgreSQL server (else ${pg.URL_ENV}, else {pg.DEFAULT_URL})")
     setup_logging("WARNING")
     asyncio.run(main_async(parser.parse_args()))
 

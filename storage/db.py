@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import WRITE_OPTIONS, create_engine
+from storage.engine import SETTLED, WRITE_OPTIONS, create_engine
 from storage.migrate import upgrade
 from storage.repos import Repos
 from storage.transaction import TransactionEvents
@@ -150,6 +150,7 @@ class Database:
             await conn.execution_options(**WRITE_OPTIONS)
             async with conn.begin():
                 yield Repos(conn, events)
+            conn.info[SETTLED] = True
         if events.users_written:
             for users_listener in self._users_listeners:
                 users_listener(events.users_written)
@@ -174,6 +175,25 @@ class Database:
                 await conn.execution_options(postgresql_readonly=True)
             async with conn.begin():
                 yield Repos(conn)
+            conn.info[SETTLED] = True
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Repos]:
+        """Open a read of ONE statement: read() on PostgreSQL, no BEGIN/COMMIT on SQLite.
+
+        On SQLite a lone SELECT outside a transaction reads one consistent snapshot of the
+        database; repositories that run it in one driver call (storage.repos.prepared) then
+        cost a single trip to aiosqlite's thread. A second statement would see its own,
+        possibly later, snapshot: reads of several statements use read().
+        """
+        if self.dialect_name != "sqlite":
+            async with self.read() as repos:
+                yield repos
+            return
+        async with self._engine.connect() as conn:
+            yield Repos(conn)
+            if not conn.in_transaction():
+                conn.info[SETTLED] = True
 
     async def close(self) -> None:
         """Close all pooled connections."""

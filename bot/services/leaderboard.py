@@ -123,7 +123,7 @@ async def _standing(
     db: Database, community_id: int, period: int, limit: int, viewer_id: int | None
 ) -> BoardRows:
     """Read the board in one statement (the windows are as the last write or do_roll_windows left them)."""
-    async with db.read() as repos:
+    async with db.snapshot() as repos:
         standing = await repos.boards.standing(community_id, period, limit, viewer_id)
     if standing.timezone is None:
         raise NotFound()

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.repos.prepared import PreparedSelect
 from storage.schema import communities, points_histogram, points_members, points_state, points_windows, users
 
 _m = points_members.c
@@ -98,7 +99,8 @@ def _standing(period_all: bool) -> sa.Select:
 
 _TOP = {True: _top(True), False: _top(False)}
 _RANK = {True: _rank(True), False: _rank(False)}
-_STANDING = {True: _standing(True), False: _standing(False)}
+# /top's statement runs compiled once, in one driver call (see storage.repos.prepared).
+_STANDING = {True: PreparedSelect(_standing(True)), False: PreparedSelect(_standing(False))}
 
 
 def _params(community_id: int, period: int, **more: object) -> dict[str, object]:
@@ -126,9 +128,11 @@ class BoardsRepo:
         return _ranked(row.points, row.above)
 
     async def standing(self, community_id: int, period: int, limit: int, user_id: int | None) -> BoardRows:
-        """Return the leaders, the viewer's (rank, points) and the community's clock, in one statement."""
-        query = _STANDING[period == ALL_TIME]
-        rows = (await self.conn.execute(query, _params(community_id, period, n=limit, u=user_id))).all()
+        """Return the leaders, the viewer's (rank, points) and the community's clock, in one statement.
+
+        It reads one snapshot on its own, so it may run in Database.snapshot().
+        """
+        rows = await _STANDING[period == ALL_TIME].rows(self.conn, _params(community_id, period, n=limit, u=user_id))
         first = rows[0]
         top = [(r.user_id, r.points, _name(r.first_name, r.last_name)) for r in rows if r.user_id is not None]
         rank = _ranked(first.mine, first.above) if user_id is not None else None
