@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## play the scripted community against the built-in Telegram simulator
 	$(VENV)/bin/circlebot demo
 
-test: $(STAMP)  ## run the whole test suite
-	$(PY) -m pytest
+test: $(STAMP)  ## run the whole test suite (in two processes)
+	$(PY) -m pytest -n 2
 
 run: $(STAMP)  ## run the bot for real (needs TELEGRAM_BOT_TOKEN)
 	$(VENV)/bin/circlebot run
