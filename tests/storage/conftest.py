@@ -10,7 +10,7 @@ import pytest
 from storage.db import Database
 
 from tests.databases import DbUrls
-from tests.fixtures import IDS, People, register_community
+from tests.fixtures import IDS, PEOPLE, T0, People, open_community, register_community
 
 
 @pytest.fixture
@@ -39,3 +39,16 @@ async def people(db: Database) -> People:
     """Register the usual supergroup (its id needs 64 bits) with alice, bob and carol_admin."""
     await register_community(db)
     return IDS
+
+
+@pytest.fixture
+async def two(postgres_urls: DbUrls) -> AsyncIterator[tuple[Database, Database]]:
+    """PostgreSQL: two processes' engines on one migrated database with the group and its people."""
+    url = postgres_urls("shared")
+    first = await open_community(url, T0, PEOPLE, started=PEOPLE)
+    second = await Database.open(url, migrate=False)
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()

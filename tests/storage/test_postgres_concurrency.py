@@ -6,7 +6,6 @@ Each `Database` is one process's engine and pool; the services run as the bot ru
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
@@ -28,23 +27,9 @@ from bot.services.unlocks import do_buy_with_points
 from storage.db import Database
 from storage.models_content import Order
 
-from tests.databases import DbUrls
-from tests.fixtures import ALICE, BOB, CAROL, GROUP, PEOPLE, T0, open_community
+from tests.fixtures import ALICE, BOB, CAROL, GROUP, T0
 
 SECRET = b"test-secret"
-
-
-@pytest.fixture
-async def two(postgres_urls: DbUrls) -> AsyncIterator[tuple[Database, Database]]:
-    """Two processes' engines on one migrated database with the group and its people."""
-    url = postgres_urls("shared")
-    first = await open_community(url, T0, PEOPLE, started=PEOPLE)
-    second = await Database.open(url, migrate=False)
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def _count(db: Database, sql: str) -> int:

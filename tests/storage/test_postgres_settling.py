@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
-import pytest
 import sqlalchemy as sa
 
 from bot.clock import FakeClock
@@ -21,22 +19,9 @@ from bot.services.points_rules import Scoring
 from bot.services.settings import do_set_community_setting
 from storage.db import Database
 
-from tests.databases import DbUrls
-from tests.fixtures import ALICE, BOB, CAROL, GROUP, PEOPLE, T0, open_community
+from tests.fixtures import ALICE, BOB, CAROL, GROUP, T0
 
 SECRET = b"test-secret"
-
-
-@pytest.fixture
-async def two(postgres_urls: DbUrls) -> AsyncIterator[tuple[Database, Database]]:
-    url = postgres_urls("settling")
-    first = await open_community(url, T0, PEOPLE, started=PEOPLE)
-    second = await Database.open(url, migrate=False)
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def _scalar(db: Database, sql: str, **params: object) -> object:
