@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
+from bot.numbers import parse_int
 from storage.copy import CHUNK, CopyError, CopyReport, ProgressBar, copy_database
 
 
@@ -25,9 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _positive(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or int(text) < 1:
+    value = parse_int(text, 1)
+    if value is None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)
+    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from tqdm import tqdm
 
 from storage.copy_ids import continue_counters, handed_out
 from storage.engine import WRITE_OPTIONS, create_engine
@@ -57,17 +58,6 @@ class ProgressBar(Protocol):
     def update(self, n: int) -> object: ...
 
     def close(self) -> None: ...
-
-
-class _NoBar:
-    def set_description_str(self, desc: str) -> None:
-        pass
-
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -256,7 +246,7 @@ async def _copy(
                 filled = await _tables_with_rows(target)  # written to since it was checked
                 if filled:
                     raise CopyError(_not_empty(report.target, filled))
-                bar = progress(sum(counts.values())) if progress else _NoBar()
+                bar = progress(sum(counts.values())) if progress else tqdm(disable=True)
                 try:
                     for table in metadata.sorted_tables:
                         bar.set_description_str(table.name)

@@ -23,6 +23,7 @@ from typing import Any
 
 import aiohttp
 
+from tgsim.common import INTEGER
 from tgsim.errors import ApiError, bad_request
 
 log = logging.getLogger(__name__)
@@ -331,7 +332,7 @@ class UpdateQueue:
                     return None, None
                 retry_after = response.headers.get("Retry-After", "")
                 return (f"Wrong response from the webhook: {response.status} {response.reason}",
-                        int(retry_after) if retry_after.isascii() and retry_after.isdigit() else None)
+                        int(retry_after) if INTEGER.fullmatch(retry_after) else None)
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             log.debug("webhook delivery failed: %s", exc)
             return "Connection refused", None
