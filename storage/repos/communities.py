@@ -149,9 +149,11 @@ class CommunitiesRepo:
 async def lock_numbering(conn: AsyncConnection, community_id: int) -> None:
     """Hold the community's row until commit, so its next question or FAQ number goes to one writer.
 
-    PostgreSQL only in effect (SQLite's write transactions hold the one write lock already).
+    PostgreSQL only (SQLite's write transactions hold the one write lock already: no statement).
     FOR NO KEY UPDATE: other transactions still insert rows that reference the community.
     """
+    if conn.dialect.name != "postgresql":
+        return
     await conn.execute(
         sa.select(communities.c.id).where(communities.c.id == community_id).with_for_update(key_share=True)
     )

@@ -67,8 +67,11 @@ class UsersRepo:
         Refunds (the refund window's monthly count, a membership's expiry recomputed from the
         payments still standing, the Supporter badge) and a referrer's paid-newcomer count read
         several rows and write from what they read. FOR NO KEY UPDATE: rows that reference the
-        user are still inserted meanwhile.
+        user are still inserted meanwhile. On SQLite the write transaction holds the one write
+        lock already: no statement is sent.
         """
+        if self.conn.dialect.name != "postgresql":
+            return
         await self.conn.execute(sa.select(users.c.id).where(users.c.id == id).with_for_update(key_share=True))
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, User]:
