@@ -12,7 +12,7 @@ from bot.runner import BotRunner
 from bot.services.updates import get_update_status
 from storage.db import Database
 from tests.e2e.workers_helpers import SECRET, free_port, hook_url, start_worker, stop, wait_listening, wait_workers
-from tests.fixtures import make_settings, stored
+from tests.fixtures import make_settings, outbox_settled, stored
 from tgsim import Simulator
 
 T = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -87,7 +87,7 @@ async def test_webhook_refuses_bad_bodies_and_handles_a_repeat_once(sim: Simulat
         assert 200 in answers and set(answers) <= {200, 503}, answers
         await sim.wait_for(lambda: sim.bot_messages(None, user=alice), timeout=10)
         assert await _post_to([port], body) == [200]
-        await asyncio.sleep(0.3)
+        await bot.app.bot_data.outbox.idle()  # anything the repeat had queued would be out now
         assert len(sim.bot_messages(None, user=alice)) == 1
         assert await get_update_status(bot.app.bot_data.db, body["update_id"]) == "done"
     finally:
@@ -114,7 +114,8 @@ async def test_the_same_update_sent_to_two_workers_is_handled_once(
             assert 200 in answers and set(answers) <= {200, 503}, answers
             assert await _post_to(ports, body) == [200, 200]  # a later redelivery: done already
             welcomes += round_ % 2 == 0
-        await asyncio.sleep(0.5)
+        # Answered after handling: the replies are out; a notice queued twice would be out once this holds.
+        await sim.wait_until(lambda: outbox_settled(url), timeout=30)
         replies = [m.text or "" for m in sim.bot_messages(None, user=alice)]
         assert len(replies) == 5
         assert [("Welcome" in text) for text in replies] == [True, False, True, False, True]

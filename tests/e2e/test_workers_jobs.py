@@ -18,7 +18,7 @@ from bot.services.notices import queue_notice
 from bot.views.base import NoticeEnv, Rendered
 from storage.db import Database
 from tests.e2e.workers_helpers import free_port, leader_pid, start_worker, stop, wait_listening, wait_workers
-from tests.fixtures import stored
+from tests.fixtures import outbox_settled, stored
 from tgsim import Simulator
 
 
@@ -72,7 +72,7 @@ async def test_killing_the_leader_moves_the_jobs_and_repeats_only_what_was_in_fl
         assert await sim.wait_until(lambda: leader_pid(url), timeout=60) == survivor.pid
         took_over = asyncio.get_running_loop().time() - killed_at
         await sim.wait_for(lambda: len(set(notices())) == 8, timeout=60)
-        await asyncio.sleep(1.5)
+        await sim.wait_until(lambda: outbox_settled(url), timeout=60)  # every send done, repeats included
         counts = Counter(notices())
         assert sum(counts.values()) - 8 <= in_flight, (counts, in_flight)  # repeats: only the sends in flight
         assert took_over < 15, took_over
