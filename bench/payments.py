@@ -15,9 +15,13 @@ saturated case.
 
 The baseline, in the same run and paced the same way: the bare round trip of the same
 content sent with sendMessage through the same bot (and rate limiter) until it exists in the
-simulator. Targets: median ≤ 15 ms, p95 ≤ 30 ms.
+simulator. Targets: median ≤ 15 ms, p95 ≤ 30 ms. One layer is timed on its own as well: the
+payment's transaction (do_record_payment, what runs between the update and the send) for
+fresh orders, straight through the services.
 
-    python bench/payments.py [--purchases 100] [--buyers 10] [--interval 0.15]
+    python bench/payments.py [--purchases 100] [--buyers 10] [--interval 0.15] [--db postgres [--url URL]]
+
+With --db postgres the bot runs on a scratch PostgreSQL database (bench/pg.py), dropped afterwards.
 """
 
 from __future__ import annotations
@@ -31,10 +35,14 @@ import tempfile
 import time
 from functools import partial
 
+import pg
 from bot.config import PAYLOAD_SECRET_ENV, load_settings
 from bot.logs import setup_logging
+from bot.payload import sign_order
 from bot.runner import BotRunner
+from bot.services.communities import UserInfo
 from bot.services.content import ContentSource, PublishSpec, do_publish_item
+from bot.services.payments import PaymentInfo, do_create_item_order, do_record_payment
 from tgsim import Simulator
 from tgsim.world import ChatRecord
 
@@ -48,15 +56,15 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
-async def bench(purchases: int, buyers: int, interval: float = 0.15) -> dict[str, float]:
-    """Run the purchases and return the latency figures in milliseconds."""
+async def bench(purchases: int, buyers: int, interval: float = 0.15, url: str | None = None) -> dict[str, float]:
+    """Run the purchases and return the latency figures in milliseconds (on SQLite unless url is given)."""
     os.environ.setdefault(PAYLOAD_SECRET_ENV, secrets.token_hex(32))
     async with Simulator() as sim:
         with tempfile.TemporaryDirectory() as tmp:
             settings = load_settings(
                 None,
                 telegram={"base_url": sim.base_url, "base_file_url": sim.base_file_url, "poll_timeout": 1},
-                storage={"url": f"sqlite+aiosqlite:///{tmp}/bench.db"},
+                storage={"url": url or f"sqlite+aiosqlite:///{tmp}/bench.db"},
                 logging={"level": "WARNING"},
             )
             runner = BotRunner(settings, sim.token)
@@ -124,7 +132,13 @@ async def _run(sim: Simulator, runner: BotRunner, purchases: int, buyers: int, i
         delivery.append((time.perf_counter() - paid) * 1000)
         checkout.append((paid - started) * 1000)
     baseline = await _baseline(sim, runner, people, max(20, purchases // 2), interval / 4)
+    layer = sim.user("Layer buyer", username="layer_buyer", stars=100_000)
+    await layer.start()
+    await layer.expect(timeout=10)
+    buyer = UserInfo(layer.id, layer.record.first_name, None, layer.record.username, "en")
+    recording = await _record_alone(runner, group.id, owner.id, buyer, max(20, purchases // 2))
     return {
+        "record_p50_ms": statistics.median(recording),
         "purchases": purchases,
         "baseline_p50_ms": statistics.median(baseline),
         "baseline_p95_ms": _percentile(baseline, 0.95),
@@ -135,15 +149,43 @@ async def _run(sim: Simulator, runner: BotRunner, purchases: int, buyers: int, i
     }
 
 
+async def _record_alone(runner: BotRunner, group_id: int, owner_id: int, buyer: UserInfo, count: int) -> list[float]:
+    """Time the payment's transaction by itself: fresh items and orders, recorded straight through the services."""
+    state = runner.app.bot_data
+    latencies = []
+    for n in range(count):
+        spec = PublishSpec(f"Layer item {n}", ("bench",), price_stars=5)
+        source = ContentSource("text", "lorem ipsum " * 20, None)
+        item = await do_publish_item(state.db, state.clock, group_id, owner_id, spec, source)
+        order, _ = await do_create_item_order(state.db, state.clock, state.settings.payments, state.payload_secret,
+                                              state.settings.points.levels, item.id, buyer)
+        info = PaymentInfo(buyer, f"layer-{n}", None, sign_order(order.id, state.payload_secret), "XTR", 5)
+        started = time.perf_counter()
+        outcome = await do_record_payment(state.db, state.clock, state.payload_secret, info)
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert outcome.delivery is not None
+    return latencies
+
+
+async def _main_async(args: argparse.Namespace) -> dict[str, float]:
+    if args.db != "postgres":
+        return await bench(args.purchases, args.buyers, args.interval)
+    async with pg.scratch_database(pg.server_url(args.url)) as url:
+        return await bench(args.purchases, args.buyers, args.interval, url)
+
+
 def main() -> None:
     """Parse arguments, run, print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--purchases", type=int, default=100)
     parser.add_argument("--buyers", type=int, default=10)
     parser.add_argument("--interval", type=float, default=0.15, help="seconds between purchases (0: back to back)")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--url", default=None, help="PostgreSQL server for --db postgres (see bench/pg.py)")
     args = parser.parse_args()
     setup_logging("WARNING")
-    figures = asyncio.run(bench(args.purchases, args.buyers, args.interval))
+    figures = asyncio.run(_main_async(args))
+    print(f"on {args.db}")
     ok = figures["delivery_p50_ms"] <= 15 and figures["delivery_p95_ms"] <= 30
     print(
         f"{figures['purchases']} purchases, one every {args.interval:.2f} s: successful_payment → content delivered "
@@ -156,6 +198,7 @@ def main() -> None:
         f"p95 {figures['baseline_p95_ms']:.1f} ms; ratio delivery/baseline (median) "
         f"{figures['delivery_p50_ms'] / figures['baseline_p50_ms']:.1f}x"
     )
+    print(f"layer: the payment's transaction alone (do_record_payment) median {figures['record_p50_ms']:.1f} ms")
 
 
 if __name__ == "__main__":

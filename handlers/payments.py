@@ -24,6 +24,7 @@ from bot.services.payments import (
     do_create_item_order,
     do_create_plan_order,
     do_record_payment,
+    do_reward_payment,
 )
 from bot.services.plans import do_start_trial, get_membership, get_plans, get_trial_taken, get_waiting_join
 from bot.services.refunds import do_settle_refunds
@@ -164,8 +165,7 @@ async def record_payment(update: Update, context: CustomContext) -> None:
         is_first_recurring=bool(paid.is_first_recurring),
     )
     services = context.services
-    outcome = await do_record_payment(context.db, context.clock, services.scoring, services.payload_secret, info,
-                                      context.settings)
+    outcome = await do_record_payment(context.db, context.clock, services.payload_secret, info)
     if outcome.duplicate:
         log.info("duplicate successful_payment %s ignored", update.update_id)
         return
@@ -181,6 +181,8 @@ async def record_payment(update: Update, context: CustomContext) -> None:
     payment = outcome.payment
     if payment is not None and payment.kind == "plan" and not outcome.refund_due:
         await let_member_in(context, payment.community_id or 0, payment.user_id, outcome.readmit, payment.charge_id)
+    if outcome.rewards_due and payment is not None:
+        await do_reward_payment(context.db, context.clock, services.scoring, context.settings, payment)
 
 
 async def let_member_in(context: CustomContext, community_id: int, user_id: int, readmit: bool, key: str) -> None:

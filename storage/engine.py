@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 from sqlalchemy.util import await_only
 
+from storage.sqlite_driver import one_trip_dbapi
+
 # Generous: under a sustained burst a writer may queue behind many others (SQLite has one
 # writer at a time and its busy handler is not first-come, first-served).
 BUSY_TIMEOUT_MS = 30000
@@ -51,6 +53,8 @@ def create_engine(url: str, *, statement_timeout: float = 0, **kwargs: Any) -> A
         kwargs.setdefault("connect_args", {}).setdefault("server_settings", settings)
     if parsed.get_backend_name() == "sqlite":
         kwargs.setdefault("pool_reset_on_return", None)  # _on_reset rolls back when needed
+        if parsed.get_driver_name() == "aiosqlite":
+            kwargs.setdefault("module", one_trip_dbapi())
     engine = create_async_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_connect)
@@ -81,7 +85,7 @@ def _on_begin(conn: Connection) -> None:
     # A write transaction takes the write lock up front (BEGIN IMMEDIATE), so it waits
     # in busy_timeout instead of failing with "database is locked" when a deferred read
     # lock cannot be upgraded later. Reads use a plain deferred BEGIN.
-    # One trip to aiosqlite's thread (through SQLAlchemy's cursor it takes three).
+    # One trip to aiosqlite's thread, as every statement is (storage.sqlite_driver).
     mode = conn.get_execution_options().get(BEGIN_OPTION)
     sql = f"BEGIN {mode}" if mode == "IMMEDIATE" else "BEGIN"
     try:

@@ -96,6 +96,7 @@ class StarPayment(_Row):
     subscription_expires_at: dt.datetime | None
     is_first_recurring: bool
     points_awarded: int
+    rewards_pending: bool
     status: PaymentStatus
     refund_reason: str | None
     refunded_by: int | None

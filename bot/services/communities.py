@@ -120,9 +120,11 @@ async def do_start_user(db: Database, clock: Clock, user: UserInfo) -> tuple[Use
     return stored, communities
 
 
-async def ensure_user(repos: Repos, user: UserInfo, now: dt.datetime) -> None:
-    """Store the user row a foreign key needs, if it is missing."""
-    if await repos.users.get(user.id) is None:
-        await repos.users.upsert(
+async def ensure_user(repos: Repos, user: UserInfo, now: dt.datetime) -> User:
+    """Store the user row a foreign key needs, if it is missing; return the stored row."""
+    stored = await repos.users.get(user.id)
+    if stored is None:
+        stored = await repos.users.upsert(
             user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot, now
         )
+    return stored

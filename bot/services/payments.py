@@ -82,6 +82,11 @@ class PaymentOutcome:
     readmit: bool = False  # a renewal of a member removed when their membership ended: let them back in
     delivery: Delivery | None = None
 
+    @property
+    def rewards_due(self) -> bool:
+        """Whether the payment stands, so do_reward_payment has the buyer's points and badge to give."""
+        return self.payment is not None and not self.duplicate and not self.refund_due
+
 
 # --- orders ---------------------------------------------------------------------------------
 
@@ -206,31 +211,58 @@ async def _plan_refusal(repos: Repos, order: Order, list_price: int, now: dt.dat
 # --- successful payment ---------------------------------------------------------------------
 
 
-async def do_record_payment(
-    db: Database, clock: Clock, scoring: Scoring, secret: bytes | None, info: PaymentInfo,
-    settings: Settings | None = None,
-) -> PaymentOutcome:
-    """Record a payment, mark the order paid, grant, award points — one transaction, once per charge.
+async def do_record_payment(db: Database, clock: Clock, secret: bytes | None, info: PaymentInfo) -> PaymentOutcome:
+    """Record a payment, mark the order paid and grant what it bought — one transaction, once per charge.
 
-    The buyer's row is held for the transaction (PostgreSQL), so a refund of their other payments
-    recomputes the membership and the badge with this one in view; re-run on a deadlock.
+    Only what the delivery needs: the buyer's points, badge and the inviter's reward follow in
+    do_reward_payment, after the content went out (the payment row says they are due, so a
+    crash in between loses nothing). The buyer's row is held for the transaction (PostgreSQL),
+    so a refund of their other payments recomputes the membership with this one in view.
     """
     now = clock.now()
     order_id = verify_order(info.payload, secret)
     async for attempt in db.retrying():
         async with attempt as repos:
-            outcome = await _record(repos, scoring, settings, order_id, info, now)
+            outcome = await _record(repos, order_id, info, now)
     return outcome
 
 
-async def _record(
-    repos: Repos, scoring: Scoring, settings: Settings | None, order_id: int | None, info: PaymentInfo,
-    now: dt.datetime,
-) -> PaymentOutcome:
+async def do_reward_payment(
+    db: Database, clock: Clock, scoring: Scoring, settings: Settings | None, payment: StarPayment
+) -> bool:
+    """Give what a standing payment earns — the buyer's points and Supporter badge, the inviter's reward — once.
+
+    False when it was given already or the payment was refunded first (then nothing is due).
+    """
+    now = clock.now()
+    async for attempt in db.retrying():
+        async with attempt as repos:
+            # The buyer's row first, as a refund does: the badge and points are read per buyer.
+            await repos.users.lock(payment.user_id)
+            given = await repos.payments.take_rewards(payment.id)
+            if given:
+                await _reward(repos, scoring, payment, now)
+                assert payment.community_id is not None
+                await reward_referral(repos, scoring, settings, payment.community_id, payment.user_id, PURCHASED, now)
+    return given
+
+
+async def do_reward_pending(db: Database, clock: Clock, scoring: Scoring, settings: Settings | None) -> int:
+    """Give the rewards of payments whose recording committed but whose reward did not (a crash); return how many."""
+    async with db.read() as repos:
+        pending = await repos.payments.rewards_pending()
+    given = 0
+    for payment in pending:
+        given += await do_reward_payment(db, clock, scoring, settings, payment)
+    return given
+
+
+async def _record(repos: Repos, order_id: int | None, info: PaymentInfo, now: dt.datetime) -> PaymentOutcome:
     """Inside do_record_payment's transaction: record the charge once, then grant or mark it due a refund."""
-    await ensure_user(repos, info.user, now)
+    stored = await ensure_user(repos, info.user, now)
     await repos.users.lock(info.user.id)
-    await repos.users.mark_started(info.user.id, now)  # paid in the private chat: it is open to the bot
+    if stored.started_at is None:  # paid in the private chat: it is open to the bot
+        await repos.users.mark_started(info.user.id, now)
     order = await repos.orders.get(order_id) if order_id is not None else None
     if order is not None and order.user_id != info.user.id:
         order = None
@@ -249,6 +281,7 @@ async def _record(
         subscription_expires_at=info.subscription_expiration,
         is_first_recurring=info.is_first_recurring,
         status="paid",
+        rewards_pending=True,
     )
     if payment is None:
         return PaymentOutcome(duplicate=True)
@@ -266,15 +299,11 @@ async def _record(
         outcome = PaymentOutcome(duplicate=False, payment=payment)
     else:
         outcome = await _extend_membership(repos, order, payment, info, now)
-    if outcome.refund_due:
-        return outcome
-    await _reward(repos, scoring, payment, now)
-    await reward_referral(repos, scoring, settings, order.community_id, payment.user_id, PURCHASED, now)
     return outcome
 
 
 async def _refund_due(repos: Repos, payment: StarPayment, reason: str) -> PaymentOutcome:
-    await repos.payments.move(payment.id, ("paid",), "refund_due", refund_reason=reason)
+    await repos.payments.move(payment.id, ("paid",), "refund_due", refund_reason=reason, rewards_pending=False)
     return PaymentOutcome(duplicate=False, payment=payment, refund_due=True)
 
 

@@ -131,6 +131,7 @@ async def finish_refund(
     await repos.users.lock(payment.user_id)
     if not await repos.payments.move(payment.id, ("refunding",), "refunded", refunded_at=now, refund_reason=reason):
         return False
+    payment = await repos.payments.get(payment.id) or payment  # the points its reward gave, as committed
     community_id = payment.community_id
     title = ""
     if payment.kind == "item":

@@ -82,11 +82,10 @@ def _converter(plan: list[tuple[int, Callable[[Any], Any] | None]]) -> Callable[
 
 
 async def _sqlite_executemany(conn: AsyncConnection, sql: str, params: list[tuple[Any, ...]]) -> int:
-    """Run executemany in one trip to aiosqlite's thread (SQLAlchemy's cursor takes three).
+    """Run executemany in one trip to aiosqlite's thread, without SQLAlchemy's per-row parameter work.
 
-    Each trip waits its turn in a busy event loop, so under a burst of updates the writer's
-    trips, not its rows, are what a batch costs. Same connection, same transaction; driver
-    errors are raised as SQLAlchemy's (IntegrityError and so on), as exec_driver_sql would.
+    Same connection, same transaction; driver errors are raised as SQLAlchemy's
+    (IntegrityError and so on), as exec_driver_sql would.
     """
     raw = await conn.get_raw_connection()
     try:

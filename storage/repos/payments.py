@@ -65,6 +65,22 @@ class PaymentsRepo:
         )
         return result.rowcount == 1
 
+    async def take_rewards(self, payment_id: int) -> bool:
+        """Clear a standing payment's pending rewards; True for the one caller that may now give them."""
+        result = await self.conn.execute(
+            sa.update(star_payments)
+            .where(_p.id == payment_id, _p.rewards_pending, _p.status == "paid")
+            .values(rewards_pending=False)
+        )
+        return result.rowcount == 1
+
+    async def rewards_pending(self, limit: int = 100) -> list[StarPayment]:
+        """Return standing payments whose rewards were not given yet, oldest first."""
+        rows = await self.conn.execute(
+            sa.select(star_payments).where(_p.rewards_pending, _p.status == "paid").order_by(_p.id).limit(limit)
+        )
+        return [StarPayment.from_row(row._mapping) for row in rows]
+
     async def with_status(self, statuses: tuple[PaymentStatus, ...], limit: int = 100) -> list[StarPayment]:
         """Return payments in these statuses, oldest first."""
         rows = await self.conn.execute(

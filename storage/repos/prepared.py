@@ -1,10 +1,9 @@
-"""Hot reads in one driver call: a SELECT compiled once per dialect, parameters and rows as plain tuples.
+"""Hot reads without SQLAlchemy's per-call work: a SELECT compiled once per dialect, rows as plain tuples.
 
-Through SQLAlchemy's cursor a statement on aiosqlite takes four trips to the driver's thread
-(cursor, execute, fetch, close) after a cache lookup that builds the statement's key; each
-trip waits its turn in the event loop, and together they cost several times what SQLite
-spends on an indexed read. Here the SQL is compiled once and the thread runs execute and
-fetch in one go. Other drivers take SQLAlchemy's usual path.
+A Core statement is one trip to aiosqlite's thread (storage.sqlite_driver), but before it
+SQLAlchemy builds the statement's cache key and after it runs its result machinery, which
+for an indexed read costs more than SQLite does. Here the SQL is compiled once and its
+parameters and rows are plain tuples. Other drivers take SQLAlchemy's usual path.
 """
 
 from __future__ import annotations

@@ -85,6 +85,8 @@ star_payments = sa.Table(
     sa.Column("subscription_expires_at", UtcDateTime, nullable=True),
     sa.Column("is_first_recurring", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("points_awarded", sa.Integer, nullable=False, server_default=sa.text("0")),
+    # The buyer's points, badge and the inviter's reward are given after the delivery: true until then.
+    sa.Column("rewards_pending", sa.Boolean, nullable=False, server_default=sa.false()),
     # paid | refund_due (grants nothing: refunded automatically) | refunding | refunded
     sa.Column("status", sa.String(16), nullable=False, server_default="paid"),
     sa.Column("refund_reason", sa.String(32), nullable=True),
@@ -93,6 +95,12 @@ star_payments = sa.Table(
     sa.Column("refunded_at", UtcDateTime, nullable=True),
     sa.Index("ix_star_payments_community_id_created_at", "community_id", "created_at"),
     sa.Index("ix_star_payments_status", "status"),
+    sa.Index(
+        "ix_star_payments_rewards_pending",
+        "id",
+        sqlite_where=sa.text("rewards_pending"),
+        postgresql_where=sa.text("rewards_pending"),
+    ),
 )
 
 entitlements = sa.Table(

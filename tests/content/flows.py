@@ -1,4 +1,4 @@
-"""Scripted steps shared by the paid-content end-to-end tests."""
+"""Scripted steps shared by the paid-content tests (end to end, and the services' way through a payment)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ import asyncio
 import re
 from typing import Any
 
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.payments import PaymentInfo, PaymentOutcome, do_record_payment, do_reward_payment
+from bot.services.points_rules import Scoring
+from storage.db import Database
 from tgsim.world import MessageRecord
 
 SECRET = "e2e-payload-secret"
@@ -52,3 +57,14 @@ async def pre_checkout(sim: Any, user: Any, payload: str, currency: str, amount:
         return await asyncio.wait_for(future, 5)
     finally:
         sim.payments.pending.pop(query_id, None)
+
+
+async def record_and_reward(
+    db: Database, clock: Clock, scoring: Scoring, secret: bytes | str, info: PaymentInfo,
+    settings: Settings | None = None,
+) -> PaymentOutcome:
+    """A successful_payment as the handler takes it, minus the sends: record it, then give its rewards."""
+    outcome = await do_record_payment(db, clock, secret, info)
+    if outcome.rewards_due and outcome.payment is not None:
+        await do_reward_payment(db, clock, scoring, settings, outcome.payment)
+    return outcome

@@ -12,7 +12,7 @@ from bot.payload import sign_order
 from bot.services.content import ContentSource, PublishSpec, do_open_item, do_publish_item, do_set_price
 from bot.services.content import Locked, do_unpublish_item
 from bot.services.payments import PaymentInfo, check_pre_checkout, do_create_item_order, do_create_plan_order
-from bot.services.payments import do_record_payment
+from tests.content.flows import record_and_reward
 from bot.services.plans import do_add_plan, has_active_membership
 from bot.services.points import Grant, do_award_points
 from bot.services.refunds import RefundEnv, RefundFailed, do_refund, do_settle_refunds
@@ -30,7 +30,7 @@ async def _item(shop: Shop, stars: int | None = 50, points: int | None = None, m
 
 async def _pay(shop: Shop, payload: str, charge: str, amount: int, user=None, expires: dt.datetime | None = None):
     info = PaymentInfo(user or shop.alice, charge, None, payload, "XTR", amount, expires, expires is not None)
-    return await do_record_payment(shop.db, shop.clock, shop.scoring, SECRET, info)
+    return await record_and_reward(shop.db, shop.clock, shop.scoring, SECRET, info)
 
 
 async def _count(shop: Shop, sql: str) -> int:

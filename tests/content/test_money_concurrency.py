@@ -22,7 +22,8 @@ from bot.services.communities import UserInfo
 from bot.services.content import ContentSource, PublishSpec, do_publish_item
 from bot.services.coupons import CouponSpec, do_add_coupon
 from bot.services.members import do_record_member
-from bot.services.payments import PaymentInfo, do_create_item_order, do_create_plan_order, do_record_payment
+from bot.services.payments import PaymentInfo, do_create_item_order, do_create_plan_order
+from tests.content.flows import record_and_reward
 from bot.services.plans import do_add_plan
 from bot.services.points_rules import Scoring
 from bot.services.referrals import do_keep_invite
@@ -69,7 +70,7 @@ class Two:
         return PaymentInfo(buyer, charge, None, sign_order(order.id, SECRET), "XTR", order.amount, None, False)
 
     async def record(self, n: int, info: PaymentInfo, settings: Settings | None = None):
-        return await do_record_payment(self.dbs[n], self.clock, self.scoring, SECRET, info, settings)
+        return await record_and_reward(self.dbs[n], self.clock, self.scoring, SECRET, info, settings)
 
     async def scalar(self, sql: str, **params: object) -> object:
         async with self.dbs[1].read() as repos:

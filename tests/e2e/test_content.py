@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+import handlers.payments
 from bot.runner import BotRunner
+from jobs.payments import DELIVERY_JOB
 from tests.content.flows import card, delivered, invoice_for, publish
-from tests.fixtures import stored
+from tests.fixtures import run_job, stored
 
 
 pytestmark = pytest.mark.usefixtures("payload_secret")  # Stars buying on (tests/fixtures.py)
@@ -63,6 +65,30 @@ async def test_duplicated_successful_payment_delivers_once(sim, runner: BotRunne
         assert [e.delivery for e in await repos.entitlements.list_all()] == ["delivered"]
     assert len(delivered(sim, alice, "SECRET-DUP")) == 1
     assert alice.stars == 480
+
+
+async def test_rewards_a_failure_left_due_follow_with_the_delivery_job(
+    sim, runner: BotRunner, shop, carol, alice, monkeypatch
+) -> None:
+    item_id = await publish(carol, shop, "SECRET-LATE body", "20 | Late guide | x")
+
+    async def lost(*args: object) -> bool:
+        raise ConnectionError("the database went away after the payment's commit")
+
+    monkeypatch.setattr(handlers.payments, "do_reward_payment", lost)
+    assert (await alice.pay(await invoice_for(alice, item_id))).ok
+    await alice.expect(contains="SECRET-LATE")  # the content does not wait for the rewards
+    await alice.expect(contains="Payment of ⭐ 20 received")
+    monkeypatch.undo()
+    async with stored(runner.settings.storage.url) as repos:
+        assert await repos.ledger.with_reason(shop.id, "purchase") == []
+        assert [p.rewards_pending for p in await repos.payments.list_all()] == [True]
+    await run_job(runner, DELIVERY_JOB)
+    await run_job(runner, DELIVERY_JOB)
+    async with stored(runner.settings.storage.url) as repos:
+        assert await repos.ledger.with_reason(shop.id, "purchase") == [(alice.id, runner.settings.points.purchase)]
+        assert "supporter" in await repos.badges.of(shop.id, alice.id)
+        assert [p.rewards_pending for p in await repos.payments.list_all()] == [False]
 
 
 async def test_refund_twice_revokes_once(sim, runner: BotRunner, shop, carol, alice) -> None:

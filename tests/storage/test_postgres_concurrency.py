@@ -20,7 +20,8 @@ from bot.services.community_options import do_set_option
 from bot.services.content import ContentSource, PublishSpec, do_publish_item
 from bot.services.members import do_record_member
 from bot.services.onboarding import do_accept_rules, do_choose_tag, do_finish_onboarding
-from bot.services.payments import PaymentInfo, do_create_item_order, do_record_payment
+from bot.services.payments import PaymentInfo, do_create_item_order
+from tests.content.flows import record_and_reward
 from bot.services.points import Grant, do_award_points
 from bot.services.points_rules import Scoring
 from bot.services.unlocks import do_buy_with_points
@@ -104,7 +105,7 @@ async def test_one_payment_delivered_to_both_processes_is_applied_once(two: tupl
             order = await _order_again(two[0], clock, item.id, buyer)
         info = PaymentInfo(buyer, f"charge-{round_}", None, sign_order(order.id, SECRET), "XTR", 50, None, False)
         outcomes = await asyncio.gather(
-            *(do_record_payment(two[n % 2], clock, scorings[n % 2], SECRET, info) for n in range(4))
+            *(record_and_reward(two[n % 2], clock, scorings[n % 2], SECRET, info) for n in range(4))
         )
         assert sum(not o.duplicate for o in outcomes) == 1
     async with two[1].read() as repos:

@@ -14,7 +14,8 @@ from bot.payload import sign_order
 from bot.services.broadcasts import do_cancel_broadcast, do_draft_broadcast, do_send_broadcast
 from bot.services.paid_questions import PaidEnv, do_answer_paid, do_create_question_order, do_decline_paid
 from bot.services.paid_questions import do_draft, do_expire_overdue
-from bot.services.payments import PaymentInfo, do_record_payment
+from bot.services.payments import PaymentInfo
+from tests.content.flows import record_and_reward
 from bot.services.points_rules import Scoring
 from bot.services.settings import do_set_community_setting
 from storage.db import Database
@@ -40,7 +41,7 @@ async def test_answer_decline_and_deadline_at_once_settle_a_paid_question_once(t
         draft = await do_draft(envs[0], asker, f"Round {round_}: which lock settles a paid question once?")
         order, _, _ = await do_create_question_order(envs[0], SECRET, draft.question.id, GROUP.id, asker)
         info = PaymentInfo(asker, f"q{round_}", None, sign_order(order.id, SECRET), "XTR", 20, None, False)
-        await do_record_payment(two[0], clock, Scoring(PointsConfig()), SECRET, info)
+        await record_and_reward(two[0], clock, Scoring(PointsConfig()), SECRET, info)
         qid = draft.question.id
         late.clock.set(clock.now() + dt.timedelta(days=1))
         results = await asyncio.gather(
