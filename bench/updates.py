@@ -5,8 +5,11 @@ fetched by the bot with getUpdates. Latency is measured from the moment the simu
 created the update to the moment its handlers finished. The same load is then pushed
 through a bare PTB Application with a no-op handler, and the ratio printed.
 
-    python bench/updates.py [--updates 5000] [--groups 20] [--users 500]
+    python bench/updates.py [--updates 5000] [--groups 20] [--users 500] [--repeat 1]
     python bench/updates.py --db postgres [--url postgresql+asyncpg://...]
+
+The bare application's throughput moves a lot on a shared machine; --repeat N runs the
+burst pair N times, alternating, and prints each ratio and their median.
 
 With --db postgres the burst runs on SQLite and on PostgreSQL in the same run (ratio
 printed), then through `circlebot run --workers N` in webhook mode on one PostgreSQL
@@ -282,13 +285,20 @@ async def main_async(args: argparse.Namespace) -> None:
         await postgres_report(args)
         return
     print(f"{args.updates} group messages, {args.groups} groups, {args.users} users")
-    for label, rate in (("burst", None), (f"paced {args.rate:.0f}/s", args.rate)):
+    bursts = [("burst" if args.repeat == 1 else f"burst {n + 1}/{args.repeat}", None) for n in range(args.repeat)]
+    ratios = []
+    for label, rate in (*bursts, (f"paced {args.rate:.0f}/s", args.rate)):
         bare = await bench_bare_ptb(args.updates, args.groups, args.users, rate)
         ours = await bench_circlebot(args.updates, args.groups, args.users, rate)
         print(f"-- {label}")
         _show("bare PTB", bare)
         _show("circlebot", ours)
-        print(f"ratio circlebot/bare throughput: {ours['updates_per_s'] / bare['updates_per_s']:.2f}")
+        ratio = ours["updates_per_s"] / bare["updates_per_s"]
+        print(f"ratio circlebot/bare throughput: {ratio:.2f}")
+        if rate is None:
+            ratios.append(ratio)
+            if len(ratios) == args.repeat > 1:
+                print(f"-- burst ratios {', '.join(f'{r:.2f}' for r in ratios)}: median {statistics.median(ratios):.2f}")
 
 
 def main() -> None:
@@ -297,6 +307,7 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=20)
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--rate", type=float, default=500, help="updates/s of the paced run")
+    parser.add_argument("--repeat", type=int, default=1, help="burst pairs to run, alternating (median ratio)")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--url", help=f"PostgreSQL server (else ${pg.URL_ENV}, else {pg.DEFAULT_URL})")
     setup_logging("WARNING")
