@@ -8,7 +8,7 @@ import signal
 
 from storage.db import Database
 from tests.content.flows import SECRET
-from tests.fixtures import start_bot_process, stored
+from tests.fixtures import outbox_settled, start_bot_process, stored
 
 QUESTION = "Which index makes my nightly report query fast again?"
 
@@ -70,6 +70,9 @@ async def test_unanswered_question_is_refunded_once_across_kills(sim, db_urls, c
         assert (await alice.pay(invoice)).ok
         await carol.expect(contains="Paid question", timeout=30)
         await sim.wait_until(lambda: _states_are(db_url, [("waiting", "paid")]), timeout=30)
+        # Killed with nothing in flight: a notice sent but not yet marked would hold Alice's
+        # chat (its later notices wait their turn) until its lease runs out, a minute on.
+        await sim.wait_until(lambda: outbox_settled(db_url), timeout=30)
         await _kill(process)
 
         await _deadline_passed(db_url)
