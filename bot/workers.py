@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import select
 import signal
 import socket
 import subprocess
@@ -81,6 +83,12 @@ def supervise(settings: Settings, workers: int, config: str | None) -> int:
         nonlocal stopping
         stopping = True
 
+    # Every signal (a worker exiting, SIGTERM, SIGINT) writes a byte to this pipe: the loop
+    # sleeps in select() until one arrives, and never misses one that came while it worked.
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda _signum, _frame: None)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     log.info("starting %d webhook workers on %s:%s", workers, hook.listen, hook.port)
@@ -99,7 +107,12 @@ def supervise(settings: Settings, workers: int, config: str | None) -> int:
                 break
             log.warning("worker pid %s exited with %s; starting another", proc.pid, status)
             procs[index] = spawn()
-        time.sleep(0.2)
+        if not stopping:
+            select.select([wake_read], [], [])
+            os.read(wake_read, 512)
+    signal.set_wakeup_fd(-1)
+    os.close(wake_read)
+    os.close(wake_write)
     _stop_all(procs)
     return code
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import signal
 from pathlib import Path
 
 import httpx
@@ -159,5 +161,23 @@ async def test_two_workers_keep_each_chats_order_and_exact_caps(
             handled = await repos.received_updates.count_by_worker()
         assert member is not None and member.score == 5  # the daily cap, though two workers shared the burst
         assert len(handled) == 2, handled
+    finally:
+        await stop(parent)
+
+
+async def test_a_worker_that_dies_is_replaced_and_sigterm_stops_them_all(
+    sim: Simulator, postgres_urls, tmp_path: Path
+) -> None:
+    url = postgres_urls("bot.db")
+    parent = await start_worker(sim, url, free_port(), tmp_path / "workers.log", "--workers", "2")
+    try:
+        first = await wait_workers(url, 2)
+        dead = min(first)
+        os.kill(dead, signal.SIGKILL)
+        after = await wait_workers(url, 2, without=frozenset({dead}))
+        assert len(after) == 2 and dead not in after and after & first  # one replaced, one kept
+        parent.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(parent.wait(), 60) == 0
+        await wait_workers(url, 0, without=frozenset(after))  # every worker stopped with it
     finally:
         await stop(parent)

@@ -89,21 +89,28 @@ def _dsn(db_url: str) -> str:
     return make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def wait_workers(db_url: str, count: int, timeout: float = 60.0) -> None:
-    """Wait until count workers have started on the database (each keeps a connection for the jobs' lock)."""
+async def wait_workers(
+    db_url: str, count: int, timeout: float = 60.0, without: frozenset[int] = frozenset()
+) -> set[int]:
+    """Wait until count workers (none of the pids in without) run on the database; return their pids.
+
+    Each worker keeps a connection for the jobs' lock named after its pid; they are other
+    processes, so their database connections are polled.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     conn = await asyncpg.connect(_dsn(db_url))
     try:
         while True:
-            started = await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            names = await conn.fetch(
+                "SELECT application_name FROM pg_stat_activity WHERE datname = current_database()"
                 " AND application_name LIKE 'circlebot-leader:%'"
             )
-            if started >= count:
-                return
+            pids = {int(row["application_name"].rsplit(":", 1)[1]) for row in names}
+            if len(pids - without) >= count and not pids & without:
+                return pids
             if loop.time() > deadline:
-                raise TimeoutError(f"{started} of {count} workers started within {timeout}s")
+                raise TimeoutError(f"{len(pids - without)} of {count} workers started within {timeout}s")
             await asyncio.sleep(0.2)
     finally:
         await conn.close()
