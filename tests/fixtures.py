@@ -234,8 +234,13 @@ async def registered_group(url: str, clock: FakeClock) -> AsyncIterator[Database
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def start_bot_process(sim: Simulator, db_url: str, **env: str) -> asyncio.subprocess.Process:
-    """Start `circlebot run` against the simulator and a database; env adds or overrides variables."""
+async def start_bot_process(
+    sim: Simulator, db_url: str, *args: str, log: Path | None = None, **env: str
+) -> asyncio.subprocess.Process:
+    """Start `circlebot run [args]` against the simulator and a database; env adds or overrides variables.
+
+    Its output goes to the file log (appended), else nowhere.
+    """
     variables = dict(os.environ)
     variables.update(
         TELEGRAM_BOT_TOKEN=sim.token,
@@ -245,10 +250,14 @@ async def start_bot_process(sim: Simulator, db_url: str, **env: str) -> asyncio.
         CIRCLEBOT__STORAGE__URL=db_url,
         **env,
     )
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=variables,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
+    out = log.open("ab") if log is not None else asyncio.subprocess.DEVNULL
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", *args, cwd=ROOT, env=variables, stdout=out, stderr=out,
+        )
+    finally:
+        if log is not None:
+            out.close()
 
 
 async def outbox_settled(db_url: str) -> bool:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
-import sys
 from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
 from bot.leader import LEADER_LOCK
-from tests.fixtures import ROOT
+from tests.fixtures import start_bot_process
 from tgsim import Simulator
 
 SECRET = "workers-secret"
@@ -33,27 +31,16 @@ async def start_worker(
     sim: Simulator, db_url: str, port: int, log: Path, *args: str, **env: str
 ) -> asyncio.subprocess.Process:
     """Start `circlebot run [args]` in webhook mode on port; its log goes to the file log."""
-    variables = dict(os.environ)
-    variables.update(
-        TELEGRAM_BOT_TOKEN=sim.token,
-        CIRCLEBOT__TELEGRAM__BASE_URL=sim.base_url,
-        CIRCLEBOT__TELEGRAM__BASE_FILE_URL=sim.base_file_url,
+    return await start_bot_process(
+        sim, db_url, *args, log=log,
         CIRCLEBOT__TELEGRAM__MODE="webhook",
         CIRCLEBOT__WEBHOOK__URL=hook_url(port),
         CIRCLEBOT__WEBHOOK__LISTEN="127.0.0.1",
         CIRCLEBOT__WEBHOOK__PORT=str(port),
         CIRCLEBOT__WEBHOOK__SECRET_TOKEN=SECRET,
-        CIRCLEBOT__STORAGE__URL=db_url,
         CIRCLEBOT__BOT__LEADER_CHECK="1",
         **env,
     )
-    out = log.open("ab")
-    try:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", *args, cwd=ROOT, env=variables, stdout=out, stderr=out,
-        )
-    finally:
-        out.close()
 
 
 async def wait_listening(port: int, timeout: float = 60.0) -> None:

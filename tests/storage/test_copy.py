@@ -111,10 +111,7 @@ async def test_copy_is_exact_verified_and_new_ids_follow(source: str, db_urls: D
             db, Scoring(PointsConfig()), FakeClock(T0), Grant(GROUP.id, BOB.id, 7, "award", "after:1")
         )
         assert award.applied
-        async with db.transaction() as repos:
-            assert await repos.audit.add(GROUP.id, CAROL.id, "award", BOB.id, None, T0) == 3
-            await repos.welcomes.add(GROUP.id, CAROL.id, T0)
-            assert [queued for queued, _user in await repos.welcomes.pending(GROUP.id)] == [3]
+        await _new_ids_follow_the_copied(db)
     finally:
         await db.close()
     async with stored(target) as repos:
@@ -275,9 +272,14 @@ async def test_postgresql_back_to_sqlite(postgres_urls: DbUrls, tmp_path: Path) 
     assert await dump(target) == await dump(origin)
     db = await Database.open(target)
     try:
-        async with db.transaction() as repos:
-            assert await repos.audit.add(GROUP.id, CAROL.id, "award", BOB.id, None, T0) == 3
-            await repos.welcomes.add(GROUP.id, CAROL.id, T0)
-            assert [queued for queued, _user in await repos.welcomes.pending(GROUP.id)] == [3]
+        await _new_ids_follow_the_copied(db)
     finally:
         await db.close()
+
+
+async def _new_ids_follow_the_copied(db: Database) -> None:
+    """New audit rows and pending welcomes get ids after the two copied ones."""
+    async with db.transaction() as repos:
+        assert await repos.audit.add(GROUP.id, CAROL.id, "award", BOB.id, None, T0) == 3
+        await repos.welcomes.add(GROUP.id, CAROL.id, T0)
+        assert [queued for queued, _user in await repos.welcomes.pending(GROUP.id)] == [3]
